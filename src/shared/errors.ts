@@ -1,0 +1,102 @@
+/**
+ * One error class for the whole gateway. Callers test `code` with predicates, never message text.
+ * Parsers of outside data do not throw: they return `{ ok: false, reason }` (see `ParseResult`).
+ */
+
+/** Every error code, grouped by prefix. The comment says when each is raised. */
+export const ERROR_CODES = {
+  /** A command got no final result within its timeout. */
+  AT_TIMEOUT: "AT_TIMEOUT",
+  /** The device answered `ERROR`. */
+  AT_ERROR: "AT_ERROR",
+  /** The device answered `+CME ERROR: n` (context.cme = n). */
+  AT_CME_ERROR: "AT_CME_ERROR",
+  /** The device answered `+CMS ERROR: n` (context.cms = n). */
+  AT_CMS_ERROR: "AT_CMS_ERROR",
+  /** A queued command passed its deadline before it could be sent. */
+  AT_EXPIRED: "AT_EXPIRED",
+  /** The command was aborted by its caller (AbortSignal) or by engine shutdown. */
+  AT_ABORTED: "AT_ABORTED",
+  /** Caller-supplied text could not be put on the wire safely (AT injection guard). */
+  AT_UNSAFE_ARGUMENT: "AT_UNSAFE_ARGUMENT",
+  /** A response could not be parsed into the expected shape. */
+  AT_BAD_RESPONSE: "AT_BAD_RESPONSE",
+  /** The byte link closed or failed while a command was in flight. */
+  LINK_LOST: "LINK_LOST",
+  /** The byte link could not be opened (no such device, permission, refused). */
+  LINK_OPEN_FAILED: "LINK_OPEN_FAILED",
+  /** The link is not open (yet) and the operation cannot wait. */
+  LINK_NOT_OPEN: "LINK_NOT_OPEN",
+  /** An SDS could not be encoded (too long, bad address, unsupported text). */
+  SDS_INVALID: "SDS_INVALID",
+  /** The terminal accepted the SDS but reported that transmission failed. */
+  SDS_SEND_FAILED: "SDS_SEND_FAILED",
+  /** The destination reported a failed delivery (negative SDS-REPORT). */
+  SDS_DELIVERY_FAILED: "SDS_DELIVERY_FAILED",
+  /** No delivery report arrived within the wait. */
+  SDS_REPORT_TIMEOUT: "SDS_REPORT_TIMEOUT",
+  /** An SMS could not be encoded or was rejected. */
+  SMS_INVALID: "SMS_INVALID",
+  SMS_REJECTED: "SMS_REJECTED",
+  /** The terminal's identity does not match the configured one. */
+  TERMINAL_MISMATCH: "TERMINAL_MISMATCH",
+  /** Configuration is invalid (context.problems lists `path: reason`). */
+  CFG_INVALID: "CFG_INVALID",
+  /** A state file could not be read back. */
+  STORE_CORRUPT: "STORE_CORRUPT",
+  /** Command-line usage error. */
+  CLI_USAGE: "CLI_USAGE",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface GatewayErrorOptions {
+  context?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  override readonly name = "GatewayError";
+  readonly code: ErrorCode;
+  readonly context: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.context = options.context ?? {};
+  }
+}
+
+export function isGatewayError(e: unknown, code?: ErrorCode | readonly ErrorCode[]): e is GatewayError {
+  if (!(e instanceof GatewayError)) return false;
+  if (code === undefined) return true;
+  return typeof code === "string" ? e.code === code : code.includes(e.code);
+}
+
+/** +CME codes that mean "try again later" (EN 300 392-5 error list: 3 wrong state, 42 busy with signalling). */
+const TRANSIENT_CME = new Set([3, 42]);
+
+/** True for errors worth retrying after a pause: timeouts, busy terminals, a lost link. */
+export function isTransient(e: unknown): boolean {
+  if (!(e instanceof GatewayError)) return false;
+  switch (e.code) {
+    case "AT_TIMEOUT":
+    case "LINK_LOST":
+    case "LINK_NOT_OPEN":
+      return true;
+    case "AT_CME_ERROR":
+      return TRANSIENT_CME.has(Number(e.context["cme"]));
+    default:
+      return false;
+  }
+}
+
+export function isLinkLost(e: unknown): boolean {
+  return isGatewayError(e, ["LINK_LOST", "LINK_NOT_OPEN", "LINK_OPEN_FAILED"]);
+}
+
+/** Result of a parser of outside data. Never thrown into a read loop. */
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export const ok = <T>(value: T): ParseResult<T> => ({ ok: true, value });
+export const fail = <T = never>(reason: string): ParseResult<T> => ({ ok: false, reason });
