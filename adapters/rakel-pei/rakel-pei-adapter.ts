@@ -1,0 +1,220 @@
+import type { RadioTerminal, RadioTerminalEvents, ReceivedSds, SdsBody, SdsProgress, SdsSendResult, SendSdsOptions, TerminalState, TetraAddress } from "../../src/ports/radio-terminal.js";
+import { GatewayError } from "../../src/shared/errors.js";
+import type { Logger } from "../../src/shared/logger.js";
+import { Mutex } from "../../src/shared/mutex.js";
+import { TypedEmitter } from "../../src/shared/typed-emitter.js";
+import type { AtCommand } from "../at/at-command.js";
+import { AtEngine, type ExecuteOptions, type UrcEvent } from "../at/at-engine.js";
+import { LinkSupervisor } from "../at/link-supervisor.js";
+import type { LinkHealth } from "../at/link-health.js";
+import type { ByteLinkFactory } from "../serial-link/byte-link.js";
+import { ManagedLink } from "../serial-link/managed-link.js";
+import { runInitScript, readTerminalState } from "./terminal-init.js";
+import { IncomingSdsHandler } from "./incoming-sds.js";
+import { SdsSender } from "./sds-sender.js";
+import { SdsTracker } from "./sds-tracker.js";
+import type { TerminalProfile } from "./terminal-profile.js";
+import { PEI_URCS, type IncomingSdsUrc } from "./urc/pei-urcs.js";
+
+/**
+ * A Rakel terminal on its PEI (ETSI EN 300 392-5): the `RadioTerminal` port over the shared AT engine.
+ *
+ *   ManagedLink (reopen) ─► AtEngine (queue, URCs) ◄─ LinkSupervisor (health, init after every (re)start)
+ *          ▲                     │ urc
+ *     ByteLinkFactory            ├─► state (CTGS, CTOM, CREG, calls) ─► "state"
+ *                                ├─► IncomingSdsHandler (decode, dedup) ─► "sds"
+ *                                └─► SdsTracker (CMGS results, reports) ─► "progress"
+ */
+export interface RakelPeiAdapterOptions {
+  name: string;
+  log: Logger;
+  profile: TerminalProfile;
+  linkFactory: ByteLinkFactory;
+  /** Suppress the same SDS from the same source within this window (pei.md 4.2). Default 30 s. */
+  dedupWindowMs?: number;
+  /** Override the profile's heartbeat (tests). */
+  heartbeatMs?: number;
+}
+
+export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implements RadioTerminal {
+  readonly name: string;
+  private readonly log: Logger;
+  private readonly link: ManagedLink;
+  readonly engine: AtEngine;
+  private readonly supervisor: LinkSupervisor;
+  private readonly tracker: SdsTracker;
+  private readonly sender: SdsSender;
+  private readonly incoming: IncomingSdsHandler;
+  private readonly sendLock = new Mutex();
+  private stateValue: TerminalState = { identity: {}, callActive: false };
+  private readonly activeCalls = new Set<number>();
+  private sweepTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(private readonly opts: RakelPeiAdapterOptions) {
+    super((err, ev) => opts.log.error({ err, ev }, "radio listener failed"));
+    this.name = opts.name;
+    this.log = opts.log.child({ mod: "rakel-pei", link: opts.name });
+    const pei = opts.profile.pei;
+    this.link = new ManagedLink({ factory: opts.linkFactory, log: this.log.child({ mod: "serial-link" }), name: opts.name });
+    this.engine = new AtEngine({
+      name: opts.name,
+      log: this.log.child({ mod: "at" }),
+      urcs: PEI_URCS,
+      write: (data) => this.link.write(data),
+      terminator: pei.commandTerminator,
+      bodySeparator: pei.userDataSeparator,
+    });
+    this.supervisor = new LinkSupervisor({
+      name: opts.name,
+      log: this.log.child({ mod: "supervisor" }),
+      link: this.link,
+      engine: this.engine,
+      init: (signal) => this.initialise(signal),
+      heartbeatMs: opts.heartbeatMs ?? pei.heartbeatMs,
+      probeTimeoutMs: Math.min(pei.commandTimeoutMs, 2000),
+    });
+    this.tracker = new SdsTracker((p) => this.onProgress(p));
+    this.sender = new SdsSender({ engine: this.engine, tracker: this.tracker, profile: opts.profile, log: this.log, maxBits: () => this.maxSdsBits() });
+    this.incoming = new IncomingSdsHandler({ log: this.log, dedupWindowMs: opts.dedupWindowMs ?? 30_000 });
+    this.engine.on("urc", (ev) => this.onUrc(ev));
+    this.supervisor.on("health", (h) => this.emit("health", h));
+  }
+
+  get state(): TerminalState {
+    return this.stateValue;
+  }
+
+  get health(): LinkHealth {
+    return this.supervisor.health;
+  }
+
+  get profile(): TerminalProfile {
+    return this.opts.profile;
+  }
+
+  async start(): Promise<void> {
+    this.sweepTimer = setInterval(() => this.tracker.sweep(), 60_000);
+    this.sweepTimer.unref();
+    await this.supervisor.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.engine.close();
+    await this.supervisor.stop();
+  }
+
+  /** Resolves once the terminal answered and its init profile ran; rejects with LINK_NOT_OPEN after `timeoutMs`. */
+  waitReady(timeoutMs: number): Promise<void> {
+    return this.supervisor.waitReady(timeoutMs);
+  }
+
+  /** Runs one command through the shared engine (talk-group checks and other features build on this). */
+  execute<A, T>(cmd: AtCommand<A, T>, args: A, opts?: ExecuteOptions): Promise<T> {
+    return this.engine.execute(cmd, args, opts);
+  }
+
+  /** Reads identity and state again and publishes it. */
+  async refreshState(): Promise<TerminalState> {
+    const next = await readTerminalState(this.engine, this.log, {});
+    this.updateState({ ...next, callActive: this.activeCalls.size > 0 });
+    return this.stateValue;
+  }
+
+  async sendSds(to: TetraAddress, body: SdsBody, opts: SendSdsOptions = {}): Promise<SdsSendResult> {
+    // One send at a time: AT+CTSDS and its AT+CMGS must not be split by another send's AT+CTSDS.
+    return this.sendLock.run(() => this.sender.send(to, body, opts));
+  }
+
+  /** Resolves with the first progress event of `id` at one of `stages` (or "failed"), or rejects after `timeoutMs`. */
+  waitForProgress(id: string, stages: readonly SdsProgress["stage"][], timeoutMs: number): Promise<SdsProgress> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new GatewayError("SDS_REPORT_TIMEOUT", `no ${stages.join("/")} for ${id} within ${timeoutMs} ms`, { context: { id } }));
+      }, timeoutMs);
+      const off = this.on("progress", (p) => {
+        if (p.id !== id || (!stages.includes(p.stage) && p.stage !== "failed")) return;
+        clearTimeout(timer);
+        off();
+        resolve(p);
+      });
+    });
+  }
+
+  private maxSdsBits(): number {
+    const advertised = this.stateValue.maxSdsBits;
+    const profile = this.opts.profile.pei.maxSdsBits;
+    return advertised !== undefined ? Math.min(advertised, profile) : profile;
+  }
+
+  private async initialise(signal: AbortSignal): Promise<void> {
+    await runInitScript(this.engine, this.opts.profile, this.log, signal);
+    const next = await readTerminalState(this.engine, this.log, { bypassHold: true });
+    this.updateState({ ...next, callActive: this.activeCalls.size > 0 });
+  }
+
+  private updateState(patch: Partial<TerminalState>): void {
+    this.stateValue = { ...this.stateValue, ...patch, identity: { ...this.stateValue.identity, ...patch.identity } };
+    this.emit("state", this.stateValue);
+  }
+
+  private onProgress(p: SdsProgress): void {
+    this.log.info({ id: p.id, to: p.to.ssi, stage: p.stage, refs: p.messageReferences, deliveryStatus: p.deliveryStatus }, "sds progress");
+    this.emit("progress", p);
+  }
+
+  private onUrc(ev: UrcEvent): void {
+    switch (ev.name) {
+      case "CTSDSR":
+        return this.onIncomingSds(ev.value as IncomingSdsUrc);
+      case "CMGS-REPORT": {
+        const v = ev.value as { status?: number; reference?: number };
+        if (v.status !== undefined) this.tracker.transmission(v.status, v.reference);
+        return;
+      }
+      case "CTGS":
+        return this.updateState({ selectedGroup: (ev.value as { gssi?: string }).gssi });
+      case "CTOM":
+        return this.updateState({ mode: ev.value as TerminalState["mode"] & object });
+      case "CREG":
+        return this.updateState({ registration: ev.value as TerminalState["registration"] & object });
+      default:
+        return this.onCallUrc(ev);
+    }
+  }
+
+  private onCallUrc(ev: UrcEvent): void {
+    const v = ev.value as { cc?: number; active?: boolean };
+    if (v.active === undefined || v.cc === undefined) return;
+    const before = this.activeCalls.size > 0;
+    if (v.active) this.activeCalls.add(v.cc);
+    else this.activeCalls.delete(v.cc);
+    const now = this.activeCalls.size > 0;
+    if (now !== before) {
+      this.log.info({ callActive: now, cc: v.cc, urc: ev.name }, "call state");
+      this.updateState({ callActive: now });
+    }
+  }
+
+  private onIncomingSds(urc: IncomingSdsUrc): void {
+    const sds: ReceivedSds | undefined = this.incoming.handle(urc);
+    if (!sds) return;
+    const p = sds.payload;
+    if (sds.from !== undefined && (p.kind === "report" || p.kind === "short-report")) {
+      const ref = Number(p["messageReference"]);
+      if (p.kind === "report") {
+        const status = Number(p["deliveryStatus"]);
+        const kind = status === 0 ? "received" : status === 2 ? "consumed" : status >= 0x40 ? "failed" : undefined;
+        if (kind) this.tracker.report(sds.from, ref, kind, status);
+        if (p["ackRequired"] === true) this.sender.acknowledgeReport(sds.from, Number(p["protocolId"]), status, ref);
+      } else {
+        const t = String(p["reportType"]);
+        const kind = t === "received" ? "received" : t === "consumed" ? "consumed" : "failed";
+        this.tracker.report(sds.from, ref, kind, t === "received" ? 0 : t === "consumed" ? 2 : 0x4a);
+      }
+    }
+    this.emit("sds", sds);
+  }
+}
+

@@ -1,0 +1,109 @@
+import type { SdsBody, SdsSendResult, SendSdsOptions, TetraAddress } from "../../src/ports/radio-terminal.js";
+import { GatewayError, isGatewayError } from "../../src/shared/errors.js";
+import type { Logger } from "../../src/shared/logger.js";
+import { backoffDelay } from "../../src/shared/backoff.js";
+import type { AtEngine, ExecuteOptions } from "../at/at-engine.js";
+import { selectSdsService, sendSdsPdu } from "./commands/sds-send.js";
+import { encodeTextParts } from "./sds/concatenate.js";
+import { encodeSdsAck, encodeStatus } from "./sds/encode-control.js";
+import type { SdsTracker } from "./sds-tracker.js";
+import type { TerminalProfile } from "./terminal-profile.js";
+import { tetraAddress } from "./tetra-address.js";
+
+/**
+ * Encodes an SDS and puts each part through `AT+CTSDS` + `AT+CMGS`. Retries a part the terminal refused as
+ * busy (`+CME ERROR: 42`/`3`: not accepted, so a retry cannot duplicate it; svxlink needed many retries
+ * during group calls, pei.md 10.6). A part whose `AT+CMGS` was cut off by a lost link may or may not have
+ * been accepted: it is sent once more after the link returns (at-least-once, reliability goal R3).
+ */
+export interface SdsSenderDeps {
+  engine: AtEngine;
+  tracker: SdsTracker;
+  profile: TerminalProfile;
+  log: Logger;
+  maxBits: () => number;
+  /** Attempts per part on busy answers. Default 6 (about 15 s with backoff). */
+  busyAttempts?: number;
+}
+
+interface Pdu {
+  aiService: 12 | 13;
+  hex: string;
+  bits: number;
+}
+
+export class SdsSender {
+  constructor(private readonly deps: SdsSenderDeps) {}
+
+  async send(rawTo: TetraAddress, body: SdsBody, opts: SendSdsOptions): Promise<SdsSendResult> {
+    const to = tetraAddress(rawTo.kind, rawTo.ssi);
+    const { tracker, log } = this.deps;
+    const { pdus, refs, report } = this.encode(to, body);
+    const id = tracker.newId();
+    tracker.track(id, to, refs, report, pdus.length);
+    log.info({ id, to: to.ssi, kind: to.kind, type: body.type, parts: pdus.length, refs }, "sds send");
+    try {
+      for (const pdu of pdus) await this.sendPart(to, pdu, opts);
+    } catch (err) {
+      tracker.failed(id, (err as Error).message);
+      throw err;
+    }
+    tracker.accepted(id);
+    return { id, messageReferences: refs, parts: pdus.length, acceptedAt: new Date() };
+  }
+
+  /** Answers an SDS-REPORT that asked for an SDS-ACK (EN 300 392-2 clause 29.4.2.2, pei.md 5.6). */
+  acknowledgeReport(to: string, protocolId: number, reportStatus: number, messageReference: number): void {
+    // Delivery status table 29.16: 0x01 "receipt report acknowledged", 0x03 "consumed report acknowledged".
+    const deliveryStatus = reportStatus === 0x00 ? 0x01 : reportStatus === 0x02 ? 0x03 : reportStatus;
+    const pdu = encodeSdsAck({ protocolId, deliveryStatus, messageReference });
+    this.sendPart(tetraAddress("issi", to), pdu, { priority: "normal" }).catch((err: unknown) =>
+      this.deps.log.warn({ err: (err as Error).message, to }, "SDS-ACK not sent"),
+    );
+  }
+
+  private encode(to: TetraAddress, body: SdsBody): { pdus: Pdu[]; refs: number[]; report: "none" | "received" | "consumed" | "both" } {
+    if (body.type === "status") {
+      const pdu = encodeStatus(body.value);
+      return { pdus: [pdu], refs: [], report: "none" };
+    }
+    const group = to.kind === "gssi";
+    const report = body.simple ? "none" : (body.report ?? "none");
+    if (group && report !== "none") {
+      throw new GatewayError("SDS_INVALID", "delivery reports cannot be requested from a group (EN 300 392-2 clause 29.4.3.2: status 0x47)");
+    }
+    const base = { group, deliveryReport: report, maxBits: this.deps.maxBits() } as const;
+    if (body.simple) {
+      const enc = encodeTextParts(body.text, { simple: true, immediate: body.immediate ?? false, maxBits: base.maxBits });
+      return { pdus: enc.parts.map((p) => ({ aiService: 12 as const, ...p })), refs: [], report };
+    }
+    // Encode once to learn the part count, then with references reserved for that many parts.
+    const probe = encodeTextParts(body.text, { ...base, messageReference: 1, immediate: body.immediate ?? false });
+    const refs = this.deps.tracker.allocateRefs(to, probe.parts.length);
+    const enc = encodeTextParts(body.text, { ...base, messageReference: refs[0]!, immediate: body.immediate ?? false });
+    return { pdus: enc.parts.map((p) => ({ aiService: 12 as const, ...p })), refs, report };
+  }
+
+  private async sendPart(to: TetraAddress, pdu: Pdu, opts: SendSdsOptions): Promise<void> {
+    const { engine, profile, log } = this.deps;
+    const exec: ExecuteOptions = { priority: opts.priority ?? "normal" };
+    if (opts.signal) exec.signal = opts.signal;
+    const attempts = this.deps.busyAttempts ?? 6;
+    let linkRetryUsed = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await engine.execute(selectSdsService, { aiService: pdu.aiService, e2ee: profile.pei.e2ee }, exec);
+        await engine.execute(sendSdsPdu, { ssi: to.ssi, bits: pdu.bits, hex: pdu.hex }, { ...exec, timeoutMs: profile.pei.sendTimeoutMs });
+        return;
+      } catch (err) {
+        const busy = isGatewayError(err, "AT_CME_ERROR") && [3, 42].includes(Number(err.context["cme"]));
+        const lost = isGatewayError(err, "LINK_LOST") && !linkRetryUsed;
+        if (!(busy && attempt < attempts) && !lost) throw err;
+        if (lost) linkRetryUsed = true;
+        const delay = backoffDelay(attempt, { baseMs: 250, capMs: 4000, minMs: 200 });
+        log.warn({ to: to.ssi, attempt, code: (err as GatewayError).code, retryInMs: delay }, "sds part not accepted; retrying");
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+}

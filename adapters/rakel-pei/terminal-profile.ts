@@ -1,0 +1,103 @@
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Static, Type } from "@sinclair/typebox";
+import { validateAgainst } from "../../src/config/validate.js";
+import { GatewayError } from "../../src/shared/errors.js";
+
+/**
+ * A terminal profile (`firmware-config/terminals/<vendor>-<model>.json`) says how to talk to one terminal
+ * model: serial settings, PEI framing, the init script that restores routing after every reboot, and
+ * limits. The schema below is the single source of the TypeScript type and the JSON Schema in
+ * `firmware-config/schema/terminal-profile.schema.json`.
+ */
+const InitStep = Type.Object(
+  {
+    command: Type.String({ pattern: "^AT[\\x20-\\x7e]*$", description: "AT command line without terminator" }),
+    optional: Type.Boolean({ default: false, description: "An error answer is logged and init goes on" }),
+    why: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const TerminalProfileSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    id: Type.String({ pattern: "^[a-z0-9][a-z0-9-]*$" }),
+    vendor: Type.String(),
+    model: Type.String(),
+    description: Type.Optional(Type.String()),
+    serial: Type.Object(
+      {
+        baudRate: Type.Integer({ minimum: 1200, maximum: 921600, default: 38400 }),
+        rtscts: Type.Boolean({ default: false }),
+      },
+      { additionalProperties: false },
+    ),
+    pei: Type.Object(
+      {
+        commandTerminator: Type.Union([Type.Literal("\r"), Type.Literal("\r\n")], { default: "\r" }),
+        userDataSeparator: Type.Union([Type.Literal("\r\n"), Type.Literal("\r")], { default: "\r\n" }),
+        maxSdsBits: Type.Integer({ minimum: 64, maximum: 2047, default: 668, description: "Largest type-4 PDU that works in practice (pei.md 3.2: 668)" }),
+        e2ee: Type.Boolean({ default: false, description: "Value of the AT+CTSDS end-to-end encryption field" }),
+        commandTimeoutMs: Type.Integer({ minimum: 200, maximum: 60000, default: 3000 }),
+        sendTimeoutMs: Type.Integer({ minimum: 1000, maximum: 60000, default: 10000 }),
+        heartbeatMs: Type.Integer({ minimum: 0, maximum: 600000, default: 2000 }),
+      },
+      { additionalProperties: false },
+    ),
+    init: Type.Array(InitStep, { minItems: 1 }),
+    talkgroups: Type.Object(
+      {
+        listing: Type.Union([Type.Literal("cnums"), Type.Literal("none")], { default: "cnums" }),
+        groupNotProgrammedCme: Type.Array(Type.Integer(), { default: [3, 33, 34] }),
+        minProbeIntervalMs: Type.Integer({ minimum: 0, default: 2000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type TerminalProfile = Static<typeof TerminalProfileSchema>;
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** `firmware-config/terminals/`, found from the source tree or the built tree (dist/…). */
+export function terminalsDir(): string {
+  for (const up of ["../../firmware-config/terminals", "../../../firmware-config/terminals"]) {
+    const p = resolve(here, up);
+    try {
+      readdirSync(p);
+      return p;
+    } catch {
+      // try the next candidate
+    }
+  }
+  throw new GatewayError("CFG_INVALID", "firmware-config/terminals not found next to the program");
+}
+
+export function listProfiles(): string[] {
+  return readdirSync(terminalsDir())
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.replace(/\.json$/, ""))
+    .sort();
+}
+
+/** Loads a profile by id (`etsi-generic`) or by path to a JSON file. */
+export function loadProfile(idOrPath = "etsi-generic"): TerminalProfile {
+  const path = idOrPath.endsWith(".json") ? idOrPath : join(terminalsDir(), `${idOrPath}.json`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    const known = idOrPath.endsWith(".json") ? "" : ` (known profiles: ${listProfiles().join(", ")})`;
+    throw new GatewayError("CFG_INVALID", `cannot read terminal profile ${idOrPath}: ${(err as Error).message}${known}`, { cause: err });
+  }
+  const profile = validateAgainst(TerminalProfileSchema, raw, path);
+  if (profile.init.some((s) => /^ATZ/i.test(s.command))) {
+    // pei.md 1.2 / ftl-cli issue #2: ATZ reboots Sepura STP9040 terminals whose codeplug says so.
+    throw new GatewayError("CFG_INVALID", `${path}: /init: ATZ is not allowed (it reboots some Sepura terminals)`);
+  }
+  return profile;
+}

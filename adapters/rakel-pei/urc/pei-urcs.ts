@@ -1,0 +1,99 @@
+import { type ParseResult, fail, ok } from "../../../src/shared/errors.js";
+import { type UrcDefinition, lineValue, splitFields } from "../../at/at-command.js";
+import { isCmgsTransmissionReport, parseCmgsFields, type CmgsAnswer } from "../commands/sds-send.js";
+import { parseCtgs, parseCtom } from "../commands/mode-and-group.js";
+import { parseCtsdsrHeader, type CtsdsrHeader } from "../sds/ctsdsr-header.js";
+
+/**
+ * The unsolicited result codes of a PEI terminal (pei.md 1.4): their headers, how many data lines follow,
+ * and their parsers. Everything here may arrive at any time, also between a response and its `OK`.
+ */
+export interface IncomingSdsUrc {
+  header: CtsdsrHeader;
+  hex: string;
+}
+
+/** `+CTSDSR: …` + one hex line (EN 300 392-5 clause 6.13.3). Hex is checked, not decoded, here. */
+export const ctsdsrUrc: UrcDefinition<IncomingSdsUrc> = {
+  name: "CTSDSR",
+  prefix: "+CTSDSR",
+  trailingLines: 1,
+  // A header followed by anything but hex means the data line was lost (unplug, reboot): catalogue #8.
+  trailingPattern: /^[0-9A-Fa-f\s]*$/,
+  parse(lines): ParseResult<IncomingSdsUrc> {
+    const header = parseCtsdsrHeader(lines[0] ?? "");
+    if (!header.ok) return header;
+    const hex = (lines[1] ?? "").replace(/\s+/g, "").toUpperCase();
+    if (!/^[0-9A-F]*$/.test(hex)) return fail("SDS data line is not hexadecimal");
+    return ok({ header: header.value, hex });
+  },
+};
+
+/** `+CMGS: <instance>,<status>,<ref>`: transmission result (4 sent over the air, 5 failed), pei.md 3.2. */
+export const cmgsReportUrc: UrcDefinition<CmgsAnswer> = {
+  name: "CMGS-REPORT",
+  prefix: "+CMGS",
+  match: isCmgsTransmissionReport,
+  trailingLines: 0,
+  parse: (lines) => ok(parseCmgsFields(lines[0] ?? "")),
+};
+
+export const ctgsUrc: UrcDefinition<{ gssi: string | undefined }> = {
+  name: "CTGS",
+  prefix: "+CTGS",
+  trailingLines: 0,
+  parse: (lines) => ok({ gssi: parseCtgs(lines[0] ?? "") }),
+};
+
+export const ctomUrc: UrcDefinition<{ code: number; name: string }> = {
+  name: "CTOM",
+  prefix: "+CTOM",
+  trailingLines: 0,
+  parse(lines) {
+    const m = parseCtom(lines[0] ?? "");
+    return m ? ok(m) : fail("unreadable +CTOM");
+  },
+};
+
+export const cregUrc: UrcDefinition<{ stat: number; registered: boolean }> = {
+  name: "CREG",
+  prefix: "+CREG",
+  trailingLines: 0,
+  parse(lines) {
+    // Unsolicited form: `+CREG: <stat>[,<la>,<ci>]` (27.007 §7.2); the solicited read has `<n>` first
+    // and is owned by AT+CREG? through `expect`.
+    const stat = Number(splitFields(lineValue(lines[0] ?? ""))[0]);
+    return Number.isInteger(stat) ? ok({ stat, registered: stat === 1 || stat === 5 }) : fail("unreadable +CREG");
+  },
+};
+
+/** Call signalling (pei.md 8.2): only whether a call is active matters to the gateway today. */
+function callUrc(name: string, prefix: string, active: boolean | undefined): UrcDefinition<{ cc: number | undefined; active: boolean | undefined; fields: string[] }> {
+  return {
+    name,
+    prefix,
+    trailingLines: 0,
+    parse(lines) {
+      const fields = splitFields(lineValue(lines[0] ?? ""));
+      const cc = Number(fields[0]);
+      return ok({ cc: Number.isInteger(cc) ? cc : undefined, active, fields });
+    },
+  };
+}
+
+export const PEI_URCS: readonly UrcDefinition[] = [
+  ctsdsrUrc,
+  cmgsReportUrc,
+  ctgsUrc,
+  ctomUrc,
+  cregUrc,
+  callUrc("CTICN", "+CTICN", true),
+  callUrc("CTOCP", "+CTOCP", true),
+  callUrc("CTCC", "+CTCC", true),
+  callUrc("CTXG", "+CTXG", true),
+  callUrc("CDTXC", "+CDTXC", undefined),
+  callUrc("CTCR", "+CTCR", false),
+  callUrc("CTXI", "+CTXI", undefined),
+  callUrc("CTXW", "+CTXW", undefined),
+  callUrc("CTDGR", "+CTDGR", undefined),
+];

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { createRootLogger, type Logger } from "../shared/logger.js";
+import { registerSdsCodecCommands } from "./commands/sds-codec.js";
+import { registerSdsRadioCommands } from "./commands/sds-radio.js";
+import { registerSimulateCommands } from "./commands/simulate.js";
+import { registerTerminalCommands } from "./commands/terminal-info.js";
+import { registerDemoCommand } from "./commands/demo.js";
+import { EXIT_CANNOT_RUN, EXIT_PROBLEM, ProblemExit, errorLine } from "./output.js";
+
+/**
+ * `rakelgw`: one entry for the daemon, the demo and the technicians' commands. Logs go to stderr (JSON, or
+ * pretty with --pretty-log) so stdout carries only the command's result.
+ */
+export function buildProgram(): Command {
+  const program = new Command("rakelgw")
+    .description("Rakel edge gateway: TETRA PEI terminals, SMS modems and MQTT for command centres")
+    .version(process.env["npm_package_version"] ?? "0.1.0")
+    .option("--log-level <level>", "fatal|error|warn|info|debug|trace", process.env["RAKELGW_LOG_LEVEL"] ?? "warn")
+    .option("--pretty-log", "human-readable log lines on stderr")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let logger: Logger | undefined;
+  const log = (): Logger => {
+    if (!logger) {
+      const o = program.opts<{ logLevel: string; prettyLog?: boolean }>();
+      logger = createRootLogger({ level: o.logLevel, pretty: o.prettyLog ?? false, destination: 2 });
+    }
+    return logger;
+  };
+  registerTerminalCommands(program, log);
+  const sds = program.command("sds").description("SDS messages: send, listen, encode, decode");
+  registerSdsRadioCommands(sds, log);
+  registerSdsCodecCommands(sds);
+  registerSimulateCommands(program, log);
+  registerDemoCommand(program, log);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with exit code 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? 0 : EXIT_CANNOT_RUN;
+    }
+    if (err instanceof ProblemExit) return EXIT_PROBLEM;
+    const { line, exitCode } = errorLine(err);
+    process.stderr.write(line + "\n");
+    return exitCode;
+  }
+}
+
+const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/rakelgw") || process.argv[1]?.endsWith("cli/main.ts") || process.argv[1]?.endsWith("cli/main.js");
+if (isEntry) {
+  main(process.argv).then(
+    (code) => {
+      process.exitCode = code;
+      // Give pino's async destination a moment to flush, then leave even if a handle lingers.
+      setTimeout(() => process.exit(code), 50).unref();
+    },
+    (err: unknown) => {
+      process.stderr.write(`error INTERNAL: ${String(err)}\n`);
+      process.exit(EXIT_CANNOT_RUN);
+    },
+  );
+}

@@ -1,0 +1,60 @@
+import { GatewayError, isGatewayError, type ErrorCode } from "../shared/errors.js";
+
+/**
+ * CLI conventions (interfaces.md): human output by default, one JSON document (or JSON lines for
+ * streams) with --json; exit 0 success, 1 the operation found a problem, 2 could not run; errors on stderr
+ * as one line `error <CODE>: <what happened> (<what to do>)`.
+ */
+export const EXIT_OK = 0;
+export const EXIT_PROBLEM = 1;
+export const EXIT_CANNOT_RUN = 2;
+
+/** Thrown by commands to end with exit code 1 after printing their own result. */
+export class ProblemExit extends Error {
+  constructor(readonly summary: string) {
+    super(summary);
+  }
+}
+
+const ADVICE: Partial<Record<ErrorCode, string>> = {
+  AT_TIMEOUT: "check the cable, the baud rate (--baud) and that the terminal's PEI is enabled in its codeplug",
+  AT_CME_ERROR: "see the +CME ERROR table in the README; 42 means busy, try again",
+  AT_ERROR: "the terminal refused the command; check the terminal profile (--profile)",
+  AT_UNSAFE_ARGUMENT: "use only the characters the field allows",
+  LINK_OPEN_FAILED: "check the device path, that no other program holds it, and your permissions (group dialout)",
+  LINK_NOT_OPEN: "the terminal did not answer; check power, cable, --baud and --profile",
+  LINK_LOST: "the device disappeared; check the cable and power",
+  SDS_INVALID: "fix the message or the address",
+  SDS_SEND_FAILED: "the terminal could not transmit; check registration and coverage",
+  SDS_DELIVERY_FAILED: "the destination reported failure; check the ISSI and that it is switched on",
+  SDS_REPORT_TIMEOUT: "no delivery report arrived in time; the message may still arrive (raise --wait)",
+  CFG_INVALID: "fix the file as listed",
+  CLI_USAGE: "see --help",
+};
+
+export function errorLine(err: unknown): { line: string; exitCode: number } {
+  if (isGatewayError(err)) {
+    const what = err.message.replace(/\s+/g, " ").trim();
+    const advice = ADVICE[err.code];
+    return { line: `error ${err.code}: ${what}${advice ? ` (${advice})` : ""}`, exitCode: EXIT_CANNOT_RUN };
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return { line: `error INTERNAL: ${msg.replace(/\s+/g, " ")} (please report this with the log)`, exitCode: EXIT_CANNOT_RUN };
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value) + "\n");
+}
+
+export function usage(message: string): GatewayError {
+  return new GatewayError("CLI_USAGE", message);
+}
+
+/** Parses an integer option strictly (no "12abc", no floats). */
+export function intOption(value: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value.trim())) throw usage(`${name} must be an integer, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw usage(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}

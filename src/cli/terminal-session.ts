@@ -1,0 +1,54 @@
+import { RakelPeiAdapter } from "../../adapters/rakel-pei/rakel-pei-adapter.js";
+import { loadProfile, type TerminalProfile } from "../../adapters/rakel-pei/terminal-profile.js";
+import { linkFactoryFor, parsePortSpec } from "../../adapters/serial-link/open-port.js";
+import type { ByteLinkFactory } from "../../adapters/serial-link/byte-link.js";
+import { GatewayError } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import { intOption, usage } from "./output.js";
+import { startInProcessSimulator } from "./sim-registry.js";
+
+export interface TerminalOptions {
+  port?: string;
+  baud?: string;
+  profile?: string;
+  /** Seconds to wait for the terminal to answer and initialise. */
+  connectTimeout?: string;
+}
+
+/**
+ * Opens a terminal for one CLI command: resolves `--port` (device path, tcp://, sim:<name>), loads the
+ * profile, starts the adapter and waits until the terminal answered its init profile. Always stops what
+ * it started, also on error.
+ */
+export async function withTerminal<T>(opts: TerminalOptions, log: Logger, fn: (t: RakelPeiAdapter) => Promise<T>): Promise<T> {
+  if (!opts.port) throw usage("--port is required (a device path such as /dev/ttyUSB0, tcp://host:port, or sim:terminal)");
+  const spec = parsePortSpec(opts.port);
+  const profile: TerminalProfile = loadProfile(opts.profile ?? "etsi-generic");
+  const baudRate = intOption(opts.baud, "--baud", 1200, 921600) ?? profile.serial.baudRate;
+  let factory: ByteLinkFactory;
+  let stopSim: (() => Promise<void>) | undefined;
+  if (spec.kind === "sim") {
+    process.stderr.write(`warning: ${opts.port} is a SIMULATED terminal, not a radio\n`);
+    const sim = startInProcessSimulator(spec.name, log);
+    factory = sim.factory;
+    stopSim = sim.stop;
+  } else {
+    factory = linkFactoryFor(spec, { baudRate, rtscts: profile.serial.rtscts });
+  }
+  const terminal = new RakelPeiAdapter({ name: spec.kind === "sim" ? `sim-${spec.name}` : "terminal", log, profile, linkFactory: factory, heartbeatMs: 0 });
+  try {
+    await terminal.start();
+    const timeoutMs = (intOption(opts.connectTimeout, "--connect-timeout", 1, 600) ?? 10) * 1000;
+    try {
+      await terminal.waitReady(timeoutMs);
+    } catch (err) {
+      const detail = terminal.health.detail;
+      if (/open failed/.test(detail)) throw new GatewayError("LINK_OPEN_FAILED", `cannot open ${opts.port}: ${detail.replace(/^open failed \(attempt \d+\): /, "")}`, { cause: err });
+      throw new GatewayError("LINK_NOT_OPEN", `terminal on ${opts.port} did not answer within ${timeoutMs / 1000} s (${detail})`, { cause: err });
+    }
+    return await fn(terminal);
+  } finally {
+    await terminal.stop().catch(() => undefined);
+    await stopSim?.().catch(() => undefined);
+  }
+}

@@ -1,0 +1,105 @@
+import type { Unsubscribe } from "../shared/typed-emitter.js";
+
+/**
+ * What the domain core needs from a Rakel terminal. Domain-typed: addresses and SDS bodies, never AT strings.
+ * The PEI adapter (`adapters/rakel-pei/`) implements it; the simulator stands behind it in tests and demos.
+ */
+
+/** A TETRA short subscriber identity: 24 bits, 1-8 decimal digits. Individual (ISSI) or group (GSSI). */
+export interface TetraAddress {
+  kind: "issi" | "gssi";
+  ssi: string;
+}
+
+export type ReportRequest = "none" | "received" | "consumed" | "both";
+
+export type SdsBody =
+  | {
+      type: "text";
+      text: string;
+      /** Delivery report wanted from the destination (never from a group). */
+      report?: ReportRequest;
+      /** Immediate text (PID 0x89 / 0x09): the receiving terminal shows it at once. */
+      immediate?: boolean;
+      /** Simple text messaging (PID 0x02 / 0x09): no SDS-TL header, no reports. */
+      simple?: boolean;
+    }
+  | { type: "status"; value: number };
+
+export interface SendSdsOptions {
+  /** Higher priority jumps the terminal's command queue (alerts before housekeeping). */
+  priority?: "emergency" | "operator" | "normal";
+  signal?: AbortSignal;
+}
+
+/** Progress of one sent SDS, in order: accepted → sent → delivered/consumed, or failed at any point. */
+export type SdsStage = "accepted" | "sent" | "delivered" | "consumed" | "failed";
+
+export interface SdsProgress {
+  /** Gateway-local id of the send. */
+  id: string;
+  to: TetraAddress;
+  stage: SdsStage;
+  /** SDS-TL message reference(s), when the body has one. */
+  messageReferences: number[];
+  at: Date;
+  /** From an SDS-REPORT / short report, or the +CMGS status. */
+  deliveryStatus?: number;
+  detail?: string;
+}
+
+export interface SdsSendResult {
+  id: string;
+  messageReferences: number[];
+  parts: number;
+  acceptedAt: Date;
+}
+
+export interface TerminalIdentity {
+  itsi?: string;
+  /** Last 8 digits of the ITSI, leading zeros stripped. */
+  issi?: string;
+  manufacturer?: string;
+  model?: string;
+  firmware?: string;
+}
+
+export type AiMode = "tmo" | "dmo" | "tmo-dual-watch" | "dmo-dual-watch" | "other";
+
+export interface TerminalState {
+  identity: TerminalIdentity;
+  registration?: { stat: number; registered: boolean };
+  signal?: { rssi: number; dbm: number | null };
+  mode?: { code: number; name: AiMode };
+  selectedGroup?: string;
+  callActive: boolean;
+  maxSdsBits?: number;
+}
+
+/** A received SDS, decoded; `payload` has the shapes of interfaces.md (`kind`: text, status, …). */
+export interface ReceivedSds {
+  from?: string;
+  to: string;
+  aiService: number;
+  bits: number;
+  hex: string;
+  payload: { kind: string; [field: string]: unknown };
+  receivedAt: Date;
+}
+
+export interface RadioTerminalEvents {
+  sds: (sds: ReceivedSds) => void;
+  progress: (p: SdsProgress) => void;
+  state: (s: TerminalState) => void;
+  health: (h: { state: "ready" | "degraded" | "unresponsive" | "disconnected"; since: Date; detail: string }) => void;
+}
+
+export interface RadioTerminal {
+  readonly name: string;
+  readonly state: TerminalState;
+  readonly health: { state: "ready" | "degraded" | "unresponsive" | "disconnected"; since: Date; detail: string };
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  sendSds(to: TetraAddress, body: SdsBody, opts?: SendSdsOptions): Promise<SdsSendResult>;
+  on<E extends keyof RadioTerminalEvents>(event: E, fn: RadioTerminalEvents[E]): Unsubscribe;
+}
