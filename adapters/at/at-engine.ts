@@ -289,6 +289,16 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
           : new GatewayError("AT_BAD_RESPONSE", `${act.item.cmd.name}: unexpected answer`, { cause: err, context: { lines: act.state.lines } });
       result = { ok: false, err: e };
     }
+    // A late answer to a timed-out or aborted command must not be read as the next command's answer.
+    // The pause starts before any listener runs: a "timeout" listener (the link supervisor's AT probe)
+    // that queues a command synchronously would otherwise find the engine idle and write at once.
+    const pause = failedReason === "timeout" || failedReason === "aborted" || failedReason === "no-prompt";
+    if (pause) {
+      this.quietTimer = setTimeout(() => {
+        this.quietTimer = undefined;
+        this.pump();
+      }, this.opts.settleMs ?? 150);
+    }
     if (failedReason === "timeout" || failedReason === "no-prompt") {
       this.stats.timeouts++;
       this.emit("timeout", act.item.cmd.name);
@@ -296,15 +306,7 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
       this.emit("answered");
     }
     this.settle(act.item, result.ok ? undefined : result.err, result.ok ? result.value : undefined);
-    // A late answer to a timed-out or aborted command must not be read as the next command's answer.
-    if (failedReason === "timeout" || failedReason === "aborted" || failedReason === "no-prompt") {
-      this.quietTimer = setTimeout(() => {
-        this.quietTimer = undefined;
-        this.pump();
-      }, this.opts.settleMs ?? 150);
-    } else {
-      queueMicrotask(() => this.pump());
-    }
+    if (!pause) queueMicrotask(() => this.pump());
   }
 
   private settle(item: Pending, err: Error | undefined, value?: unknown): void {

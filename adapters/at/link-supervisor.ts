@@ -103,7 +103,8 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
     if (this.healthValue.state === state && this.healthValue.detail === detail) return;
     const changed = this.healthValue.state !== state;
     this.healthValue = { state, since: changed ? new Date() : this.healthValue.since, detail };
-    const level = state === "ready" ? "info" : "warn";
+    // Warn when the link got worse; a detail update within the same state (e.g. "initialising") is info.
+    const level = state === "ready" || !changed ? "info" : "warn";
     this.opts.log[level]({ health: state, detail }, "link health");
     this.emit("health", this.healthValue);
   }
