@@ -69,7 +69,8 @@ interface Pending {
   spec: TxSpec;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
-  stack: string | undefined;
+  /** Where the command was queued; its stack is formatted only if the command fails (zwave-js Transaction). */
+  origin: Error;
   deadlineTimer?: ReturnType<typeof setTimeout>;
   offAbort?: () => void;
 }
@@ -102,7 +103,7 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
     const retries = cmd.idempotent ? (opts.retries ?? 1) : 0;
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.enqueue(cmd as AtCommand<unknown, unknown>, args, opts)) as T;
+        return (await this.enqueue(cmd, args, opts)) as T;
       } catch (err) {
         const retryable =
           err instanceof GatewayError &&
@@ -188,9 +189,9 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
           bodySeparator: this.opts.bodySeparator ?? "\r\n",
         };
       } catch (err) {
-        return reject(err as Error);
+        return reject(err instanceof Error ? err : new GatewayError("AT_UNSAFE_ARGUMENT", String(err)));
       }
-      const item: Pending = { cmd, args, opts, spec, resolve, reject, stack: new Error().stack };
+      const item: Pending = { cmd, args, opts, spec, resolve, reject, origin: new Error("queued here") };
       if (opts.signal) {
         if (opts.signal.aborted) return reject(new GatewayError("AT_ABORTED", `${cmd.name} aborted before start`));
         const onAbort = (): void => this.abortItem(item);
@@ -313,7 +314,8 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
     item.offAbort?.();
     if (item.deadlineTimer) clearTimeout(item.deadlineTimer);
     if (!err) return item.resolve(value);
-    if (item.stack && err.stack) err.stack += `\n    --- queued at ---\n${item.stack.split("\n").slice(2).join("\n")}`;
+    const queuedAt = item.origin.stack;
+    if (queuedAt && err.stack) err.stack += `\n    --- queued at ---\n${queuedAt.split("\n").slice(2).join("\n")}`;
     item.reject(err);
   }
 

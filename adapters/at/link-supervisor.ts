@@ -44,6 +44,8 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private recovering: Promise<void> | undefined;
   private stopped = false;
+  private echoesDuringInit = 0;
+  private echoPersists = false;
   private readonly abort = new AbortController();
   private readonly offs: (() => void)[] = [];
 
@@ -68,7 +70,7 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
       link.on("openFailed", (err, attempt) => this.setHealth("disconnected", `open failed (attempt ${attempt}): ${err.message}`)),
       engine.on("timeout", (cmd) => this.onTimeout(cmd)),
       engine.on("answered", () => this.onAnswered()),
-      engine.on("echo", () => this.recover("command echo seen: device restarted")),
+      engine.on("echo", () => this.onEcho()),
     );
     const hb = this.opts.heartbeatMs ?? 2000;
     if (hb > 0) this.heartbeat = setInterval(() => this.beat(), hb);
@@ -113,8 +115,27 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
     this.consecutiveTimeouts++;
     if (this.recovering) return;
     const limit = this.opts.timeoutsToUnresponsive ?? 2;
-    if (this.consecutiveTimeouts >= limit) this.recover(`${this.consecutiveTimeouts} commands unanswered (last ${cmd})`);
-    else if (this.healthValue.state === "ready") this.setHealth("degraded", `${cmd} timed out`);
+    if (this.consecutiveTimeouts >= limit) {
+      // Step 2 of the ladder: the link is unresponsive as soon as the limit is reached (R6: down within
+      // 2 heartbeat misses), not only after the first recovery probe has failed as well.
+      this.setHealth("unresponsive", `${this.consecutiveTimeouts} commands unanswered (last ${cmd})`);
+      this.recover(`${this.consecutiveTimeouts} commands unanswered (last ${cmd})`);
+    } else if (this.healthValue.state === "ready") this.setHealth("degraded", `${cmd} timed out`);
+  }
+
+  /**
+   * Echo after init turned it off means the terminal restarted behind our back (V.250: echo is on after
+   * power-up) and lost its PEI routing. A terminal that keeps echoing although ATE0 was answered OK would
+   * otherwise make us re-initialise after every command, so echo stops counting as a restart sign when it
+   * persists through an init (more echoes than the probe and ATE0 themselves).
+   */
+  private onEcho(): void {
+    if (this.recovering) {
+      this.echoesDuringInit++;
+      return;
+    }
+    if (this.echoPersists) return;
+    this.recover("command echo seen: device restarted");
   }
 
   private onAnswered(): void {
@@ -141,6 +162,7 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
     engine.hold();
     log.info({ reason }, "initialising device");
     this.setHealth(this.healthValue.state === "ready" ? "degraded" : this.healthValue.state, `initialising: ${reason}`);
+    this.echoesDuringInit = 0;
     for (let attempt = 0; !this.stopped; attempt++) {
       if (!link.current) return; // the managed link reopens and triggers us again on "open"
       if (attempt > 0) this.setHealth("unresponsive", `${reason}; recovery attempt ${attempt}`);
@@ -148,6 +170,8 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
         await this.probe();
         await this.opts.init(this.abort.signal);
         this.consecutiveTimeouts = 0;
+        this.echoPersists = this.echoesDuringInit > 2;
+        if (this.echoPersists) log.warn({ echoes: this.echoesDuringInit }, "device keeps echoing after ATE0; echo is no longer taken as a restart sign");
         this.setHealth("ready", "initialised");
         engine.release();
         this.emit("ready");
@@ -159,7 +183,11 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
         if (attempt + 1 >= (this.opts.probesBeforeReopen ?? 3)) {
           this.setHealth("unresponsive", `no answer after ${attempt + 1} attempts; reopening port`);
           await link.reopen("device not answering");
-          return;
+          // The reopened link's "open" event fired inside reopen() while this run still counted as
+          // recovering, so it was absorbed; returning here left the queue held for good. Carry on with a
+          // fresh ladder on the new link (the loop returns if the reopen failed; "open" will call us again).
+          attempt = -1;
+          continue;
         }
         await new Promise((r) => setTimeout(r, backoffDelay(attempt, { baseMs: 500, capMs: 5000, minMs: 200 })));
       }

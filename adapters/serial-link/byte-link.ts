@@ -19,7 +19,7 @@ export interface ByteLink {
   /** Human-readable description for logs, e.g. `/dev/ttyUSB0@38400`. */
   readonly description: string;
   readonly isOpen: boolean;
-  /** Writes and waits until the bytes were handed to the OS (drain). Rejects with LINK_LOST when closed. */
+  /** Writes; resolves when the bytes were handed to the OS (not drained). Rejects with LINK_LOST when closed. */
   write(data: Buffer | string): Promise<void>;
   onData(fn: (chunk: Buffer) => void): Unsubscribe;
   /** Called once, when the link closes for any reason. */

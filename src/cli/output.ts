@@ -58,3 +58,10 @@ export function intOption(value: string | undefined, name: string, min: number, 
   if (n < min || n > max) throw usage(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
 }
+
+/** A value for human output: strings and numbers as they are, anything else as JSON. */
+export function display(v: unknown): string {
+  if (v === null || v === undefined) return "unknown";
+  if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") return String(v);
+  return JSON.stringify(v);
+}

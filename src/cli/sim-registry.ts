@@ -12,7 +12,7 @@ export interface InProcessSim {
   sim: SimTerminal;
   port: MemoryPort;
   factory: ByteLinkFactory;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 export function startInProcessSimulator(name: string, log: Logger, config: Partial<SimTerminalConfig> = {}): InProcessSim {

@@ -8,10 +8,10 @@ import { GatewayError } from "../shared/errors.js";
  * `additionalProperties: false`. Defaults are applied first.
  */
 export function validateAgainst<S extends TSchema>(schema: S, data: unknown, source: string): Static<S> {
-  const withDefaults = Value.Default(schema, structuredClone(data)) as unknown;
+  const withDefaults = Value.Default(schema, structuredClone(data));
   const problems = [...Value.Errors(schema, withDefaults)].map((e) => `${e.path || "/"}: ${e.message}`);
   if (problems.length > 0) {
     throw new GatewayError("CFG_INVALID", `${source} is invalid:\n  ${problems.slice(0, 20).join("\n  ")}`, { context: { problems, source } });
   }
-  return withDefaults as Static<S>;
+  return withDefaults;
 }

@@ -38,6 +38,22 @@ export const ERROR_CODES = {
   /** An SMS could not be encoded or was rejected. */
   SMS_INVALID: "SMS_INVALID",
   SMS_REJECTED: "SMS_REJECTED",
+  /** The modem could not submit an SMS part after its retries (transient +CMS errors, lost link). */
+  SMS_SEND_FAILED: "SMS_SEND_FAILED",
+  /** A status report (`+CDS`) said a part of the SMS was not delivered (TS 23.040 TP-ST 0x40-0x7F). */
+  SMS_DELIVERY_FAILED: "SMS_DELIVERY_FAILED",
+  /** No status report arrived within the wait. */
+  SMS_REPORT_TIMEOUT: "SMS_REPORT_TIMEOUT",
+  /** An SMS waited in the send queue past its deadline (or the modem stayed away too long). */
+  SMS_QUEUE_EXPIRED: "SMS_QUEUE_EXPIRED",
+  /** The modem cannot send now: SIM not ready, not registered, or not initialised (context.service). */
+  MODEM_NOT_READY: "MODEM_NOT_READY",
+  /** The SIM asks for a PIN and none is configured (secret file or environment variable). */
+  SIM_PIN_REQUIRED: "SIM_PIN_REQUIRED",
+  /** A PIN is not sent: rejected before for this SIM, SIM PUK, or ≤ 1 attempt left. An operator must clear it. */
+  SIM_PIN_BLOCKED: "SIM_PIN_BLOCKED",
+  /** The SIM is missing or failed (`+CME ERROR: 10`/`13`). */
+  SIM_NOT_READY: "SIM_NOT_READY",
   /** The terminal's identity does not match the configured one. */
   TERMINAL_MISMATCH: "TERMINAL_MISMATCH",
   /** Configuration is invalid (context.problems lists `path: reason`). */
@@ -46,6 +62,30 @@ export const ERROR_CODES = {
   STORE_CORRUPT: "STORE_CORRUPT",
   /** Command-line usage error. */
   CLI_USAGE: "CLI_USAGE",
+  /** An MQTT request payload is not valid JSON (bridge/request/<verb>). */
+  MQTT_BAD_JSON: "MQTT_BAD_JSON",
+  /** An MQTT request payload does not match the verb's schema (context.problems lists `path: reason`). */
+  MQTT_BAD_PAYLOAD: "MQTT_BAD_PAYLOAD",
+  /** An MQTT request payload is larger than the API allows. */
+  MQTT_PAYLOAD_TOO_LARGE: "MQTT_PAYLOAD_TOO_LARGE",
+  /** A request named a verb that no handler is registered for. */
+  UNKNOWN_VERB: "UNKNOWN_VERB",
+  /** A verb handler failed with an error that was not a GatewayError. */
+  MQTT_HANDLER_FAILED: "MQTT_HANDLER_FAILED",
+  /** Too many requests are in progress; try again. */
+  MQTT_BUSY: "MQTT_BUSY",
+  /** The MQTT client is not connected and the operation cannot wait. */
+  MQTT_NOT_CONNECTED: "MQTT_NOT_CONNECTED",
+  /** A topic or topic segment (link, terminal id) contains `/`, `+`, `#` or is empty. */
+  MQTT_BAD_TOPIC: "MQTT_BAD_TOPIC",
+  /** The embedded broker process could not start (context.reason). */
+  MQTT_BROKER_FAILED: "MQTT_BROKER_FAILED",
+  /** A users or ACL file is invalid (context.problems lists `line N: reason`). */
+  MQTT_AUTH_FILE_INVALID: "MQTT_AUTH_FILE_INVALID",
+  /** The users file has no such user (rakelgw users remove). */
+  MQTT_NO_SUCH_USER: "MQTT_NO_SUCH_USER",
+  /** The upstream queue dropped messages because it reached its cap (context.dropped). */
+  MQTT_QUEUE_FULL: "MQTT_QUEUE_FULL",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -3,7 +3,7 @@ import { RakelPeiAdapter } from "../../../adapters/rakel-pei/rakel-pei-adapter.j
 import { loadProfile } from "../../../adapters/rakel-pei/terminal-profile.js";
 import { GatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
-import { intOption } from "../output.js";
+import { display, intOption } from "../output.js";
 import { startInProcessSimulator } from "../sim-registry.js";
 import { receivedJson } from "./sds-radio.js";
 
@@ -55,8 +55,8 @@ async function runDemo(o: DemoOpts, log: Logger): Promise<void> {
         : j["kind"] === "position"
           ? `${Number(j["latitude"]).toFixed(5)}, ${Number(j["longitude"]).toFixed(5)}`
           : j["kind"] === "report" || j["kind"] === "short-report"
-            ? `for message ref ${String(j["messageReference"])}, ${String(j["deliveryStatusName"] ?? j["reportType"] ?? "")}`
-            : String(j["value"] ?? "");
+            ? `for message ref ${String(j["messageReference"])}, ${display(j["deliveryStatusName"] ?? j["reportType"])}`
+            : display(j["value"]);
     say(`   received ${String(j["kind"])} from ${String(j["from"])}: ${body}`);
   });
   radio.on("health", (h) => say(`   terminal link: ${h.state} (${h.detail})`));

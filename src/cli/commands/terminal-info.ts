@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { TerminalState } from "../../ports/radio-terminal.js";
 import type { Logger } from "../../shared/logger.js";
-import { printJson } from "../output.js";
+import { display, printJson } from "../output.js";
 import { withTerminal, type TerminalOptions } from "../terminal-session.js";
 
 export function terminalInfoJson(s: TerminalState, port: string, profile: string): Record<string, unknown> {
@@ -23,7 +23,7 @@ export function terminalInfoJson(s: TerminalState, port: string, profile: string
 }
 
 function printHuman(info: Record<string, unknown>): void {
-  const show = (v: unknown): string => (v === null || v === undefined ? "unknown" : typeof v === "object" ? JSON.stringify(v) : String(v));
+  const show = display;
   const reg = info["registration"] as TerminalState["registration"] | null;
   const sig = info["signal"] as TerminalState["signal"] | null;
   const mode = info["mode"] as TerminalState["mode"] | null;
@@ -56,10 +56,11 @@ export function registerTerminalCommands(program: Command, log: () => Logger): v
     .option("--connect-timeout <s>", "seconds to wait for the terminal", "10")
     .option("--json", "JSON output")
     .action(async (o: TerminalOptions & { json?: boolean }) => {
-      await withTerminal(o, log(), async (t) => {
+      await withTerminal(o, log(), (t) => {
         const info = terminalInfoJson(t.state, o.port!, o.profile ?? "etsi-generic");
         if (o.json) printJson(info);
         else printHuman(info);
+        return Promise.resolve();
       });
     });
 }
