@@ -1,3 +1,4 @@
+import { backoffDelay } from "../../src/shared/backoff.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { TypedEmitter } from "../../src/shared/typed-emitter.js";
@@ -60,6 +61,11 @@ export interface AtEngineOptions {
   owedLineTimeoutMs?: number;
   /** Pause after a timed-out or aborted command so its late answer is not taken for the next one's. */
   settleMs?: number;
+  /**
+   * Most commands waiting at "normal" and "housekeeping" priority; more are refused with AT_QUEUE_FULL so
+   * a flood of routine work cannot grow memory. Emergency and operator commands are never refused.
+   */
+  maxQueued?: number;
 }
 
 interface Pending {
@@ -110,6 +116,9 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
           (err.code === "AT_TIMEOUT" || (err.code === "AT_CME_ERROR" && [3, 42].includes(Number(err.context["cme"]))));
         if (!retryable || attempt >= retries || opts.signal?.aborted) throw err;
         this.opts.log.debug({ cmd: cmd.name, attempt: attempt + 1, code: err.code }, "retrying idempotent command");
+        // A busy terminal (CME 42: group attachment or SDS signalling under way, pei.md 1.3) needs a pause,
+        // not an immediate repeat; a timeout already waited long enough.
+        if (err.code === "AT_CME_ERROR") await new Promise((r) => setTimeout(r, backoffDelay(attempt, { baseMs: 200, capMs: 2000, minMs: 100 })));
       }
     }
   }
@@ -203,7 +212,13 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
           if (this.removeQueued(item)) this.settle(item, new GatewayError("AT_EXPIRED", `${cmd.name} expired after ${opts.deadlineMs} ms in the queue`));
         }, opts.deadlineMs);
       }
-      this.queues.get(opts.priority ?? "normal")!.push(item);
+      const priority = opts.priority ?? "normal";
+      const queue = this.queues.get(priority)!;
+      if ((priority === "normal" || priority === "housekeeping") && queue.length >= (this.opts.maxQueued ?? 1000)) {
+        this.settle(item, new GatewayError("AT_QUEUE_FULL", `${cmd.name}: ${queue.length} commands already waiting at ${priority} priority`));
+        return;
+      }
+      queue.push(item);
       this.pump();
     });
   }
@@ -251,8 +266,15 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
 
   private runEffect(act: Active, e: TxEffect): void {
     switch (e.type) {
-      case "write":
-        this.opts.write(e.data).then(
+      case "write": {
+        let written: Promise<void>;
+        try {
+          written = this.opts.write(e.data);
+        } catch (err) {
+          // A sink that throws instead of rejecting must not escape from pump() into a timer callback.
+          written = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+        written.then(
           () => this.active === act && this.feed({ type: "written" }),
           (err: unknown) => {
             this.opts.log.warn({ err: (err as Error).message, cmd: act.item.cmd.name }, "write failed");
@@ -260,6 +282,7 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
           },
         );
         return;
+      }
       case "armTimer":
         act.timer = setTimeout(() => this.active === act && this.feed({ type: "timeout" }), e.ms);
         return;

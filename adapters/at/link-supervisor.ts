@@ -51,6 +51,8 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
 
   constructor(private readonly opts: LinkSupervisorOptions) {
     super((err, ev) => opts.log.error({ err, ev }, "supervisor listener failed"));
+    // Commands queued before the first init wait for it instead of failing on a link that is not open.
+    opts.engine.hold();
   }
 
   get health(): LinkHealth {
@@ -65,9 +67,12 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
       link.on("open", () => this.recover("link opened")),
       link.on("lost", (info) => {
         engine.linkLost();
-        this.setHealth("disconnected", info.error?.message ?? "link closed");
+        // Our own reopen (recovery ladder step 4) is not a missing device: the state stays "unresponsive".
+        if (!info.intentional) this.setHealth("disconnected", info.error?.message ?? "link closed");
       }),
-      link.on("openFailed", (err, attempt) => this.setHealth("disconnected", `open failed (attempt ${attempt}): ${err.message}`)),
+      // The attempt count stays in the log: a detail that changed with every retry would republish the
+      // health state (retained on MQTT) every few seconds while a device is unplugged.
+      link.on("openFailed", (err) => this.setHealth("disconnected", `open failed: ${err.message}`)),
       engine.on("timeout", (cmd) => this.onTimeout(cmd)),
       engine.on("answered", () => this.onAnswered()),
       engine.on("echo", () => this.onEcho()),
@@ -147,7 +152,7 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
     const { engine } = this.opts;
     if (this.recovering || this.stopped || engine.isHeld || engine.queueLength > 0 || !this.opts.link.current) return;
     engine
-      .execute(probeCommand, undefined, { priority: "housekeeping", timeoutMs: this.opts.probeTimeoutMs ?? 1500, retries: 0 })
+      .execute(probeCommand, undefined, { priority: "housekeeping", timeoutMs: this.opts.probeTimeoutMs ?? 1000, retries: 0 })
       .catch((err: unknown) => this.opts.log.debug({ err: (err as Error).message }, "heartbeat failed"));
   }
 
@@ -200,7 +205,7 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
     // `+CME ERROR: 35`; send AT until it answers OK (at most 3 tries).
     for (let i = 0; ; i++) {
       try {
-        await engine.execute(probeCommand, undefined, { bypassHold: true, priority: "emergency", timeoutMs: this.opts.probeTimeoutMs ?? 1500, retries: 0 });
+        await engine.execute(probeCommand, undefined, { bypassHold: true, priority: "emergency", timeoutMs: this.opts.probeTimeoutMs ?? 1000, retries: 0 });
         return;
       } catch (err) {
         if (!isGatewayError(err, ["AT_CME_ERROR", "AT_ERROR"]) || i >= 2) throw err;

@@ -89,7 +89,11 @@ export function transition(spec: TxSpec, state: TxState, input: TxInput): Transi
   const stay: Transition = { state, effects: [] };
   if (state.name === "done" || state.name === "failed") return stay;
 
-  if (input.type === "abort") return fail(state, "aborted");
+  if (input.type === "abort") {
+    // A modem waiting for (or reading) the PDU would take the next command's bytes as message text.
+    const waitingForBody = spec.awaitPrompt && spec.body !== undefined && (state.name === "awaitingPrompt" || state.name === "writingBody" || state.name === "writing");
+    return fail(state, "aborted", undefined, waitingForBody ? [{ type: "write", data: ESC }] : []);
+  }
   if (state.name === "queued") {
     if (input.type !== "start") return stay;
     const withBody = spec.body !== undefined && !spec.awaitPrompt;
@@ -108,9 +112,13 @@ export function transition(spec: TxSpec, state: TxState, input: TxInput): Transi
       return stay;
     case "linkClosed":
       return fail(state, "link-lost");
-    case "timeout":
-      // A modem left waiting for a PDU is released with ESC (27.005 §3.5.1) so the next command is heard.
-      return state.name === "awaitingPrompt" ? fail(state, "no-prompt", undefined, [{ type: "write", data: ESC }]) : fail(state, "timeout");
+    case "timeout": {
+      // A modem left waiting for (or reading) a PDU is released with ESC (27.005 §3.5.1) so the next
+      // command is heard as a command.
+      if (state.name === "awaitingPrompt") return fail(state, "no-prompt", undefined, [{ type: "write", data: ESC }]);
+      const bodyPending = spec.awaitPrompt && spec.body !== undefined && (state.name === "writing" || state.name === "writingBody");
+      return fail(state, "timeout", undefined, bodyPending ? [{ type: "write", data: ESC }] : []);
+    }
     case "line":
       return { state: { ...state, lines: [...state.lines, input.line] }, effects: [] };
     case "written":

@@ -71,7 +71,8 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       engine: this.engine,
       init: (signal) => this.initialise(signal),
       heartbeatMs: opts.heartbeatMs ?? pei.heartbeatMs,
-      probeTimeoutMs: Math.min(pei.commandTimeoutMs, 2000),
+      // Worst case to "unresponsive" = 2 heartbeats + probe timeout = 5 s with the defaults (R6).
+      probeTimeoutMs: Math.min(pei.commandTimeoutMs, 1000),
     });
     this.tracker = new SdsTracker((p) => this.onProgress(p));
     this.sender = new SdsSender({ engine: this.engine, tracker: this.tracker, profile: opts.profile, log: this.log, maxBits: () => this.maxSdsBits() });

@@ -32,6 +32,7 @@ export class ManagedLink extends TypedEmitter<ManagedLinkEvents> {
   private link: ByteLink | undefined;
   private stateValue: ManagedLinkState = "stopped";
   private attempt = 0;
+  private openSeq = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly backoff: BackoffOptions;
 
@@ -71,21 +72,28 @@ export class ManagedLink extends TypedEmitter<ManagedLinkEvents> {
 
   /** Recovery step: close the current link and open a new one right away. */
   async reopen(reason: string): Promise<void> {
-    if (this.stateValue === "stopped") return;
+    // An open already under way will produce a fresh link; a second one would leak the first.
+    if (this.stateValue === "stopped" || this.stateValue === "opening") return;
     this.opts.log.warn({ reason }, "reopening link");
     const link = this.link;
     this.link = undefined;
-    if (link) await link.close();
+    if (link) {
+      // Tell the engine as for any loss: it fails the in-flight command and drops half-read lines, so
+      // nothing from the old connection is read as part of the new one.
+      this.emit("lost", { intentional: true, error: new Error(`reopened: ${reason}`) });
+      await link.close();
+    }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.tryOpen();
   }
 
   private async tryOpen(): Promise<void> {
+    const attemptId = ++this.openSeq;
     this.stateValue = "opening";
     try {
       const link = await this.opts.factory();
-      if ((this.stateValue as ManagedLinkState) !== "opening") {
+      if ((this.stateValue as ManagedLinkState) !== "opening" || attemptId !== this.openSeq) {
         await link.close();
         return;
       }

@@ -16,7 +16,7 @@ export function buildProgram(): Command {
   const program = new Command("rakelgw")
     .description("Rakel edge gateway: TETRA PEI terminals, SMS modems and MQTT for command centres")
     .version(process.env["npm_package_version"] ?? "0.1.0")
-    .option("--log-level <level>", "fatal|error|warn|info|debug|trace", process.env["RAKELGW_LOG_LEVEL"] ?? "warn")
+    .option("--log-level <level>", "fatal|error|warn|info|debug|trace", process.env["RAKELGW_LOG_LEVEL"] ?? "error")
     .option("--pretty-log", "human-readable log lines on stderr")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });

@@ -37,13 +37,25 @@ export async function withTerminal<T>(opts: TerminalOptions, log: Logger, fn: (t
   }
   const terminal = new RakelPeiAdapter({ name: spec.kind === "sim" ? `sim-${spec.name}` : "terminal", log, profile, linkFactory: factory, heartbeatMs: 0 });
   try {
+    // A port that cannot be opened at all (wrong path, permissions) fails at once: a technician at the
+    // rack wants the answer now; the daemon, not the CLI, is the one that waits for a replug.
+    let openError: string | undefined;
+    const offHealth = terminal.on("health", (h) => {
+      if (h.state === "disconnected" && /^open failed/.test(h.detail)) openError ??= h.detail;
+    });
     await terminal.start();
     const timeoutMs = (intOption(opts.connectTimeout, "--connect-timeout", 1, 600) ?? 10) * 1000;
     try {
-      await terminal.waitReady(timeoutMs);
+      if (openError === undefined) await terminal.waitReady(timeoutMs);
+      offHealth();
+      if (openError !== undefined) throw new Error(openError);
     } catch (err) {
+      offHealth();
       const detail = terminal.health.detail;
-      if (/open failed/.test(detail)) throw new GatewayError("LINK_OPEN_FAILED", `cannot open ${opts.port}: ${detail.replace(/^open failed \(attempt \d+\): /, "")}`, { cause: err });
+      if (/open failed/.test(detail)) {
+        const why = detail.replace(/^open failed: cannot open \S+: (Error: )?/, "");
+        throw new GatewayError("LINK_OPEN_FAILED", `cannot open ${opts.port}: ${why}`, { cause: err });
+      }
       throw new GatewayError("LINK_NOT_OPEN", `terminal on ${opts.port} did not answer within ${timeoutMs / 1000} s (${detail})`, { cause: err });
     }
     return await fn(terminal);

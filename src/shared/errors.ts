@@ -15,6 +15,8 @@ export const ERROR_CODES = {
   AT_CMS_ERROR: "AT_CMS_ERROR",
   /** A queued command passed its deadline before it could be sent. */
   AT_EXPIRED: "AT_EXPIRED",
+  /** Too many routine commands are waiting; the new one was refused (emergency/operator never are). */
+  AT_QUEUE_FULL: "AT_QUEUE_FULL",
   /** The command was aborted by its caller (AbortSignal) or by engine shutdown. */
   AT_ABORTED: "AT_ABORTED",
   /** Caller-supplied text could not be put on the wire safely (AT injection guard). */

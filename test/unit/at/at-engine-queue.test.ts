@@ -145,6 +145,9 @@ describe("AtEngine timeouts and retries", () => {
     await flush();
     push(`+CME ERROR: ${n}\r\n`);
     await flush();
+    // Busy means "later", not "at once": the retry waits a backoff pause (100-200 ms on the first retry).
+    expect(writes).toHaveLength(1);
+    await clock.tickAsync(200);
     expect(writes).toHaveLength(2);
     push("OK\r\n");
     await flush();
@@ -157,6 +160,7 @@ describe("AtEngine timeouts and retries", () => {
     await flush();
     push("+CME ERROR: 42\r\n");
     await flush();
+    await clock.tickAsync(200);
     push("+CME ERROR: 42\r\n");
     await flush();
     expect(writes).toHaveLength(2);

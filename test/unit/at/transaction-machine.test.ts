@@ -65,6 +65,12 @@ const ACTIVE_FAILS = {
   abort: both(failed("aborted")),
   linkClosed: both(failed("link-lost")),
 };
+/** Abort or timeout while a modem may be waiting for its PDU: ESC releases it (27.005 §3.5.1). */
+const ESCAPES = [{ type: "write", data: ESC }] as TxEffect[];
+const BODY_PENDING_FAILS = {
+  ...ACTIVE_FAILS,
+  abort: { pei: failed("aborted"), modem: failed("aborted", undefined, ESCAPES) },
+};
 
 const ALL_STAY: Row = {
   start: both(STAY),
@@ -102,8 +108,8 @@ const TABLE: Record<TxStateName, Row> = {
     line: both(appended("writing")),
     // A prompt command's OK before its body went out cannot be its answer, whatever the write callback timing.
     finalOk: { pei: DONE, modem: STAY },
-    timeout: both(failed("timeout")),
-    ...ACTIVE_FAILS,
+    timeout: { pei: failed("timeout"), modem: failed("timeout", undefined, ESCAPES) },
+    ...BODY_PENDING_FAILS,
   },
   awaitingPrompt: {
     start: both(STAY),
@@ -112,7 +118,7 @@ const TABLE: Record<TxStateName, Row> = {
     line: both(appended("awaitingPrompt")),
     finalOk: both(STAY),
     timeout: both(failed("no-prompt", undefined, [{ type: "write", data: ESC }])),
-    ...ACTIVE_FAILS,
+    ...BODY_PENDING_FAILS,
   },
   writingBody: {
     start: both(STAY),
@@ -120,8 +126,8 @@ const TABLE: Record<TxStateName, Row> = {
     prompt: both(STAY),
     line: both(appended("writingBody")),
     finalOk: both(STAY),
-    timeout: both(failed("timeout")),
-    ...ACTIVE_FAILS,
+    timeout: { pei: failed("timeout"), modem: failed("timeout", undefined, ESCAPES) },
+    ...BODY_PENDING_FAILS,
   },
   awaitingFinal: {
     start: both(STAY),

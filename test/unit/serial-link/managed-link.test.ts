@@ -173,12 +173,14 @@ describe("ManagedLink", () => {
     await link.stop();
   });
 
-  it("reopen closes the current link and opens a new one without a lost event", async () => {
+  it("reopen announces the old link as lost (intentionally), closes it and opens a new one", async () => {
     const { link, devices, ev } = setup();
     await link.start();
     const first = link.current;
     await link.reopen("device not answering");
-    expect(ev.lost).toEqual([]);
+    // The engine must drop half-read lines and fail the in-flight command of the old connection.
+    expect(ev.lost).toHaveLength(1);
+    expect(ev.lost[0]).toMatchObject({ intentional: true });
     expect(ev.open).toBe(2);
     expect(devices).toHaveLength(2);
     expect(devices[0]?.isOpen).toBe(false);
