@@ -1,8 +1,15 @@
 /** Writes the JSON Schema files in firmware-config/schema/ from the TypeBox definitions (one source of truth). */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import type { TSchema } from "@sinclair/typebox";
+import { ModemProfileSchema } from "../adapters/gsm-sms/modem-profile.js";
 import { TerminalProfileSchema } from "../adapters/rakel-pei/terminal-profile.js";
 
-const out = resolve(import.meta.dirname, "../firmware-config/schema/terminal-profile.schema.json");
-writeFileSync(out, JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", title: "Rakel terminal profile", ...TerminalProfileSchema }, null, 2) + "\n");
-console.log(`wrote ${out}`);
+function write(file: string, title: string, schema: TSchema): void {
+  const out = resolve(import.meta.dirname, "../firmware-config/schema", file);
+  writeFileSync(out, JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", title, ...schema }, null, 2) + "\n");
+  console.log(`wrote ${out}`);
+}
+
+write("terminal-profile.schema.json", "Rakel terminal profile", TerminalProfileSchema);
+write("modem-profile.schema.json", "GSM/LTE modem profile", ModemProfileSchema);

@@ -6,6 +6,8 @@ import { registerSdsRadioCommands } from "./commands/sds-radio.js";
 import { registerSimulateCommands } from "./commands/simulate.js";
 import { registerTerminalCommands } from "./commands/terminal-info.js";
 import { registerDemoCommand } from "./commands/demo.js";
+import { registerModemCommands } from "./commands/modem.js";
+import { registerSmsCommands } from "./commands/sms.js";
 import { EXIT_CANNOT_RUN, EXIT_PROBLEM, ProblemExit, errorLine } from "./output.js";
 
 /**
@@ -33,6 +35,9 @@ export function buildProgram(): Command {
   registerSdsRadioCommands(sds, log);
   registerSdsCodecCommands(sds);
   registerSimulateCommands(program, log);
+  // After "simulate": adds `simulate modem` to that group.
+  registerModemCommands(program, log);
+  registerSmsCommands(program, log);
   registerDemoCommand(program, log);
   return program;
 }

@@ -17,12 +17,12 @@ export class ProblemExit extends Error {
 }
 
 const ADVICE: Partial<Record<ErrorCode, string>> = {
-  AT_TIMEOUT: "check the cable, the baud rate (--baud) and that the terminal's PEI is enabled in its codeplug",
+  AT_TIMEOUT: "check the cable, the baud rate (--baud), and that the device's serial interface is enabled (a terminal's PEI in its codeplug)",
   AT_CME_ERROR: "see the +CME ERROR table in the README; 42 means busy, try again",
   AT_ERROR: "the terminal refused the command; check the terminal profile (--profile)",
   AT_UNSAFE_ARGUMENT: "use only the characters the field allows",
   LINK_OPEN_FAILED: "check the device path, that no other program holds it, and your permissions (group dialout)",
-  LINK_NOT_OPEN: "the terminal did not answer; check power, cable, --baud and --profile",
+  LINK_NOT_OPEN: "the device did not answer; check power, cable, --baud and --profile",
   LINK_LOST: "the device disappeared; check the cable and power",
   SDS_INVALID: "fix the message or the address",
   SDS_SEND_FAILED: "the terminal could not transmit; check registration and coverage",
@@ -30,12 +30,25 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   SDS_REPORT_TIMEOUT: "no delivery report arrived in time; the message may still arrive (raise --wait)",
   CFG_INVALID: "fix the file as listed",
   CLI_USAGE: "see --help",
+  SIM_PIN_BLOCKED: "check the PIN, then clear the block with `rakelgw modem pin-clear --iccid <ICCID>`; the gateway never retries a rejected PIN",
+  SIM_PIN_REQUIRED: "put the PIN in a file (--pin-file, mode 600) or a variable (--pin-env, default RAKELGW_SIM_PIN)",
+  SIM_NOT_READY: "check that a working SIM is inserted",
+  MODEM_NOT_READY: "see `rakelgw modem info`; the SIM or the network is not usable",
+  SMS_INVALID: "the recipient is an optional + and 3-20 digits; shorten the text if it needs too many parts",
+  SMS_REJECTED: "the network refused this message; check the number and the subscription",
+  SMS_SEND_FAILED: "check registration and signal with `rakelgw modem info`, then try again",
+  SMS_DELIVERY_FAILED: "the network could not deliver it; check the number and that the phone is on",
+  SMS_REPORT_TIMEOUT: "no status report in time; the message may still arrive (raise --wait)",
+  SMS_QUEUE_EXPIRED: "the modem stayed unavailable; check the cable and `rakelgw modem info`",
+  STORE_CORRUPT: "fix or remove the state file named above",
 };
 
 export function errorLine(err: unknown): { line: string; exitCode: number } {
   if (isGatewayError(err)) {
     const what = err.message.replace(/\s+/g, " ").trim();
-    const advice = ADVICE[err.code];
+    // MODEM_NOT_READY carries the SIM's own refusal (SIM_PIN_BLOCKED, …), whose advice is the useful one.
+    const refusal = err.context["refusal"] as ErrorCode | undefined;
+    const advice = (refusal && ADVICE[refusal]) ?? ADVICE[err.code];
     return { line: `error ${err.code}: ${what}${advice ? ` (${advice})` : ""}`, exitCode: EXIT_CANNOT_RUN };
   }
   const msg = err instanceof Error ? err.message : String(err);

@@ -10,6 +10,7 @@ import type { Unsubscribe } from "../shared/typed-emitter.js";
 /** Send-queue priority: alert traffic first, housekeeping/test traffic last; oldest first within one. */
 export type SmsPriority = "emergency" | "operator" | "normal" | "bulk";
 
+/** Options of one send. */
 export interface SendSmsOptions {
   priority?: SmsPriority;
   /** Ask the service centre for a status report (TP-SRR) per part. */
@@ -29,8 +30,10 @@ export interface SendSmsOptions {
  */
 export type SmsStage = "queued" | "submitted" | "delivered" | "failed";
 
+/** Status of one part. */
 export type SmsPartStatus = "queued" | "submitted" | "pending" | "delivered" | "failed";
 
+/** Progress of one part. */
 export interface SmsPartProgress {
   /** 1-based part number. */
   sequence: number;
@@ -41,6 +44,7 @@ export interface SmsPartProgress {
   deliveryStatus?: number;
 }
 
+/** A progress event of one message (every stage change, and "still trying" reports). */
 export interface SmsProgress {
   id: string;
   /** Recipient as given (validated). */
@@ -53,6 +57,7 @@ export interface SmsProgress {
   error?: { code: string; cms?: number };
 }
 
+/** What `sendSms` resolves with: every part accepted by the service centre. */
 export interface SmsSendResult {
   id: string;
   to: string;
@@ -81,6 +86,7 @@ export interface ReceivedSms {
   modem: string;
 }
 
+/** What the SIM needs. */
 export type SimStatus = "unknown" | "ready" | "pin-required" | "pin-blocked" | "puk-required" | "absent" | "failure";
 
 /** Registration (27.007 §7.2 `+CREG`, §10.1.22 `+CEREG`): stat 1 home, 5 roaming = registered. */
@@ -97,6 +103,7 @@ export interface RegistrationInfo {
  */
 export type ModemService = "ready" | "initialising" | "offline" | "not-registered" | "sim-pin-required" | "sim-blocked" | "sim-absent";
 
+/** Identity, SIM, network and whether SMS can be sent; published as `state`. */
 export interface ModemState {
   identity: { manufacturer?: string; model?: string; firmware?: string; imei?: string };
   sim: { status: SimStatus; iccid?: string; pinAttemptsLeft?: number; detail?: string };
@@ -108,14 +115,17 @@ export interface ModemState {
   checkedAt?: Date;
 }
 
+/** The link-health model shared by every link (interfaces.md `<base>/links/<link>`). */
 export type ModemHealthState = "ready" | "degraded" | "unresponsive" | "disconnected";
 
+/** Published health of one modem, with the reason. */
 export interface ModemHealth {
   state: ModemHealthState;
   since: Date;
   detail: string;
 }
 
+/** Queue depth and age (reliability goal R10). */
 export interface SmsQueueStats {
   depth: number;
   /** Age in ms of the oldest queued message (0 when empty). */
@@ -125,6 +135,7 @@ export interface SmsQueueStats {
   failedMessages: number;
 }
 
+/** Events of a modem. */
 export interface SmsModemEvents {
   sms: (sms: ReceivedSms) => void;
   progress: (p: SmsProgress) => void;
@@ -132,6 +143,7 @@ export interface SmsModemEvents {
   health: (h: ModemHealth) => void;
 }
 
+/** The port an SMS-capable modem implements (one instance per modem). */
 export interface SmsModem {
   readonly name: string;
   readonly state: ModemState;

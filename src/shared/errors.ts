@@ -88,6 +88,14 @@ export const ERROR_CODES = {
   MQTT_NO_SUCH_USER: "MQTT_NO_SUCH_USER",
   /** The upstream queue dropped messages because it reached its cap (context.dropped). */
   MQTT_QUEUE_FULL: "MQTT_QUEUE_FULL",
+  /** A talk-group check that would change the terminal's group or mode was refused: a call is active (pei.md 7.3). */
+  TALKGROUP_CALL_ACTIVE: "TALKGROUP_CALL_ACTIVE",
+  /** A talk-group check ended without an answer for every required group, or could not verify its restore (exit 2). */
+  TALKGROUP_CHECK_INCOMPLETE: "TALKGROUP_CHECK_INCOMPLETE",
+  /** A talk-group check named a terminal the service does not know (context.terminal). */
+  TALKGROUP_UNKNOWN_TERMINAL: "TALKGROUP_UNKNOWN_TERMINAL",
+  /** A check record could not be appended and fsynced to the check store (context.path). */
+  STORE_WRITE_FAILED: "STORE_WRITE_FAILED",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

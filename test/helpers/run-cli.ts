@@ -10,11 +10,11 @@ export interface CliResult {
 }
 
 /** Runs `rakelgw` from source (node --import tsx) as a user would, with a hard time limit. */
-export function runCli(args: string[], opts: { timeoutMs?: number; onStdout?: (chunk: string) => void } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { timeoutMs?: number; onStdout?: (chunk: string) => void; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), ...args], {
       cwd: ROOT,
-      env: { ...process.env, RAKELGW_LOG_LEVEL: "error", NODE_NO_WARNINGS: "1" },
+      env: { ...process.env, RAKELGW_LOG_LEVEL: "error", NODE_NO_WARNINGS: "1", ...opts.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
