@@ -6,7 +6,6 @@ import { SimModem } from "../../../adapters/gsm-sms/sim/sim-modem.js";
 import { runOnPty } from "../../../adapters/rakel-pei/sim/pty-runner.js";
 import { join } from "node:path";
 import type { ModemState } from "../../ports/sms-modem.js";
-import { GatewayError, isGatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { ProblemExit, intOption, printJson, usage } from "../output.js";
 
