@@ -55,7 +55,14 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
     this.name = opts.name;
     this.log = opts.log.child({ mod: "rakel-pei", link: opts.name });
     const pei = opts.profile.pei;
-    this.link = new ManagedLink({ factory: opts.linkFactory, log: this.log.child({ mod: "serial-link" }), name: opts.name });
+    // R6: reopened within 5 s of the device reappearing. The link's default 10 s cap let a long unplug wait
+    // up to 10 s after the replug (8 s measured, unplug.test.ts); a 4 s cap leaves room for init.
+    this.link = new ManagedLink({
+      factory: opts.linkFactory,
+      log: this.log.child({ mod: "serial-link" }),
+      name: opts.name,
+      backoff: { baseMs: 250, capMs: 4000, minMs: 100 },
+    });
     this.engine = new AtEngine({
       name: opts.name,
       log: this.log.child({ mod: "at" }),
@@ -117,7 +124,9 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
 
   /** Reads identity and state again and publishes it. */
   async refreshState(): Promise<TerminalState> {
-    const next = await readTerminalState(this.engine, this.log, {});
+    // The profile's command timeout, not each read's built-in 3 s: a Sepura profile asks for 4 s, test
+    // profiles for less (fault-timing.test.ts: a dropped answer held refreshState for 3 s per read).
+    const next = await readTerminalState(this.engine, this.log, { timeoutMs: this.opts.profile.pei.commandTimeoutMs });
     this.updateState({ ...next, callActive: this.activeCalls.size > 0 });
     return this.stateValue;
   }
@@ -151,7 +160,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
 
   private async initialise(signal: AbortSignal): Promise<void> {
     await runInitScript(this.engine, this.opts.profile, this.log, signal);
-    const next = await readTerminalState(this.engine, this.log, { bypassHold: true });
+    const next = await readTerminalState(this.engine, this.log, { bypassHold: true, timeoutMs: this.opts.profile.pei.commandTimeoutMs });
     this.updateState({ ...next, callActive: this.activeCalls.size > 0 });
   }
 
@@ -206,9 +215,14 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       const ref = Number(p["messageReference"]);
       if (p.kind === "report") {
         const status = Number(p["deliveryStatus"]);
-        const kind = status === 0 ? "received" : status === 2 ? "consumed" : status >= 0x40 ? "failed" : undefined;
+        // 0x06 "concatenation part received by destination" is how a receiver reports each 0x8A part
+        // (concatenate.ts); ignoring it left long texts stuck at "sent" (send-text.test.ts).
+        const kind = status === 0 || status === 6 ? "received" : status === 2 ? "consumed" : status >= 0x40 ? "failed" : undefined;
         if (kind) this.tracker.report(sds.from, ref, kind, status);
-        if (p["ackRequired"] === true) this.sender.acknowledgeReport(sds.from, Number(p["protocolId"]), status, ref);
+        // Under the send lock: the ack's AT+CTSDS=12 landed between a status send's AT+CTSDS=13 and its
+        // AT+CMGS, which then went out as SDS type 4 (sds-ack.test.ts).
+        const from = sds.from;
+        if (p["ackRequired"] === true) void this.sendLock.run(() => this.sender.acknowledgeReport(from, Number(p["protocolId"]), status, ref));
       } else {
         const t = String(p["reportType"]);
         const kind = t === "received" ? "received" : t === "consumed" ? "consumed" : "failed";

@@ -52,14 +52,23 @@ export class SdsSender {
     return { id, messageReferences: refs, parts: pdus.length, acceptedAt: new Date() };
   }
 
-  /** Answers an SDS-REPORT that asked for an SDS-ACK (EN 300 392-2 clause 29.4.2.2, pei.md 5.6). */
-  acknowledgeReport(to: string, protocolId: number, reportStatus: number, messageReference: number): void {
+  /**
+   * Answers an SDS-REPORT that asked for an SDS-ACK (EN 300 392-2 clause 29.4.2.2, pei.md 5.6). Never rejects.
+   * The caller must hold the same lock as `send` (its AT+CTSDS/AT+CMGS pair must not interleave with another).
+   */
+  async acknowledgeReport(to: string, protocolId: number, reportStatus: number, messageReference: number): Promise<void> {
     // Delivery status table 29.16: 0x01 "receipt report acknowledged", 0x03 "consumed report acknowledged".
     const deliveryStatus = reportStatus === 0x00 ? 0x01 : reportStatus === 0x02 ? 0x03 : reportStatus;
     const pdu = encodeSdsAck({ protocolId, deliveryStatus, messageReference });
-    this.sendPart(tetraAddress("issi", to), pdu, { priority: "normal" }).catch((err: unknown) =>
-      this.deps.log.warn({ err: (err as Error).message, to }, "SDS-ACK not sent"),
-    );
+    // The ack's own `+CMGS: 0,4,<ref>` was credited to a tracked send still waiting for its result, which
+    // then read "sent" although it failed on the air (sds-ack.test.ts).
+    this.deps.tracker.expectUntracked(messageReference);
+    try {
+      await this.sendPart(tetraAddress("issi", to), pdu, { priority: "normal" });
+    } catch (err) {
+      this.deps.tracker.forgetUntracked(messageReference);
+      this.deps.log.warn({ err: (err as Error).message, to }, "SDS-ACK not sent");
+    }
   }
 
   private encode(to: TetraAddress, body: SdsBody): { pdus: Pdu[]; refs: number[]; report: "none" | "received" | "consumed" | "both" } {
@@ -92,7 +101,8 @@ export class SdsSender {
     let linkRetryUsed = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        await engine.execute(selectSdsService, { aiService: pdu.aiService, e2ee: profile.pei.e2ee }, exec);
+        // Profile timeout rather than the command's fixed 3 s (as for the state reads, fault-timing.test.ts).
+        await engine.execute(selectSdsService, { aiService: pdu.aiService, e2ee: profile.pei.e2ee }, { ...exec, timeoutMs: profile.pei.commandTimeoutMs });
         await engine.execute(sendSdsPdu, { ssi: to.ssi, bits: pdu.bits, hex: pdu.hex }, { ...exec, timeoutMs: profile.pei.sendTimeoutMs });
         return;
       } catch (err) {
@@ -101,7 +111,7 @@ export class SdsSender {
         if (!(busy && attempt < attempts) && !lost) throw err;
         if (lost) linkRetryUsed = true;
         const delay = backoffDelay(attempt, { baseMs: 250, capMs: 4000, minMs: 200 });
-        log.warn({ to: to.ssi, attempt, code: (err as GatewayError).code, retryInMs: delay }, "sds part not accepted; retrying");
+        log.warn({ to: to.ssi, attempt, code: (err).code, retryInMs: delay }, "sds part not accepted; retrying");
         await new Promise((r) => setTimeout(r, delay));
       }
     }

@@ -30,6 +30,8 @@ export function sameSsi(a: string, b: string): boolean {
 
 export class SdsTracker {
   private readonly open = new Map<string, Tracked>();
+  /** References of SDS sent without tracking (SDS-ACKs) whose transmission result is still due; bounded. */
+  private readonly untracked: number[] = [];
   private nextRef = 1 + Math.floor(Math.random() * 255);
   private seq = 0;
 
@@ -94,10 +96,27 @@ export class SdsTracker {
     this.progress(t, "failed", detail, deliveryStatus);
   }
 
+  /** An untracked SDS with this reference was handed to the terminal: its transmission result is not ours. */
+  expectUntracked(reference: number): void {
+    this.untracked.push(reference);
+    if (this.untracked.length > 32) this.untracked.shift();
+  }
+
+  forgetUntracked(reference: number): void {
+    const i = this.untracked.indexOf(reference);
+    if (i >= 0) this.untracked.splice(i, 1);
+  }
+
   /** `+CMGS: <instance>,<4|5>,<ref>`. Returns the id it was matched to. */
   transmission(status: number, reference: number | undefined): string | undefined {
     const waiting = [...this.open.values()].filter((t) => t.awaitingSent > 0);
-    const t = (reference !== undefined && reference > 0 ? waiting.find((w) => w.refs.includes(reference)) : undefined) ?? waiting.find((w) => w.refs.length === 0) ?? waiting[0];
+    const byRef = reference !== undefined && reference > 0 ? waiting.find((w) => w.refs.includes(reference)) : undefined;
+    // The result of an untracked SDS (an SDS-ACK) must not fall through to the FIFO fallback below.
+    if (!byRef && reference !== undefined && this.untracked.includes(reference)) {
+      this.forgetUntracked(reference);
+      return undefined;
+    }
+    const t = byRef ?? waiting.find((w) => w.refs.length === 0) ?? waiting[0];
     if (!t) return undefined;
     if (status === 5) {
       this.failed(t.id, "transmission over the air failed (+CMGS status 5)", status);
@@ -137,7 +156,11 @@ export class SdsTracker {
   sweep(): number {
     const cutoff = this.now() - this.ttlMs;
     let n = 0;
-    for (const [id, t] of this.open) if (t.createdAt < cutoff) (this.open.delete(id), n++);
+    for (const [id, t] of this.open) {
+      if (t.createdAt >= cutoff) continue;
+      this.open.delete(id);
+      n++;
+    }
     return n;
   }
 

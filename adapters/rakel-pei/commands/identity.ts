@@ -33,7 +33,7 @@ export const readOwnIdentity: AtCommand<void, { numType: number; itsi: string }>
   },
 };
 
-/** A free-text information command (`AT+GMI`, `AT+GMM`, `AT+GMR`): the first non-empty line, header stripped. */
+/** A free-text information command (`AT+GMI`, `AT+GMM`, `AT+GMR`): the header line or last non-empty line, header stripped. */
 export function infoText(command: "AT+GMI" | "AT+GMM" | "AT+GMR"): AtCommand<void, string> {
   const header = command.slice(2);
   return {
@@ -43,7 +43,10 @@ export function infoText(command: "AT+GMI" | "AT+GMM" | "AT+GMR"): AtCommand<voi
     timeoutMs: 3000,
     idempotent: true,
     parse(lines) {
-      const line = lines.find((l) => l.trim() !== "");
+      // Line noise or boot text before the answer arrives as an earlier line (`ÿ#~*GARB` then `SIMULATED`),
+      // so the first line was taken as the manufacturer; the answer is the header line or the last line
+      // before the final result (fault-framing.test.ts, garbageBeforeAnswer).
+      const line = lines.find((l) => lineHeader(l) === header) ?? lines.filter((l) => l.trim() !== "").at(-1);
       if (line === undefined) throw bad(command, lines);
       return lineHeader(line) === header ? lineValue(line).replace(/^"|"$/g, "") : line.trim();
     },

@@ -25,6 +25,12 @@ export const ctsdsrUrc: UrcDefinition<IncomingSdsUrc> = {
     if (!header.ok) return header;
     const hex = (lines[1] ?? "").replace(/\s+/g, "").toUpperCase();
     if (!/^[0-9A-F]*$/.test(hex)) return fail("SDS data line is not hexadecimal");
+    // Catalogue #9: the data may only differ from the declared length by the padding to a whole octet
+    // (Sepura sends 84 bits as 21 digits, Motorola as 22). Anything else is not this header's data, e.g. a
+    // hex-looking answer (`AT+GMR` → `20240101`) taken for the data line of a truncated header: drop it
+    // instead of passing a phantom SDS on (found by test/integration/rakel-pei/receive-malformed.test.ts).
+    const need = Math.ceil(header.value.bits / 4);
+    if (hex.length < need || hex.length > need + 1) return fail(`SDS data has ${hex.length} hex digits for a length of ${header.value.bits} bits`);
     return ok({ header: header.value, hex });
   },
 };
@@ -75,8 +81,10 @@ function callUrc(name: string, prefix: string, active: boolean | undefined): Urc
     trailingLines: 0,
     parse(lines) {
       const fields = splitFields(lineValue(lines[0] ?? ""));
-      const cc = Number(fields[0]);
-      return ok({ cc: Number.isInteger(cc) ? cc : undefined, active, fields });
+      // Number("") is 0: an empty `+CTICN:` marked call 0 active for good (callActive stuck true, which
+      // blocks talk-group probing). Only digits are a CC instance (receive-malformed.test.ts).
+      const cc = /^\d+$/.test(fields[0] ?? "") ? Number(fields[0]) : undefined;
+      return ok({ cc, active, fields });
     },
   };
 }

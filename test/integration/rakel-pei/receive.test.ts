@@ -1,0 +1,122 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { encodeSdsReport, encodeShortReport, encodeTextParts } from "../../../adapters/rakel-pei/sds/index.js";
+import { type RadioRig, radioRig, until } from "../../helpers/radio-rig.js";
+
+let rig: RadioRig | undefined;
+afterEach(async () => {
+  await rig?.close();
+  rig = undefined;
+});
+
+const FROM = "2005555";
+
+describe("Receiving SDS through the adapter", () => {
+  it("delivers an incoming text with its sender, addressee and Swedish letters", async () => {
+    rig = await radioRig();
+    rig.sim.injectText(FROM, "Framme vid Älvsjö, rökutveckling åt öster", { messageReference: 17 });
+    const s = await rig.waitSds((x) => x.payload.kind === "text");
+    expect(s).toMatchObject({ from: FROM, to: "2001234", aiService: 12 });
+    expect(s.payload).toMatchObject({ kind: "text", text: "Framme vid Älvsjö, rökutveckling åt öster", messageReference: 17, codingScheme: 1 });
+  });
+
+  it("delivers a text sent to a group with the group as addressee", async () => {
+    rig = await radioRig();
+    rig.sim.injectText(FROM, "Till alla i 9010", { to: "9010" });
+    const s = await rig.waitSds((x) => x.payload.kind === "text");
+    expect(s.to).toBe("9010");
+    expect(s.payload).toMatchObject({ text: "Till alla i 9010", serviceSelection: 1 });
+  });
+
+  it("delivers a pre-coded status", async () => {
+    rig = await radioRig();
+    rig.sim.injectStatus(FROM, 0x8003);
+    const s = await rig.waitSds((x) => x.aiService === 13);
+    expect(s.payload).toMatchObject({ kind: "status", value: 0x8003 });
+    expect(s.from).toBe(FROM);
+  });
+
+  it("delivers status 0 as an emergency", async () => {
+    rig = await radioRig();
+    rig.sim.injectStatus(FROM, 0);
+    const s = await rig.waitSds((x) => x.aiService === 13);
+    expect(s.payload).toMatchObject({ kind: "emergency", value: 0 });
+  });
+
+  it("delivers an SDS-SHORT-REPORT (status range 0x7C00-0x7FFF) as a short report, not a status", async () => {
+    rig = await radioRig();
+    const pdu = encodeShortReport("consumed", 0x2a);
+    rig.sim.injectSds({ from: FROM, aiService: pdu.aiService, bits: pdu.bits, hex: pdu.hex });
+    const s = await rig.waitSds((x) => x.aiService === 13);
+    expect(s.hex).toBe("7F2A");
+    expect(s.payload).toMatchObject({ kind: "short-report", reportType: "consumed", messageReference: 0x2a });
+  });
+
+  it("delivers an SDS-REPORT with its delivery status", async () => {
+    rig = await radioRig();
+    const pdu = encodeSdsReport({ protocolId: 0x82, ackRequired: false, deliveryStatus: 0x4a, messageReference: 99 });
+    rig.sim.injectSds({ from: FROM, aiService: pdu.aiService, bits: pdu.bits, hex: pdu.hex });
+    const s = await rig.waitSds((x) => x.payload.kind === "report");
+    expect(s.payload).toMatchObject({ kind: "report", deliveryStatus: 0x4a, messageReference: 99, protocolId: 0x82, ackRequired: false });
+  });
+
+  it("answers an SDS-REPORT that asks for an acknowledgement with an SDS-ACK to its sender", async () => {
+    rig = await radioRig();
+    const pdu = encodeSdsReport({ protocolId: 0x82, ackRequired: true, deliveryStatus: 0x00, messageReference: 42 });
+    rig.sim.injectSds({ from: FROM, aiService: pdu.aiService, bits: pdu.bits, hex: pdu.hex });
+    await rig.waitSds((x) => x.payload.kind === "report");
+    const r = rig;
+    await until(() => r.sim.sent.length === 1, 2000, "the SDS-ACK");
+    expect(r.sim.sent[0]).toMatchObject({ ssi: FROM, aiService: 12, decoded: { kind: "ack", deliveryStatus: 0x01, messageReference: 42 } });
+  });
+
+  it("delivers a LIP short location report as a position", async () => {
+    rig = await radioRig();
+    rig.sim.injectLip(FROM, 59.3293, 18.0686, { positionError: 2, velocityCode: 20, directionCode: 4 });
+    const s = await rig.waitSds((x) => x.payload.kind === "position");
+    expect(s.payload["latitude"] as number).toBeCloseTo(59.3293, 4);
+    expect(s.payload["longitude"] as number).toBeCloseTo(18.0686, 4);
+    expect(s.payload).toMatchObject({ positionError: 2, velocityKmh: 20, directionDeg: 90 });
+    expect(s.bits).toBe(84);
+  });
+
+  it("delivers a LIP report with an odd number of hex digits (Sepura style)", async () => {
+    rig = await radioRig();
+    rig.sim.injectLip(FROM, 57.7089, 11.9746, { oddDigits: true });
+    const s = await rig.waitSds((x) => x.payload.kind === "position");
+    expect(s.payload["latitude"] as number).toBeCloseTo(57.7089, 4);
+  });
+
+  // The adapter emits each 0x8A part as its own `concatenated-part` event; it does not reassemble.
+  // Reassembly (SdsReassembler in adapters/rakel-pei/sds) belongs to a higher layer.
+  it("delivers the parts of a concatenated text as concatenated-part events that together hold the whole text", async () => {
+    rig = await radioRig();
+    const text = "Lång lägesrapport: ".padEnd(180, "åäö.");
+    const enc = encodeTextParts(text, { messageReference: 200, group: false, maxBits: 668 });
+    expect(enc.parts.length).toBeGreaterThan(1);
+    for (const p of enc.parts) rig.sim.injectSds({ from: FROM, aiService: 12, bits: p.bits, hex: p.hex });
+    const r = rig;
+    await until(() => r.received.length === enc.parts.length, 2000, "all parts");
+    expect(r.received.map((s) => s.payload.kind)).toEqual(enc.parts.map(() => "concatenated-part"));
+    expect(r.received.map((s) => s.payload["part"])).toEqual(enc.parts.map((_, i) => i + 1));
+    expect(r.received.every((s) => s.payload["reference"] === 200 && s.payload["total"] === enc.parts.length)).toBe(true);
+    expect(r.received.map((s) => s.payload["text"]).join("")).toBe(text);
+  });
+
+  it("suppresses the same SDS repeated within the dedup window, once, and lets it through after the window", async () => {
+    rig = await radioRig({ adapter: { dedupWindowMs: 300 } });
+    rig.sim.injectText(FROM, "Dubblett", { messageReference: 5 });
+    rig.sim.injectText(FROM, "Dubblett", { messageReference: 5 });
+    rig.sim.injectText(FROM, "Markör", { messageReference: 6 });
+    await rig.waitSds((x) => x.payload["text"] === "Markör");
+    expect(rig.received.map((s) => s.payload["text"])).toEqual(["Dubblett", "Markör"]);
+    // Same text with another reference is another message, not a repeat.
+    rig.sim.injectText(FROM, "Dubblett", { messageReference: 7 });
+    await rig.waitSds((x) => x.payload["messageReference"] === 7);
+    // After the window the same PDU is new again (300 ms window, a bounded wait).
+    const t0 = Date.now();
+    await until(() => Date.now() - t0 > 350, 1000, "the end of the dedup window");
+    rig.sim.injectText(FROM, "Dubblett", { messageReference: 5 });
+    const r = rig;
+    await until(() => r.received.filter((s) => s.payload["messageReference"] === 5).length === 2, 2000, "the repeat after the window");
+  });
+});
