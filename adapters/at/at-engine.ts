@@ -59,7 +59,12 @@ export interface AtEngineOptions {
   bodySeparator?: string;
   /** How long to wait for the data line of a two-line URC (catalogue #8: ≤ 2 s). */
   owedLineTimeoutMs?: number;
-  /** Pause after a timed-out or aborted command so its late answer is not taken for the next one's. */
+  /**
+   * Pause after a timed-out or aborted command so its late answer is not taken for the next one's.
+   * Default: the command's own timeout, at most 2 s — an answer up to twice the timeout late then lands
+   * in the pause and is dropped as an unknown line (a late `OK` once made a retried AT+CTSDS look
+   * answered in the PEI integration tests).
+   */
   settleMs?: number;
   /**
    * Most commands waiting at "normal" and "housekeeping" priority; more are refused with AT_QUEUE_FULL so
@@ -321,7 +326,7 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
       this.quietTimer = setTimeout(() => {
         this.quietTimer = undefined;
         this.pump();
-      }, this.opts.settleMs ?? 150);
+      }, this.opts.settleMs ?? Math.min(act.item.spec.timeoutMs, 2000));
     }
     if (failedReason === "timeout" || failedReason === "no-prompt") {
       this.stats.timeouts++;

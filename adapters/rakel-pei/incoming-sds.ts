@@ -1,6 +1,8 @@
 import type { ReceivedSds } from "../../src/ports/radio-terminal.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { decodeSds } from "./sds/decode.js";
+import { SdsReassembler, type DroppedSet, type ReassembledText } from "./sds/reassembler.js";
+import type { ConcatenatedPartSds } from "./sds/types.js";
 import type { IncomingSdsUrc } from "./urc/pei-urcs.js";
 
 /**
@@ -14,7 +16,74 @@ export class IncomingSdsHandler {
   private static readonly MAX_KEYS = 4096;
   duplicates = 0;
 
-  constructor(private readonly opts: { log: Logger; dedupWindowMs: number; now?: () => number }) {}
+  private readonly reassembler: SdsReassembler;
+
+  constructor(private readonly opts: { log: Logger; dedupWindowMs: number; now?: () => number; reassemblyTimeoutMs?: number }) {
+    const ropts: { timeoutMs: number; now?: () => number } = { timeoutMs: opts.reassemblyTimeoutMs ?? 60_000 };
+    if (opts.now) ropts.now = opts.now;
+    this.reassembler = new SdsReassembler(ropts);
+  }
+
+  /**
+   * Feeds a `concatenated-part` to the reassembler. When it completes its set, returns the whole message
+   * as one `text` SDS (with `concatenation` details); otherwise undefined. Parts stay events of their own
+   * too, so their message references remain visible.
+   */
+  assemble(part: ReceivedSds): ReceivedSds | undefined {
+    if (part.payload.kind !== "concatenated-part" || part.from === undefined) return undefined;
+    const r = this.reassembler.add(part.from, part.payload as unknown as ConcatenatedPartSds);
+    if (r.status === "rejected") this.opts.log.warn({ from: part.from, reason: r.reason }, "concatenated SDS part rejected");
+    if (r.status !== "complete") return undefined;
+    return this.whole(part, r.message, false);
+  }
+
+  /** Incomplete sets past their timeout, handed on as texts marked incomplete: nothing received is lost. */
+  sweep(): ReceivedSds[] {
+    return this.reassembler.sweep().map((d) => this.incomplete(d));
+  }
+
+  private whole(last: ReceivedSds, m: ReassembledText, incomplete: boolean): ReceivedSds {
+    const first = m.parts[0]!;
+    this.opts.log.info({ from: m.source, parts: m.total, incomplete }, "concatenated sds reassembled");
+    return {
+      ...last,
+      bits: m.parts.reduce((n, p) => n + p.hex.length * 4, 0),
+      hex: m.parts.map((p) => p.hex).join(""),
+      payload: {
+        kind: "text",
+        text: m.text,
+        codingScheme: first.codingScheme,
+        protocolId: m.protocolId,
+        messageReference: first.messageReference,
+        deliveryReportRequest: first.deliveryReportRequest,
+        immediate: false,
+        concatenation: { reference: m.reference, total: m.total, messageReferences: m.messageReferences, incomplete },
+      },
+    };
+  }
+
+  private incomplete(d: DroppedSet): ReceivedSds {
+    const first = d.parts[0];
+    this.opts.log.warn({ from: d.source, reference: d.reference, missing: d.missing, reason: d.reason }, "concatenated sds incomplete; passed on with gaps");
+    return {
+      from: d.source,
+      to: "",
+      aiService: 12,
+      bits: d.parts.reduce((n, p) => n + p.hex.length * 4, 0),
+      hex: d.parts.map((p) => p.hex).join(""),
+      receivedAt: new Date(),
+      payload: {
+        kind: "text",
+        text: d.partialText,
+        codingScheme: first?.codingScheme ?? 1,
+        protocolId: first?.protocolId ?? 0x8a,
+        messageReference: first?.messageReference ?? null,
+        deliveryReportRequest: first?.deliveryReportRequest ?? "none",
+        immediate: false,
+        concatenation: { reference: d.reference, total: d.total, received: d.received, missing: d.missing, incomplete: true, reason: d.reason },
+      },
+    };
+  }
 
   handle(urc: IncomingSdsUrc): ReceivedSds | undefined {
     const now = (this.opts.now ?? performance.now.bind(performance))();

@@ -32,6 +32,8 @@ export interface RakelPeiAdapterOptions {
   linkFactory: ByteLinkFactory;
   /** Suppress the same SDS from the same source within this window (pei.md 4.2). Default 30 s. */
   dedupWindowMs?: number;
+  /** Incomplete concatenated SDS are handed on, marked incomplete, after this long. Default 60 s. */
+  reassemblyTimeoutMs?: number;
   /** Override the profile's heartbeat (tests). */
   heartbeatMs?: number;
 }
@@ -83,7 +85,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
     });
     this.tracker = new SdsTracker((p) => this.onProgress(p));
     this.sender = new SdsSender({ engine: this.engine, tracker: this.tracker, profile: opts.profile, log: this.log, maxBits: () => this.maxSdsBits() });
-    this.incoming = new IncomingSdsHandler({ log: this.log, dedupWindowMs: opts.dedupWindowMs ?? 30_000 });
+    this.incoming = new IncomingSdsHandler({ log: this.log, dedupWindowMs: opts.dedupWindowMs ?? 30_000, reassemblyTimeoutMs: opts.reassemblyTimeoutMs ?? 60_000 });
     this.engine.on("urc", (ev) => this.onUrc(ev));
     this.supervisor.on("health", (h) => this.emit("health", h));
   }
@@ -101,7 +103,10 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   }
 
   async start(): Promise<void> {
-    this.sweepTimer = setInterval(() => this.tracker.sweep(), 60_000);
+    this.sweepTimer = setInterval(() => {
+      this.tracker.sweep();
+      for (const sds of this.incoming.sweep()) this.emit("sds", sds);
+    }, Math.max(50, Math.min(5_000, (this.opts.reassemblyTimeoutMs ?? 60_000) / 2)));
     this.sweepTimer.unref();
     await this.supervisor.start();
   }
@@ -230,6 +235,8 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       }
     }
     this.emit("sds", sds);
+    const whole = this.incoming.assemble(sds);
+    if (whole) this.emit("sds", whole);
   }
 }
 

@@ -2,6 +2,7 @@ import type { SdsBody, SdsSendResult, SendSdsOptions, TetraAddress } from "../..
 import { GatewayError, isGatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { backoffDelay } from "../../src/shared/backoff.js";
+import { sleep } from "../../src/shared/clock.js";
 import type { AtEngine, ExecuteOptions } from "../at/at-engine.js";
 import { selectSdsService, sendSdsPdu } from "./commands/sds-send.js";
 import { encodeTextParts } from "./sds/concatenate.js";
@@ -43,7 +44,8 @@ export class SdsSender {
     tracker.track(id, to, refs, report, pdus.length);
     log.info({ id, to: to.ssi, kind: to.kind, type: body.type, parts: pdus.length, refs }, "sds send");
     try {
-      for (const pdu of pdus) await this.sendPart(to, pdu, opts);
+      const deadline = opts.timeoutMs === undefined ? undefined : performance.now() + opts.timeoutMs;
+      for (const pdu of pdus) await this.sendPart(to, pdu, opts, deadline);
     } catch (err) {
       tracker.failed(id, (err as Error).message);
       throw err;
@@ -93,26 +95,32 @@ export class SdsSender {
     return { pdus: enc.parts.map((p) => ({ aiService: 12 as const, ...p })), refs, report };
   }
 
-  private async sendPart(to: TetraAddress, pdu: Pdu, opts: SendSdsOptions): Promise<void> {
+  private async sendPart(to: TetraAddress, pdu: Pdu, opts: SendSdsOptions, deadline?: number): Promise<void> {
     const { engine, profile, log } = this.deps;
-    const exec: ExecuteOptions = { priority: opts.priority ?? "normal" };
-    if (opts.signal) exec.signal = opts.signal;
     const attempts = this.deps.busyAttempts ?? 6;
     let linkRetryUsed = false;
     for (let attempt = 1; ; attempt++) {
+      const exec: ExecuteOptions = { priority: opts.priority ?? "normal" };
+      if (opts.signal) exec.signal = opts.signal;
+      // A bounded send: commands that cannot start before the deadline (link down, queue full of other
+      // work) fail with AT_EXPIRED instead of waiting for ever, so the caller can fall back to SMS.
+      if (deadline !== undefined) exec.deadlineMs = Math.max(1, deadline - performance.now());
       try {
         // Profile timeout rather than the command's fixed 3 s (as for the state reads, fault-timing.test.ts).
         await engine.execute(selectSdsService, { aiService: pdu.aiService, e2ee: profile.pei.e2ee }, { ...exec, timeoutMs: profile.pei.commandTimeoutMs });
         await engine.execute(sendSdsPdu, { ssi: to.ssi, bits: pdu.bits, hex: pdu.hex }, { ...exec, timeoutMs: profile.pei.sendTimeoutMs });
         return;
       } catch (err) {
-        const busy = isGatewayError(err, "AT_CME_ERROR") && [3, 42].includes(Number(err.context["cme"]));
+        // 3/42: busy or wrong state; 30: out of service, e.g. just after a reboot before registration
+        // (EN 300 392-5 error list, pei.md 1.3). None of them accepted the message, so a retry cannot duplicate it.
+        const busy = isGatewayError(err, "AT_CME_ERROR") && [3, 30, 42].includes(Number(err.context["cme"]));
         const lost = isGatewayError(err, "LINK_LOST") && !linkRetryUsed;
         if (!(busy && attempt < attempts) && !lost) throw err;
         if (lost) linkRetryUsed = true;
         const delay = backoffDelay(attempt, { baseMs: 250, capMs: 4000, minMs: 200 });
-        log.warn({ to: to.ssi, attempt, code: (err).code, retryInMs: delay }, "sds part not accepted; retrying");
-        await new Promise((r) => setTimeout(r, delay));
+        if (deadline !== undefined && performance.now() + delay > deadline) throw err;
+        log.warn({ to: to.ssi, attempt, code: err.code, retryInMs: delay }, "sds part not accepted; retrying");
+        await sleep(delay, opts.signal);
       }
     }
   }

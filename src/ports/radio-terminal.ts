@@ -30,6 +30,11 @@ export interface SendSdsOptions {
   /** Higher priority jumps the terminal's command queue (alerts before housekeeping). */
   priority?: "emergency" | "operator" | "normal";
   signal?: AbortSignal;
+  /**
+   * Longest wait for the terminal to accept every part, in ms (link down, busy terminal). Past it the send
+   * fails (AT_EXPIRED, or the last busy answer) so the caller can choose another channel. Default: no bound.
+   */
+  timeoutMs?: number;
 }
 
 /** Progress of one sent SDS, in order: accepted → sent → delivered/consumed, or failed at any point. */

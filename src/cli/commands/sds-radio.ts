@@ -109,6 +109,8 @@ export async function sdsListen(o: TerminalOptions & { json?: boolean; count?: s
         resolve();
       };
       const off = t.on("sds", (s) => {
+        // The reassembled text follows its parts; people read the whole text, programs (--json) get both.
+        if (!o.json && s.payload.kind === "concatenated-part") return;
         process.stdout.write((o.json ? JSON.stringify(receivedJson(s)) : humanLine(s)) + "\n");
         if (count !== undefined && ++seen >= count) finish();
       });

@@ -86,20 +86,32 @@ describe("Receiving SDS through the adapter", () => {
     expect(s.payload["latitude"] as number).toBeCloseTo(57.7089, 4);
   });
 
-  // The adapter emits each 0x8A part as its own `concatenated-part` event; it does not reassemble.
-  // Reassembly (SdsReassembler in adapters/rakel-pei/sds) belongs to a higher layer.
-  it("delivers the parts of a concatenated text as concatenated-part events that together hold the whole text", async () => {
+  // Each 0x8A part is an event of its own (its message reference stays visible), and once the set is
+  // complete the whole text follows as one `text` event with `concatenation` details.
+  it("delivers the parts of a concatenated text out of order, then the reassembled whole text", async () => {
     rig = await radioRig();
     const text = "Lång lägesrapport: ".padEnd(180, "åäö.");
     const enc = encodeTextParts(text, { messageReference: 200, group: false, maxBits: 668 });
-    expect(enc.parts.length).toBeGreaterThan(1);
-    for (const p of enc.parts) rig.sim.injectSds({ from: FROM, aiService: 12, bits: p.bits, hex: p.hex });
+    expect(enc.parts.length).toBeGreaterThan(2);
+    const order = [...enc.parts].reverse();
+    for (const p of order) rig.sim.injectSds({ from: FROM, aiService: 12, bits: p.bits, hex: p.hex });
     const r = rig;
-    await until(() => r.received.length === enc.parts.length, 2000, "all parts");
-    expect(r.received.map((s) => s.payload.kind)).toEqual(enc.parts.map(() => "concatenated-part"));
-    expect(r.received.map((s) => s.payload["part"])).toEqual(enc.parts.map((_, i) => i + 1));
-    expect(r.received.every((s) => s.payload["reference"] === 200 && s.payload["total"] === enc.parts.length)).toBe(true);
-    expect(r.received.map((s) => s.payload["text"]).join("")).toBe(text);
+    const whole = await r.waitSds((s) => s.payload.kind === "text");
+    const parts = r.received.filter((s) => s.payload.kind === "concatenated-part");
+    expect(parts.map((s) => s.payload["part"])).toEqual(order.map((_, i) => order.length - i));
+    expect(whole.payload["text"]).toBe(text);
+    expect(whole.payload["concatenation"]).toMatchObject({ reference: 200, total: enc.parts.length, incomplete: false });
+    expect(r.received.filter((s) => s.payload.kind === "text")).toHaveLength(1);
+  });
+
+  it("hands on an incomplete concatenated text, marked incomplete with its gaps, after the reassembly timeout", async () => {
+    rig = await radioRig({ adapter: { reassemblyTimeoutMs: 200 } });
+    const text = "Ofullständig: ".padEnd(180, "x");
+    const enc = encodeTextParts(text, { messageReference: 10, group: false, maxBits: 668 });
+    rig.sim.injectSds({ from: FROM, aiService: 12, bits: enc.parts[0]!.bits, hex: enc.parts[0]!.hex });
+    const s = await rig.waitSds((x) => x.payload.kind === "text", 8000);
+    expect(s.payload["concatenation"]).toMatchObject({ reference: 10, incomplete: true, received: [1] });
+    expect(String(s.payload["text"])).toMatch(/^Ofullständig: x+…$/);
   });
 
   it("suppresses the same SDS repeated within the dedup window, once, and lets it through after the window", async () => {

@@ -46,6 +46,23 @@ describe("Unplugging and replugging the terminal's cable (memory port)", () => {
     expect(r.sim.sent.map((x) => x.text)).toEqual(["Köad"]);
   });
 
+  it("fails a send started while unplugged with AT_EXPIRED once its timeoutMs has passed, and sends nothing later", async () => {
+    rig = await radioRig();
+    const r = rig;
+    r.port.unplug();
+    await r.waitHealth("disconnected", 1000);
+    const t0 = Date.now();
+    const err: unknown = await within(r.radio.sendSds(PEER, { type: "text", text: "För sent" }, { timeoutMs: 300 }), 2000, "send").catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "AT_EXPIRED" });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(r.progress.at(-1)?.stage).toBe("failed");
+    r.port.replug();
+    await r.waitHealth("ready", 5000);
+    r.sim.injectText("2005556", "Länken är tillbaka");
+    await r.waitSds((x) => x.payload["text"] === "Länken är tillbaka");
+    expect(r.sim.sent).toHaveLength(0);
+  });
+
   it("fails a send started while unplugged with AT_ABORTED when its caller's signal ends the wait", async () => {
     rig = await radioRig();
     const r = rig;

@@ -113,6 +113,21 @@ describe("AtEngine timeouts and retries", () => {
     expect(timeouts).toHaveLength(2);
   });
 
+  it("by default waits as long as the timed-out command's own timeout before the next command, so an answer up to twice the timeout late is dropped", async () => {
+    const { engine, writes, push } = makeEngine({ settleMs: undefined });
+    const a = track(engine.execute(cmd("AT+CTSDS=12,0,0,0,0", { timeoutMs: 500 }), undefined));
+    const b = track(engine.execute(cmd("AT+CMGS=1,16", { timeoutMs: 500 }), undefined));
+    await clock.tickAsync(500);
+    expect(code(a.error)).toBe("AT_TIMEOUT");
+    await clock.tickAsync(400);
+    push("OK\r\n"); // the late answer to AT+CTSDS, 1.8 x its timeout
+    await flush();
+    expect(writes).toHaveLength(1);
+    await clock.tickAsync(100);
+    expect(writes).toEqual(["AT+CTSDS=12,0,0,0,0\r", "AT+CMGS=1,16\r"]);
+    expect(b.settled).toBe(false);
+  });
+
   it("an idempotent command answered on its retry resolves with the retry's lines", async () => {
     const { engine, writes, push } = makeEngine();
     const a = track(engine.execute(cmd("AT+CTGS?", { idempotent: true, expect: ["+CTGS"] }), undefined));

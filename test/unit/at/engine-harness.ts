@@ -75,7 +75,9 @@ export function makeEngine(over: Partial<AtEngineOptions> = {}) {
     return Promise.resolve();
   });
   const log = silentLogger();
-  const engine = new AtEngine({ name: "test", log, urcs: TEST_URCS, write, ...over });
+  // A fixed 150 ms settle pause keeps the timing tables of these tests readable; the engine's own
+  // default (the command's timeout, at most 2 s) has its own test.
+  const engine = new AtEngine({ name: "test", log, urcs: TEST_URCS, write, settleMs: 150, ...over });
   const push = (text: string): void => engine.receive(Buffer.from(text, "latin1"));
   return { engine, writes, write, push, log };
 }
