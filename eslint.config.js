@@ -20,11 +20,12 @@ export default tseslint.config(
     },
   },
   {
-    // Architecture rule 1: src/ never imports adapters/; only the composition roots wire them.
+    // Architecture rule 1: src/ never imports adapters/; only the composition root wires them: src/main.ts
+    // with src/app/ (the daemon) and src/cli/ (the commands).
     files: ["src/**/*.ts"],
-    ignores: ["src/main.ts", "src/cli/**"],
+    ignores: ["src/main.ts", "src/app/**", "src/cli/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/adapters/**"], message: "src/ must not import adapters/ (architecture rule 1); wire them in src/main.ts or src/cli/." }] }],
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/adapters/**"], message: "src/ must not import adapters/ (architecture rule 1); wire them in src/app/ (composition root) or src/cli/." }] }],
     },
   },
   {

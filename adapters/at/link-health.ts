@@ -1,17 +1,8 @@
 /**
- * Health of one device link, the same model for every link (interfaces.md `<base>/links/<link>`):
- * ready — answering and initialised; degraded — answering, but commands time out or are refused;
- * unresponsive — open but silent, recovery under way; disconnected — the device or cable is gone.
+ * Health of one device link: the gateway's single link-health model (`src/link-health/link-state.ts`),
+ * under the names the AT layer uses. ready — answering and initialised; degraded — answering, but
+ * commands time out or are refused; unresponsive — open but silent, recovery under way; disconnected —
+ * the device or cable is gone.
  */
-export type LinkHealthState = "ready" | "degraded" | "unresponsive" | "disconnected";
-
-export interface LinkHealth {
-  state: LinkHealthState;
-  /** When the state was entered (wall clock, ISO 8601 in JSON). */
-  since: Date;
-  detail: string;
-}
-
-export function healthJson(h: LinkHealth): { state: LinkHealthState; since: string; detail: string } {
-  return { state: h.state, since: h.since.toISOString(), detail: h.detail };
-}
+export type { LinkHealth, LinkState as LinkHealthState } from "../../src/link-health/link-state.js";
+export { linkHealthJson as healthJson } from "../../src/link-health/link-state.js";

@@ -3,13 +3,12 @@ import { join } from "node:path";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import type { ByteLinkFactory } from "../serial-link/byte-link.js";
-import { MemoryPort } from "../serial-link/memory-link.js";
 import { linkFactoryFor, parsePortSpec } from "../serial-link/open-port.js";
 import { GsmSmsAdapter } from "./gsm-sms-adapter.js";
 import { loadModemProfile } from "./modem-profile.js";
 import type { PinSource } from "./pin-guard.js";
-import { SIM_MODEM_PRESETS, simModemPreset } from "./sim/presets.js";
-import { SimModem } from "./sim/sim-modem.js";
+import { startSimModemOnMemoryPort } from "./sim/in-process.js";
+import type { SimModem } from "./sim/sim-modem.js";
 
 /**
  * Opens one modem for a CLI command: resolves `--port` (device path, tcp://, or `sim:<preset>` — an
@@ -52,13 +51,10 @@ export async function withModem<T>(o: ModemSessionOptions, fn: (s: ModemSession)
   let factory: ByteLinkFactory;
   let sim: SimModem | undefined;
   if (spec.kind === "sim") {
-    const preset = simModemPreset(spec.name);
-    if (!preset) throw new GatewayError("CLI_USAGE", `unknown simulated modem "${spec.name}" (known: ${Object.keys(SIM_MODEM_PRESETS).map((n) => `sim:${n}`).join(", ")})`);
+    const started = startSimModemOnMemoryPort(spec.name, o.log);
     o.warn?.(`${o.port} is a SIMULATED modem, not a real one`);
-    sim = new SimModem({ ...preset, log: o.log });
-    const port = new MemoryPort(spec.name);
-    sim.servePort(port);
-    factory = port.factory;
+    sim = started.sim;
+    factory = started.port.factory;
   } else {
     factory = linkFactoryFor(spec, { baudRate: o.baud ?? profile.serial.baudRate, rtscts: profile.serial.rtscts });
   }
@@ -80,7 +76,7 @@ export async function withModem<T>(o: ModemSessionOptions, fn: (s: ModemSession)
       await modem.waitReady(timeoutMs);
     } catch (err) {
       const detail = modem.health.detail;
-      if (/open failed/.test(detail)) throw new GatewayError("LINK_OPEN_FAILED", `cannot open ${o.port}: ${detail.replace(/^open failed \(attempt \d+\): /, "")}`, { cause: err });
+      if (/open failed/.test(detail)) throw new GatewayError("LINK_OPEN_FAILED", `cannot open ${o.port}: ${detail.replace(/^open failed: cannot open \S+: (Error: )?/, "")}`, { cause: err });
       throw new GatewayError("LINK_NOT_OPEN", `modem on ${o.port} did not answer within ${timeoutMs / 1000} s (${detail})`, { cause: err });
     }
     return await fn({ modem, sim, profileId });

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { createRootLogger, type Logger } from "../shared/logger.js";
 import { registerSdsCodecCommands } from "./commands/sds-codec.js";
@@ -8,16 +9,33 @@ import { registerTerminalCommands } from "./commands/terminal-info.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerModemCommands } from "./commands/modem.js";
 import { registerSmsCommands } from "./commands/sms.js";
+import { registerRunCommands } from "./commands/run.js";
+import { registerTalkgroupsCommands } from "./commands/talkgroups.js";
 import { EXIT_CANNOT_RUN, EXIT_PROBLEM, ProblemExit, errorLine } from "./output.js";
 
 /**
  * `rakelgw`: one entry for the daemon, the demo and the technicians' commands. Logs go to stderr (JSON, or
  * pretty with --pretty-log) so stdout carries only the command's result.
  */
+const version = packageVersion();
+
+/** The version in package.json (found from the source and the built tree alike). */
+function packageVersion(): string {
+  for (const up of ["../../package.json", "../../../package.json"]) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "rakel-edge-gateway" && pkg.version) return pkg.version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return "0.0.0";
+}
+
 export function buildProgram(): Command {
   const program = new Command("rakelgw")
     .description("Rakel edge gateway: TETRA PEI terminals, SMS modems and MQTT for command centres")
-    .version(process.env["npm_package_version"] ?? "0.1.0")
+    .version(version)
     .option("--log-level <level>", "fatal|error|warn|info|debug|trace", process.env["RAKELGW_LOG_LEVEL"] ?? "error")
     .option("--pretty-log", "human-readable log lines on stderr")
     .exitOverride()
@@ -30,6 +48,7 @@ export function buildProgram(): Command {
     }
     return logger;
   };
+  registerRunCommands(program, version);
   registerTerminalCommands(program, log);
   const sds = program.command("sds").description("SDS messages: send, listen, encode, decode");
   registerSdsRadioCommands(sds, log);
@@ -38,7 +57,8 @@ export function buildProgram(): Command {
   // After "simulate": adds `simulate modem` to that group.
   registerModemCommands(program, log);
   registerSmsCommands(program, log);
-  registerDemoCommand(program, log);
+  registerTalkgroupsCommands(program, log);
+  registerDemoCommand(program, log, version);
   return program;
 }
 

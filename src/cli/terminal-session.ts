@@ -5,7 +5,7 @@ import type { ByteLinkFactory } from "../../adapters/serial-link/byte-link.js";
 import { GatewayError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { intOption, usage } from "./output.js";
-import { startInProcessSimulator } from "./sim-registry.js";
+import { startInProcessSimulator } from "../app/sim-ports.js";
 
 export interface TerminalOptions {
   port?: string;

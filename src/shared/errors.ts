@@ -62,6 +62,8 @@ export const ERROR_CODES = {
   CFG_INVALID: "CFG_INVALID",
   /** A state file could not be read back. */
   STORE_CORRUPT: "STORE_CORRUPT",
+  /** A request named a terminal, modem or plan this gateway does not have. */
+  UNKNOWN_TARGET: "UNKNOWN_TARGET",
   /** Command-line usage error. */
   CLI_USAGE: "CLI_USAGE",
   /** An MQTT request payload is not valid JSON (bridge/request/<verb>). */

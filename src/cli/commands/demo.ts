@@ -1,19 +1,25 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import type { Command } from "commander";
-import { RakelPeiAdapter } from "../../../adapters/rakel-pei/rakel-pei-adapter.js";
-import { loadProfile } from "../../../adapters/rakel-pei/terminal-profile.js";
+import type { RakelPeiAdapter } from "../../../adapters/rakel-pei/rakel-pei-adapter.js";
+import type { SimTerminal } from "../../../adapters/rakel-pei/sim/index.js";
+import { Gateway } from "../../app/gateway.js";
+import { loadGatewayConfig } from "../../app/gateway-config.js";
+import { receivedSdsJson } from "../../app/presenters.js";
 import { GatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { display, intOption } from "../output.js";
-import { startInProcessSimulator } from "../sim-registry.js";
-import { receivedJson } from "./sds-radio.js";
 
 /**
- * `rakelgw demo` (what `npm start` runs): the gateway on a simulated site with no hardware. A simulated
- * Rakel terminal sits behind the real PEI adapter; a short scripted scenario sends and receives SDS so a
- * new user sees the whole path, then simulated peers keep sending a message now and then.
+ * `rakelgw demo` (what `npm start` runs): the daemon on the simulated site
+ * (`firmware-config/sites/simulated.json`: a simulated Rakel terminal and GSM modem behind the real adapters,
+ * and the embedded broker on 127.0.0.1:1883 with a read-only `demo` account), plus a short scripted scenario
+ * so a new user sees SDS, SMS and MQTT at work. Nothing here talks to real hardware.
  */
 interface DemoOpts {
   duration?: string;
+  mqttPort?: string;
+  site?: string;
 }
 
 const PEER = "2009999";
@@ -22,50 +28,76 @@ function say(line: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
 }
 
-async function scenario(radio: RakelPeiAdapter, inject: (what: string) => void, signal: AbortSignal): Promise<void> {
+async function scenario(gw: Gateway, radio: RakelPeiAdapter, sim: SimTerminal, signal: AbortSignal): Promise<void> {
   const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-  say(`1. Sending an SDS text to ISSI ${PEER} with a delivery report ("received")`);
+  say(`1. SDS text to ISSI ${PEER} with a delivery report ("received")`);
   const sent = await radio.sendSds({ kind: "issi", ssi: PEER }, { type: "text", text: "Samverkanskonferens 16:00, anslut via Rakel RSÄK Sthlm 1", report: "received" });
   await radio.waitForProgress(sent.id, ["delivered"], 10_000).catch(() => undefined);
   await pause(500);
   if (signal.aborted) return;
-  say("2. Sending status 32770 to talk group 9001");
+  say("2. Status 32770 to talk group 9001");
   await radio.sendSds({ kind: "gssi", ssi: "9001" }, { type: "status", value: 32770 });
   await pause(500);
   say(`3. The simulated peer ${PEER} answers with a text, a status and a position`);
-  inject("text");
+  sim.injectText(PEER, "Uppfattat, TiB ansluter till konferensen");
   await pause(300);
-  inject("status");
+  sim.injectStatus(PEER, 32773);
   await pause(300);
-  inject("position");
+  sim.injectLip(PEER, 59.3293, 18.0686);
   await pause(800);
+  const modem = gw.modems.values().next().value;
+  if (modem && !signal.aborted) {
+    say("4. SMS fallback: a text to +46701234567 through the simulated modem, with a status report");
+    await modem.sendSms("+46701234567", "Larm: samverkanskonferens 16:00, ring 08-123 456 78", { statusReport: true }).catch((err: unknown) => say(`   SMS failed: ${(err as Error).message}`));
+    await pause(1500);
+  }
 }
 
-async function runDemo(o: DemoOpts, log: Logger): Promise<void> {
+function describeSds(j: Record<string, unknown>): string {
+  switch (j["kind"]) {
+    case "text":
+      return JSON.stringify(j["text"]);
+    case "position":
+      return `${Number(j["latitude"]).toFixed(5)}, ${Number(j["longitude"]).toFixed(5)}`;
+    case "report":
+    case "short-report":
+      return `for message ref ${display(j["messageReference"])}, ${display(j["deliveryStatusName"] ?? j["reportType"])}`;
+    default:
+      return display(j["value"]);
+  }
+}
+
+async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void> {
   const durationS = intOption(o.duration, "--duration", 1, 31_536_000);
-  const { sim, factory, stop } = startInProcessSimulator("terminal", log);
-  const profile = loadProfile("etsi-generic");
-  const radio = new RakelPeiAdapter({ name: "sim-terminal", log, profile, linkFactory: factory });
+  const mqttPort = intOption(o.mqttPort, "--mqtt-port", 0, 65535) ?? 1883;
+  const sitePath = o.site ?? resolve(import.meta.dirname, "../../../firmware-config/sites/simulated.json");
+  const { config } = loadGatewayConfig(existsOr(sitePath), true);
+  for (const l of config.mqtt.broker.listeners) if (l.kind === "tcp") l.port = mqttPort;
+  let gw: Gateway;
+  try {
+    gw = await Gateway.start({ config, log, version, allowSim: true });
+  } catch (err) {
+    if (/EADDRINUSE/.test(String((err as Error).message))) throw new GatewayError("CFG_INVALID", `MQTT port ${mqttPort} is in use (is another broker running?); try --mqtt-port 18830`, { cause: err });
+    throw err;
+  }
+  const port = gw.mqtt.ports["tcp-0"] ?? mqttPort;
+  const [terminalId, radio] = [...gw.terminals][0]!;
+  const sim = gw.simTerminals.get(terminalId)!;
   radio.on("progress", (p) => say(`   SDS ${p.id} to ${p.to.ssi}: ${p.stage}${p.deliveryStatus !== undefined ? ` (delivery status 0x${p.deliveryStatus.toString(16).padStart(2, "0")})` : ""}`));
   radio.on("sds", (s) => {
-    const j = receivedJson(s);
-    const body =
-      j["kind"] === "text"
-        ? JSON.stringify(j["text"])
-        : j["kind"] === "position"
-          ? `${Number(j["latitude"]).toFixed(5)}, ${Number(j["longitude"]).toFixed(5)}`
-          : j["kind"] === "report" || j["kind"] === "short-report"
-            ? `for message ref ${String(j["messageReference"])}, ${display(j["deliveryStatusName"] ?? j["reportType"])}`
-            : display(j["value"]);
-    say(`   received ${String(j["kind"])} from ${String(j["from"])}: ${body}`);
+    const j = receivedSdsJson(s);
+    if (j["kind"] !== "concatenated-part") say(`   received ${display(j["kind"])} from ${display(j["from"])}: ${describeSds(j)}`);
   });
-  radio.on("health", (h) => say(`   terminal link: ${h.state} (${h.detail})`));
+  for (const m of gw.modems.values()) m.on("progress", (p) => say(`   SMS ${p.id} to ${p.to}: ${p.stage}`));
   process.stdout.write(
     [
       "",
-      "rakel-edge-gateway demo: SIMULATED hardware, nothing here is a real radio",
-      `  terminal: simulated Rakel terminal, ISSI ${sim.config.issi}, behind the real PEI adapter (in-process link)`,
-      "  logs:     add --log-level info --pretty-log to see every AT line's lifecycle; --log-level trace shows the wire",
+      "rakel-edge-gateway demo: SIMULATED hardware, nothing here is a real radio or modem",
+      `  site:     ${config.site} (${sitePath})`,
+      `  terminal: ${terminalId}, simulated Rakel terminal ISSI ${sim.config.issi}, behind the real PEI adapter`,
+      `  modem:    ${[...gw.modems.keys()].join(", ") || "none"}, simulated GSM modem`,
+      `  MQTT:     mosquitto_sub -h 127.0.0.1 -p ${port} -u demo -P demo -t '${config.mqtt.baseTopic}/#' -v`,
+      "  logs:     --log-level info --pretty-log for lifecycle events, --log-level trace for the wire",
       "  stop:     Ctrl-C",
       "",
     ].join("\n") + "\n",
@@ -76,36 +108,38 @@ async function runDemo(o: DemoOpts, log: Logger): Promise<void> {
   process.once("SIGTERM", end);
   const timer = durationS ? setTimeout(end, durationS * 1000) : undefined;
   try {
-    await radio.start();
     await radio.waitReady(10_000);
     const s = radio.state;
     say(`Terminal ready: ${s.identity.manufacturer ?? "?"} ${s.identity.model ?? "?"} ITSI ${s.identity.itsi ?? "?"}, ${s.mode?.name.toUpperCase() ?? "?"}, group ${s.selectedGroup ?? "none"}`);
-    const inject = (what: string): void => {
-      if (what === "text") sim.injectText(PEER, "Uppfattat, TiB ansluter till konferensen");
-      else if (what === "status") sim.injectStatus(PEER, 32773);
-      else sim.injectLip(PEER, 59.3293, 18.0686);
-    };
-    await scenario(radio, inject, abort.signal);
-    say("Scenario done. The simulated peer sends a message every 20 s; Ctrl-C to stop.");
+    await scenario(gw, radio, sim, abort.signal);
+    say("Scenario done. The simulated peer sends a report every 20 s; Ctrl-C to stop.");
     let n = 0;
     const every = setInterval(() => sim.injectText(PEER, `Lägesrapport ${++n}: inget nytt`), 20_000);
     await new Promise<void>((r) => (abort.signal.aborted ? r() : abort.signal.addEventListener("abort", () => r(), { once: true })));
     clearInterval(every);
-  } catch (err) {
-    throw err instanceof GatewayError ? err : new GatewayError("LINK_NOT_OPEN", `demo failed: ${(err as Error).message}`, { cause: err });
   } finally {
     if (timer) clearTimeout(timer);
     process.off("SIGINT", end);
     process.off("SIGTERM", end);
-    await radio.stop();
-    await stop();
+    await gw.stop();
   }
 }
 
-export function registerDemoCommand(program: Command, log: () => Logger): void {
+function existsOr(path: string): string {
+  try {
+    readFileSync(path);
+    return path;
+  } catch {
+    throw new GatewayError("CFG_INVALID", `simulated site configuration not found at ${path}`);
+  }
+}
+
+export function registerDemoCommand(program: Command, log: () => Logger, version: string): void {
   program
     .command("demo")
     .description("the gateway on a simulated site (what npm start runs)")
     .option("--duration <s>", "stop after s seconds (default: run until Ctrl-C)")
-    .action((o: DemoOpts) => runDemo(o, log()));
+    .option("--mqtt-port <port>", "port of the embedded broker (default 1883; 0 picks a free one)")
+    .option("--site <file>", "site configuration (default firmware-config/sites/simulated.json)")
+    .action((o: DemoOpts) => runDemo(o, log(), version));
 }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { tetraAddress } from "../../../adapters/rakel-pei/tetra-address.js";
 import { deliveryStatusName } from "../../../adapters/rakel-pei/sds/delivery-status.js";
+import { receivedSdsJson } from "../../app/presenters.js";
 import type { ReceivedSds, SdsBody, SdsProgress } from "../../ports/radio-terminal.js";
 import { isGatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
@@ -69,10 +70,6 @@ export async function sdsSend(o: SendOpts, log: Logger): Promise<void> {
   });
 }
 
-export function receivedJson(s: ReceivedSds): Record<string, unknown> {
-  return { receivedAt: s.receivedAt.toISOString(), from: s.from ?? null, to: s.to, aiService: s.aiService, bits: s.bits, hex: s.hex, ...s.payload };
-}
-
 function humanLine(s: ReceivedSds): string {
   const p = s.payload;
   const head = `${s.receivedAt.toISOString()}  from ${s.from ?? "?"} to ${s.to}  ${p.kind}`;
@@ -111,7 +108,7 @@ export async function sdsListen(o: TerminalOptions & { json?: boolean; count?: s
       const off = t.on("sds", (s) => {
         // The reassembled text follows its parts; people read the whole text, programs (--json) get both.
         if (!o.json && s.payload.kind === "concatenated-part") return;
-        process.stdout.write((o.json ? JSON.stringify(receivedJson(s)) : humanLine(s)) + "\n");
+        process.stdout.write((o.json ? JSON.stringify(receivedSdsJson(s)) : humanLine(s)) + "\n");
         if (count !== undefined && ++seen >= count) finish();
       });
       const timer = timeoutMs > 0 ? setTimeout(finish, timeoutMs) : undefined;

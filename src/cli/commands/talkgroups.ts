@@ -96,7 +96,7 @@ export async function talkgroupsCheck(o: CheckOpts, log: Logger): Promise<void> 
   } finally {
     signals.dispose();
   }
-  report.terminal = { ...report.terminal, port: o.port, profile: o.profile ?? "etsi-generic" } as TalkgroupCheckReport["terminal"];
+  report.terminal = { ...report.terminal, port: o.port!, profile: o.profile ?? "etsi-generic" };
   const storedAt = await record(report, o, log);
   if (o.junit) await writeAtomic(o.junit, formatJunit(report));
   if (o.json) printJson(report);
@@ -118,6 +118,7 @@ function printPlans(json: boolean): void {
   for (const r of rows) process.stdout.write(`${r.name.padEnd(34)} ${r.title} v${r.version}, ${r.groups} groups${r.role ? `, role ${r.role}` : ""}${r.example ? " (EXAMPLE)" : ""}\n`);
 }
 
+/** Adds `rakelgw talkgroups check` and `rakelgw talkgroups plans`. */
 export function registerTalkgroupsCommands(program: Command, log: () => Logger): void {
   const tg = program.command("talkgroups").description("talk-group plans: check that a terminal has every group of a plan");
   tg.command("check")

@@ -1,25 +1,12 @@
 import type { Command } from "commander";
 import type { TerminalState } from "../../ports/radio-terminal.js";
+import { terminalStateJson } from "../../app/presenters.js";
 import type { Logger } from "../../shared/logger.js";
 import { display, printJson } from "../output.js";
 import { withTerminal, type TerminalOptions } from "../terminal-session.js";
 
 export function terminalInfoJson(s: TerminalState, port: string, profile: string): Record<string, unknown> {
-  return {
-    port,
-    profile,
-    itsi: s.identity.itsi ?? null,
-    issi: s.identity.issi ?? null,
-    manufacturer: s.identity.manufacturer ?? null,
-    model: s.identity.model ?? null,
-    firmware: s.identity.firmware ?? null,
-    registration: s.registration ?? null,
-    signal: s.signal ?? null,
-    mode: s.mode ?? null,
-    selectedGroup: s.selectedGroup ?? null,
-    callActive: s.callActive,
-    maxSdsBits: s.maxSdsBits ?? null,
-  };
+  return { port, profile, ...terminalStateJson(s) };
 }
 
 function printHuman(info: Record<string, unknown>): void {

@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import { type Static, Type } from "@sinclair/typebox";
+import { MqttConfigSchema } from "../../adapters/mqtt/mqtt-config.js";
+import { validateAgainst } from "../config/validate.js";
+import { GatewayError } from "../shared/errors.js";
+
+/**
+ * The daemon's configuration (`rakelgw run --config FILE`): one schema gives the TypeScript type and the
+ * JSON Schema (`firmware-config/schema/gateway-config.schema.json`); unknown keys fail; every problem is
+ * reported as `path: reason`. Secrets (SIM PINs, MQTT passwords) are never in this file: it names a file or
+ * an environment variable that holds them.
+ */
+const strict = { additionalProperties: false } as const;
+const Id = Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,31}$", description: "used in MQTT topics and logs" });
+const Port = Type.String({ minLength: 1, description: "device path (/dev/serial/by-id/…), tcp://host:port, or sim:<name> (only with --allow-sim)" });
+
+export const TerminalConfigSchema = Type.Object(
+  {
+    id: Id,
+    port: Port,
+    profile: Type.String({ default: "etsi-generic" }),
+    baudRate: Type.Optional(Type.Integer({ minimum: 1200, maximum: 921600 })),
+    /** The ISSI this terminal must have; a different terminal on the port makes the link degraded. */
+    expectedIssi: Type.Optional(Type.String({ pattern: "^[0-9]{1,8}$" })),
+  },
+  strict,
+);
+
+export const ModemConfigSchema = Type.Object(
+  {
+    id: Id,
+    port: Port,
+    profile: Type.String({ default: "generic-27005" }),
+    baudRate: Type.Optional(Type.Integer({ minimum: 1200, maximum: 921600 })),
+    pin: Type.Optional(
+      Type.Union([
+        Type.Object({ file: Type.String({ minLength: 1 }) }, strict),
+        Type.Object({ env: Type.String({ pattern: "^[A-Z_][A-Z0-9_]*$" }) }, strict),
+      ]),
+    ),
+  },
+  strict,
+);
+
+export const GatewayConfigSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    /** Short name of the site (the actor's command centre); the default MQTT base is rakelgw/<site>. */
+    site: Id,
+    stateDir: Type.String({ default: "/var/lib/rakelgw", description: "inbox, PIN facts, broker persistence, check history" }),
+    log: Type.Object({ level: Type.Union(["fatal", "error", "warn", "info", "debug", "trace"].map((l) => Type.Literal(l)), { default: "info" }) }, { ...strict, default: {} }),
+    mqtt: MqttConfigSchema,
+    terminals: Type.Array(TerminalConfigSchema, { default: [] }),
+    modems: Type.Array(ModemConfigSchema, { default: [] }),
+  },
+  strict,
+);
+
+export type GatewayConfig = Static<typeof GatewayConfigSchema>;
+export type TerminalConfig = Static<typeof TerminalConfigSchema>;
+export type ModemConfig = Static<typeof ModemConfigSchema>;
+
+/** Semantic checks the schema cannot express. */
+function problemsOf(c: GatewayConfig, allowSim: boolean): string[] {
+  const problems: string[] = [];
+  const ids = new Map<string, string>();
+  const ports = new Map<string, string>();
+  const links = [...c.terminals.map((t, i) => ({ ...t, path: `/terminals/${i}` })), ...c.modems.map((m, i) => ({ ...m, path: `/modems/${i}` }))];
+  for (const l of links) {
+    const other = ids.get(l.id);
+    if (other) problems.push(`${l.path}/id: "${l.id}" is also used at ${other}`);
+    ids.set(l.id, l.path);
+    if (["ip", "upstream"].includes(l.id)) problems.push(`${l.path}/id: "${l.id}" is reserved for a network link`);
+    const otherPort = ports.get(l.port);
+    if (otherPort) problems.push(`${l.path}/port: ${l.port} is also used at ${otherPort}`);
+    ports.set(l.port, l.path);
+    if (l.port.startsWith("sim:") && !allowSim) problems.push(`${l.path}/port: ${l.port} is a simulator; start with --allow-sim to use it (never in a command centre)`);
+    if (/^\/dev\/tty(USB|ACM)\d+$/.test(l.port)) problems.push(`${l.path}/port: ${l.port} may change after a replug; use /dev/serial/by-id/… or a udev symlink (warning)`);
+  }
+  return problems;
+}
+
+/** Loads and validates a configuration file. Warnings (lines ending "(warning)") do not fail it. */
+export function loadGatewayConfig(path: string, allowSim = false): { config: GatewayConfig; warnings: string[] } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new GatewayError("CFG_INVALID", `cannot read ${path}: ${(err as Error).message}`, { cause: err, context: { problems: [`/: ${(err as Error).message}`] } });
+  }
+  const config = validateAgainst(GatewayConfigSchema, raw, path);
+  const all = problemsOf(config, allowSim);
+  const warnings = all.filter((p) => p.endsWith("(warning)"));
+  const errors = all.filter((p) => !p.endsWith("(warning)"));
+  if (errors.length > 0) throw new GatewayError("CFG_INVALID", `${path} is invalid:\n  ${errors.join("\n  ")}`, { context: { problems: errors } });
+  return { config, warnings };
+}
