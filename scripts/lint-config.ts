@@ -5,8 +5,10 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { loadModemProfile, modemsDir } from "../adapters/gsm-sms/modem-profile.js";
-import { loadProfile, terminalsDir } from "../adapters/rakel-pei/terminal-profile.js";
+import { listProfiles, loadProfile, terminalsDir } from "../adapters/rakel-pei/terminal-profile.js";
 import { isGatewayError } from "../src/shared/errors.js";
+import { PLAN_SCHEMA_REF, lintPlans, type PlanFile } from "../src/talkgroups/plan-lint.js";
+import { parsePlan, talkgroupPlansDir } from "../src/talkgroups/plan-loader.js";
 
 const problems: string[] = [];
 
@@ -47,6 +49,23 @@ function checkProfiles(dir: string, load: (path: string) => ProfileLike, schemaR
 
 checkProfiles(terminalsDir(), loadProfile, "../schema/terminal-profile.schema.json", "terminal");
 checkProfiles(modemsDir(), loadModemProfile, "../schema/modem-profile.schema.json", "modem");
+
+// Talk-group plans: each file alone (schema, duplicates), then across files (roles, GSSIs, names, profiles).
+const planDir = talkgroupPlansDir();
+const planFiles: PlanFile[] = [];
+for (const file of readdirSync(planDir).sort()) {
+  if (/\.ya?ml$/i.test(file)) problems.push(`talkgroups/${file}: YAML plans are not supported by this build; write the plan as JSON`);
+  if (!file.endsWith(".json")) continue;
+  try {
+    const text = readFileSync(join(planDir, file), "utf8");
+    planFiles.push({ file: `talkgroups/${file}`, plan: parsePlan(text, `talkgroups/${file}`) });
+    if ((JSON.parse(text) as { $schema?: string }).$schema !== PLAN_SCHEMA_REF) problems.push(`talkgroups/${file}: /$schema: should be ${PLAN_SCHEMA_REF} for editor validation`);
+  } catch (err) {
+    problems.push(isGatewayError(err) ? err.message : `talkgroups/${file}: ${String(err)}`);
+  }
+}
+problems.push(...lintPlans(planFiles, { knownProfiles: listProfiles() }));
+console.log(`firmware-config: ${planFiles.length} talk-group plans read`);
 
 if (problems.length > 0) {
   for (const p of problems) console.error(p);

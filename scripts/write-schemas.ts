@@ -4,6 +4,8 @@ import { resolve } from "node:path";
 import type { TSchema } from "@sinclair/typebox";
 import { ModemProfileSchema } from "../adapters/gsm-sms/modem-profile.js";
 import { TerminalProfileSchema } from "../adapters/rakel-pei/terminal-profile.js";
+import { GatewayConfigSchema } from "../src/app/gateway-config.js";
+import { TalkgroupPlanSchema } from "../src/talkgroups/plan-schema.js";
 
 function write(file: string, title: string, schema: TSchema): void {
   const out = resolve(import.meta.dirname, "../firmware-config/schema", file);
@@ -13,3 +15,5 @@ function write(file: string, title: string, schema: TSchema): void {
 
 write("terminal-profile.schema.json", "Rakel terminal profile", TerminalProfileSchema);
 write("modem-profile.schema.json", "GSM/LTE modem profile", ModemProfileSchema);
+write("talkgroup-plan.schema.json", "Rakel talk-group plan", TalkgroupPlanSchema);
+write("gateway-config.schema.json", "rakelgw daemon configuration", GatewayConfigSchema);
