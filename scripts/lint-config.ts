@@ -54,12 +54,14 @@ checkProfiles(modemsDir(), loadModemProfile, "../schema/modem-profile.schema.jso
 const planDir = talkgroupPlansDir();
 const planFiles: PlanFile[] = [];
 for (const file of readdirSync(planDir).sort()) {
-  if (/\.ya?ml$/i.test(file)) problems.push(`talkgroups/${file}: YAML plans are not supported by this build; write the plan as JSON`);
-  if (!file.endsWith(".json")) continue;
+  const yaml = /\.ya?ml$/i.test(file);
+  if (!file.endsWith(".json") && !yaml) continue;
   try {
     const text = readFileSync(join(planDir, file), "utf8");
     planFiles.push({ file: `talkgroups/${file}`, plan: parsePlan(text, `talkgroups/${file}`) });
-    if ((JSON.parse(text) as { $schema?: string }).$schema !== PLAN_SCHEMA_REF) problems.push(`talkgroups/${file}: /$schema: should be ${PLAN_SCHEMA_REF} for editor validation`);
+    // YAML files point editors at the schema with a comment (yaml-language-server), not a key.
+    const ref = yaml ? /yaml-language-server: \$schema=(\S+)/.exec(text)?.[1] : (JSON.parse(text) as { $schema?: string }).$schema;
+    if (ref !== PLAN_SCHEMA_REF) problems.push(`talkgroups/${file}: $schema: should be ${PLAN_SCHEMA_REF} for editor validation`);
   } catch (err) {
     problems.push(isGatewayError(err) ? err.message : `talkgroups/${file}: ${String(err)}`);
   }

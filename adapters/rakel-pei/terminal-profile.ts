@@ -52,6 +52,7 @@ export const TerminalProfileSchema = Type.Object(
         listing: Type.Union([Type.Literal("cnums"), Type.Literal("none")], { default: "cnums" }),
         groupNotProgrammedCme: Type.Array(Type.Integer(), { default: [3, 33, 34] }),
         minProbeIntervalMs: Type.Integer({ minimum: 0, default: 2000 }),
+        vendorDmoList: Type.Optional(Type.Literal("cxdcl", { description: "also read Motorola's DMO list with AT+CXDCL (pei.md 7.2)" })),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -22,6 +22,18 @@ export const TerminalConfigSchema = Type.Object(
     baudRate: Type.Optional(Type.Integer({ minimum: 1200, maximum: 921600 })),
     /** The ISSI this terminal must have; a different terminal on the port makes the link degraded. */
     expectedIssi: Type.Optional(Type.String({ pattern: "^[0-9]{1,8}$" })),
+    /** Talk-group programming check of this terminal (on request over MQTT, optionally daily). */
+    talkgroups: Type.Optional(
+      Type.Object(
+        {
+          plan: Type.String({ minLength: 1, description: "plan name in firmware-config/talkgroups, or a path" }),
+          role: Type.Optional(Type.String()),
+          method: Type.Union([Type.Literal("auto"), Type.Literal("list"), Type.Literal("probe")], { default: "auto" }),
+          schedule: Type.Optional(Type.String({ pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$", description: "daily check at this local time, HH:MM; never during a call" })),
+        },
+        strict,
+      ),
+    ),
   },
   strict,
 );

@@ -17,6 +17,8 @@ import type { GatewayConfig, ModemConfig, TerminalConfig } from "./gateway-confi
 import { receivedSdsJson, terminalStateJson } from "./presenters.js";
 import { startInProcessModem, startInProcessSimulator } from "./sim-ports.js";
 import { registerVerbs } from "./verbs.js";
+import { startTalkgroupChecks } from "./talkgroup-wiring.js";
+import type { TalkgroupCheckService } from "../talkgroups/check-service.js";
 
 /**
  * The composition root of the daemon (architecture rule 1): config → logger → link registry → broker →
@@ -39,6 +41,8 @@ export class Gateway {
   /** The simulators behind `sim:` ports, by link id (demo and tests drive them). */
   readonly simTerminals = new Map<string, SimTerminal>();
   readonly simModems = new Map<string, SimModem>();
+  /** Talk-group checks of the terminals that name a plan. */
+  talkgroups: TalkgroupCheckService | undefined;
   private readonly stops: (() => Promise<void>)[] = [];
   private stopping: Promise<void> | undefined;
 
@@ -64,6 +68,13 @@ export class Gateway {
       for (const t of config.terminals) await gw.addTerminal(t);
       const pinStore = new PinStateStore(`${config.stateDir}/sim-pin-state.json`);
       for (const m of config.modems) await gw.addModem(m, pinStore);
+      gw.talkgroups = startTalkgroupChecks({
+        terminals: config.terminals.map((c) => ({ config: c, radio: gw.terminals.get(c.id)! })),
+        stateDir: config.stateDir,
+        bus: gw.bus,
+        log,
+      });
+      gw.stops.push(() => gw.talkgroups!.stop());
       registerVerbs(gw);
     } catch (err) {
       await gw.stop();

@@ -49,6 +49,12 @@ export function registerVerbs(gw: Gateway): void {
     return { terminal: id, id: r.id, messageReferences: r.messageReferences, parts: r.parts, acceptedAt: r.acceptedAt.toISOString() };
   });
 
+  bus.registerVerb("talkgroups/check", async (p) => {
+    const service = gw.talkgroups;
+    if (!service) throw new GatewayError("UNKNOWN_TARGET", "no terminal of this gateway has a talk-group plan configured");
+    return service.checkNow(p.terminal, { ...(p.plan ? { plan: p.plan } : {}), ...(p.method ? { method: p.method } : {}) });
+  });
+
   bus.registerVerb("sms/send", async (p) => {
     const [id, modem] = pick(gw.modems, p.modem, "modem");
     const r = await modem.sendSms(p.to, p.text, { statusReport: p.report ?? false, deadlineMs: SEND_ACCEPT_TIMEOUT_MS, priority: "operator" });

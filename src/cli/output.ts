@@ -41,6 +41,11 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   SMS_REPORT_TIMEOUT: "no status report in time; the message may still arrive (raise --wait)",
   SMS_QUEUE_EXPIRED: "the modem stayed unavailable; check the cable and `rakelgw modem info`",
   STORE_CORRUPT: "fix or remove the state file named above",
+  STORE_WRITE_FAILED: "check --store (or the state directory) and the free disk space",
+  TALKGROUP_CALL_ACTIVE: "wait until the call has ended, then run the check again",
+  TALKGROUP_CHECK_INCOMPLETE: "see the report; run it again or check the named groups on the terminal's front panel",
+  TALKGROUP_UNKNOWN_TERMINAL: "see `rakelgw health` or the gateway configuration for the terminal ids",
+  UNKNOWN_TARGET: "use one of the ids listed",
 };
 
 export function errorLine(err: unknown): { line: string; exitCode: number } {

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { validateAgainst } from "../config/validate.js";
@@ -22,20 +23,21 @@ export function talkgroupPlansDir(): string {
   throw new GatewayError("CFG_INVALID", "firmware-config/talkgroups not found next to the program");
 }
 
-/** Plan names (file names without `.json`) shipped in `firmware-config/talkgroups/`. */
+const PLAN_FILE = /\.(json|ya?ml)$/i;
+
+/** Plan names (file names without `.json`/`.yaml`/`.yml`) shipped in `firmware-config/talkgroups/`. */
 export function listPlans(dir = talkgroupPlansDir()): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => f.replace(/\.json$/, ""))
-    .sort();
+  return [...new Set(readdirSync(dir).filter((f) => PLAN_FILE.test(f)).map((f) => f.replace(PLAN_FILE, "")))].sort();
 }
 
 /**
  * `--plan` and the MQTT `plan` field accept a path or a bare name: a value without `/` and without a file
- * extension is looked up as `firmware-config/talkgroups/<name>.json`.
+ * extension is looked up as `firmware-config/talkgroups/<name>.json` (or `.yaml`, `.yml`).
  */
 export function resolvePlanPath(nameOrPath: string, dir?: string): string {
-  return isPlanName(nameOrPath) ? join(dir ?? talkgroupPlansDir(), `${nameOrPath}.json`) : resolve(nameOrPath);
+  if (!isPlanName(nameOrPath)) return resolve(nameOrPath);
+  const base = join(dir ?? talkgroupPlansDir(), nameOrPath);
+  return [".json", ".yaml", ".yml"].map((e) => base + e).find((p) => existsSync(p)) ?? `${base}.json`;
 }
 
 /** True for a bare plan name (`stockholm-region-example`), false for a path. */
@@ -49,13 +51,23 @@ export interface LoadedPlan {
   path: string;
 }
 
-/** Parses and validates plan text; `source` names it in error messages. */
+/** True when the plan text is YAML by its file name (`.yaml`/`.yml`); everything else is JSON. */
+function isYaml(source: string): boolean {
+  const ext = extname(source).toLowerCase();
+  return ext === ".yaml" || ext === ".yml";
+}
+
+/**
+ * Parses and validates plan text; `source` names it in error messages. JSON is read as it is (a JSON plan
+ * must load unchanged); YAML with the `yaml` package in its strict 1.2 core schema, so `no` stays a string
+ * and duplicate keys are errors.
+ */
 export function parsePlan(text: string, source: string): TalkgroupPlan {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = isYaml(source) ? parseYaml(text, { schema: "core", uniqueKeys: true, prettyErrors: true }) : JSON.parse(text);
   } catch (err) {
-    throw new GatewayError("CFG_INVALID", `${source} is not valid JSON: ${(err as Error).message}`, { cause: err, context: { source } });
+    throw new GatewayError("CFG_INVALID", `${source} is not valid ${isYaml(source) ? "YAML" : "JSON"}: ${(err as Error).message}`, { cause: err, context: { source } });
   }
   const plan = validateAgainst(TalkgroupPlanSchema, raw, source);
   // Problems inside one plan (a GSSI twice) would make the report ambiguous: refuse to check with it.
@@ -66,13 +78,9 @@ export function parsePlan(text: string, source: string): TalkgroupPlan {
   return plan;
 }
 
-/** Loads a plan by name or path. JSON only: YAML needs a parser that is not installed. */
+/** Loads a plan (JSON, or YAML by its `.yaml`/`.yml` extension) by name or path. */
 export function loadPlan(nameOrPath: string, dir?: string): LoadedPlan {
   const path = resolvePlanPath(nameOrPath, dir);
-  const ext = extname(path).toLowerCase();
-  if (ext === ".yaml" || ext === ".yml") {
-    throw new GatewayError("CFG_INVALID", `${path}: YAML plans are not supported by this build; write the plan as JSON`, { context: { path } });
-  }
   let text: string;
   try {
     text = readFileSync(path, "utf8");

@@ -23,7 +23,7 @@ export type PeiTalkgroupTerminal = Pick<RakelPeiAdapter, "name" | "state" | "pro
 /** Options of {@link PeiTalkgroupReader}. */
 export interface PeiTalkgroupReaderOptions {
   terminal: PeiTalkgroupTerminal;
-  /** A vendor DMO list to read as well (Motorola `AT+CXDCL`, pei.md 7.2); the profile cannot declare it yet. */
+  /** A vendor DMO list to read as well (Motorola `AT+CXDCL`, pei.md 7.2); default: the profile's `talkgroups.vendorDmoList`. */
   vendorDmoList?: "cxdcl";
   /** Indexes asked for per `AT+CNUMx=` range (default: the whole advertised range in one read). */
   pageSize?: number;
@@ -121,7 +121,7 @@ export class PeiTalkgroupReader implements TalkgroupReader {
         sources.push("dynamic");
       }
     }
-    if (family === "dmo" && this.o.vendorDmoList === "cxdcl") {
+    if (family === "dmo" && (this.o.vendorDmoList ?? this.o.terminal.profile.talkgroups.vendorDmoList) === "cxdcl") {
       try {
         const vendor = await this.o.terminal.execute(readMotorolaDmoList, undefined, { ...this.exec, signal });
         groups.push(...vendor.map((e) => ({ ...e, source: "vendor" as const })));

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { stringify as stringifyYaml } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { lintPlans, planProblems, type PlanFile } from "../../../src/talkgroups/plan-lint.js";
 import { listPlans, loadPlan, parsePlan, resolvePlanPath, talkgroupPlansDir } from "../../../src/talkgroups/plan-loader.js";
@@ -44,11 +45,26 @@ describe("talk-group plans: loading", () => {
     expect(() => parsePlan(JSON.stringify(raw), "x.json")).toThrow(re);
   });
 
-  it("rejects broken JSON, YAML and missing files with CFG_INVALID", () => {
+  it("loads a YAML plan to exactly what its JSON twin loads to", () => {
+    const json = loadPlan("stockholm-region-example").plan;
+    const yamlPath = join(dir, "twin.yaml");
+    writeFileSync(yamlPath, stringifyYaml(json));
+    expect(loadPlan(yamlPath).plan).toEqual(json);
+  });
+
+  it("reads YAML strictly: 'no' stays a string and a duplicate key is an error", () => {
+    const yamlPath = join(dir, "strict.yml");
+    writeFileSync(yamlPath, "name: P\nname: Q\n");
+    expect(() => loadPlan(yamlPath)).toThrow(/is not valid YAML/);
+    writeFileSync(yamlPath, "name: no\nversion: '1'\ngroups:\n  - { gssi: 9001, name: A, folder: F, mode: tmo, required: true }\n");
+    expect(loadPlan(yamlPath).plan.name).toBe("no");
+  });
+
+  it("rejects broken JSON, broken YAML and missing files with CFG_INVALID", () => {
     expect(() => parsePlan("{", "x.json")).toThrow(/x.json is not valid JSON/);
     const yaml = join(dir, "p.yaml");
-    writeFileSync(yaml, "name: P\n");
-    expect(() => loadPlan(yaml)).toThrow(/YAML plans are not supported/);
+    writeFileSync(yaml, "name: [P\n");
+    expect(() => loadPlan(yaml)).toThrow(/p.yaml is not valid YAML/);
     expect(() => loadPlan("no-such-plan")).toThrow(/shipped plans: brand-ledningscentral-example/);
   });
 
