@@ -10,6 +10,7 @@ import { registerDemoCommand } from "./commands/demo.js";
 import { registerModemCommands } from "./commands/modem.js";
 import { registerSmsCommands } from "./commands/sms.js";
 import { registerRunCommands } from "./commands/run.js";
+import { registerUsersCommands } from "./commands/users.js";
 import { registerTalkgroupsCommands } from "./commands/talkgroups.js";
 import { EXIT_CANNOT_RUN, EXIT_PROBLEM, ProblemExit, errorLine } from "./output.js";
 
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   // After "simulate": adds `simulate modem` to that group.
   registerModemCommands(program, log);
   registerSmsCommands(program, log);
+  registerUsersCommands(program, log);
   registerTalkgroupsCommands(program, log);
   registerDemoCommand(program, log, version);
   return program;

@@ -46,6 +46,10 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   TALKGROUP_CHECK_INCOMPLETE: "see the report; run it again or check the named groups on the terminal's front panel",
   TALKGROUP_UNKNOWN_TERMINAL: "see `rakelgw health` or the gateway configuration for the terminal ids",
   UNKNOWN_TARGET: "use one of the ids listed",
+  MQTT_AUTH_FILE_INVALID: "fix the users or ACL file at the line named; `rakelgw users list --file F` reads it",
+  MQTT_NO_SUCH_USER: "see `rakelgw users list --file F`",
+  MQTT_BROKER_FAILED: "check that the listener ports are free and the state directory is writable",
+  MQTT_NOT_CONNECTED: "the embedded broker is restarting; try again in a few seconds",
 };
 
 export function errorLine(err: unknown): { line: string; exitCode: number } {

@@ -12,12 +12,14 @@ export interface HysteresisOptions {
   initiallyUp?: boolean;
 }
 
+/** Verdict after one sample. */
 export interface HysteresisStep {
   up: boolean;
   /** True when this sample flipped the verdict. */
   changed: boolean;
 }
 
+/** Debounced up/down verdict. */
 export class Hysteresis {
   private readonly downAfter: number;
   private readonly upAfter: number;

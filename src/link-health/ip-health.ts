@@ -30,6 +30,7 @@ export interface IpHealthOptions {
   uplinkLink?: string;
 }
 
+/** Registry to report to, log, and an injectable probe runner. */
 export interface IpHealthDeps {
   registry: LinkHealthRegistry;
   log: Logger;
@@ -37,8 +38,10 @@ export interface IpHealthDeps {
   probe?: (spec: ProbeSpec, timeoutMs: number) => Promise<ProbeResult>;
 }
 
+/** Name of the IP link. */
 export const IP_LINK = "ip";
 
+/** Probe loop plus uplink follower that keeps `links/ip` current. */
 export class IpHealthMonitor {
   private readonly verdicts: Map<string, { hyst: Hysteresis; last: ProbeResult | undefined }>;
   private timer: ReturnType<typeof setInterval> | undefined;

@@ -5,12 +5,14 @@ import { linkHealthJson, type LinkHealth, type LinkHealthJson, type LinkState } 
 /** Where link health goes: the MessageBus port's `publishLinkState` (retained `<base>/links/<link>`). */
 export type LinkPublisher = (link: string, health: LinkHealthJson) => void;
 
+/** Log, and an injectable wall clock. */
 export interface LinkRegistryDeps {
   log: Logger;
   /** Wall clock for `since`; injected for tests. */
   wallNow?: () => Date;
 }
 
+/** Emitted on every change of a link's state or detail. */
 export interface LinkRegistryEvents {
   change: (link: string, health: LinkHealth, previous: LinkHealth | undefined) => void;
 }

@@ -7,8 +7,10 @@
  */
 export type LinkState = "ready" | "degraded" | "unresponsive" | "disconnected";
 
+/** All link states, best first. */
 export const LINK_STATES: readonly LinkState[] = ["ready", "degraded", "unresponsive", "disconnected"];
 
+/** One link's health. */
 export interface LinkHealth {
   state: LinkState;
   /** When the state was entered (wall clock). */
@@ -25,6 +27,7 @@ export interface LinkHealthJson {
   detail: string;
 }
 
+/** Converts to the published JSON. */
 export function linkHealthJson(h: LinkHealth): LinkHealthJson {
   return { state: h.state, since: h.since.toISOString(), detail: h.detail };
 }

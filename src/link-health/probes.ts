@@ -11,12 +11,14 @@ export type ProbeSpec =
   | { kind: "tcp"; name: string; host: string; port: number }
   | { kind: "http"; name: string; url: string };
 
+/** Outcome of one probe. */
 export interface ProbeResult {
   ok: boolean;
   /** e.g. "connected in 12 ms", "ECONNREFUSED", "timeout after 1000 ms", "HTTP 503". */
   detail: string;
 }
 
+/** Runs one probe of either kind. */
 export function runProbe(spec: ProbeSpec, timeoutMs: number): Promise<ProbeResult> {
   switch (spec.kind) {
     case "tcp":
@@ -46,11 +48,11 @@ export function tcpProbe(host: string, port: number, timeoutMs: number): Promise
 export function httpProbe(url: string, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let settled = false;
-    let hard: ReturnType<typeof setTimeout> | undefined;
+    const timers: { hard?: ReturnType<typeof setTimeout> } = {};
     const finish = (r: ProbeResult): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(hard);
+      clearTimeout(timers.hard);
       resolve(r);
     };
     let parsed: URL;
@@ -67,7 +69,7 @@ export function httpProbe(url: string, timeoutMs: number): Promise<ProbeResult> 
       req.destroy();
     });
     // `timeout` is an idle timer; the hard timer bounds a server that trickles bytes.
-    hard = setTimeout(() => {
+    timers.hard = setTimeout(() => {
       finish({ ok: false, detail: `timeout after ${timeoutMs} ms` });
       req.destroy();
     }, timeoutMs);

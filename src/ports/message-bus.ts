@@ -13,7 +13,7 @@ import type { Unsubscribe } from "../shared/typed-emitter.js";
 
 /** Echoed back in the response so callers can match it (zigbee2mqtt convention). */
 export const Transaction = Type.Union([Type.String({ maxLength: 128 }), Type.Number()]);
-const id = (what: string): TSchema => Type.String({ pattern: "^[A-Za-z0-9_.:-]{1,64}$", description: what });
+const id = (what: string) => Type.String({ pattern: "^[A-Za-z0-9_.:-]{1,64}$", description: what });
 
 /** Request payload schemas of the built-in verbs; unknown fields are rejected. */
 export const VERB_SCHEMAS = {
@@ -68,8 +68,11 @@ export const VERB_CHECKS: { [V in KnownVerb]?: (p: VerbPayload<V>) => string | u
   },
 };
 
+/** Verbs with a built-in schema. */
 export type KnownVerb = keyof typeof VERB_SCHEMAS;
+/** Validated request payload of a built-in verb. */
 export type VerbPayload<V extends KnownVerb> = Static<(typeof VERB_SCHEMAS)[V]>;
+/** A request's transaction id as echoed in the response. */
 export type TransactionId = Static<typeof Transaction>;
 
 /** Context a handler gets besides the payload; never contains credentials. */
@@ -84,6 +87,7 @@ export interface VerbContext {
  */
 export type VerbHandler<P> = (payload: P, ctx: VerbContext) => Promise<unknown>;
 
+/** The MQTT side as the core sees it. */
 export interface MessageBus {
   /** Registers the handler of a built-in verb (one per verb; a second registration replaces the first). */
   registerVerb<V extends KnownVerb>(verb: V, handler: VerbHandler<VerbPayload<V>>): Unsubscribe;
@@ -95,4 +99,10 @@ export interface MessageBus {
   publishTerminalState(terminalId: string, state: Record<string, unknown>): Promise<void>;
   /** `<base>/sds/received` (not retained): one incoming SDS, decoded, with the raw hex. */
   publishSdsReceived(sds: Record<string, unknown>): Promise<void>;
+  /** Retained `<base>/alerts/<alertId>`: the alert and its progress per recipient. */
+  publishAlertState(alertId: string, state: Record<string, unknown>): Promise<void>;
+  /** Retained `<base>/talkgroups/<terminal>/check`: the last talk-group check result. */
+  publishTalkgroupCheck(terminalId: string, result: Record<string, unknown>): Promise<void>;
+  /** Retained `<base>/conferences/<id>`: state of a conference leg and the participants known. */
+  publishConferenceState(conferenceId: string, state: Record<string, unknown>): Promise<void>;
 }

@@ -88,8 +88,6 @@ export const ERROR_CODES = {
   MQTT_AUTH_FILE_INVALID: "MQTT_AUTH_FILE_INVALID",
   /** The users file has no such user (rakelgw users remove). */
   MQTT_NO_SUCH_USER: "MQTT_NO_SUCH_USER",
-  /** The upstream queue dropped messages because it reached its cap (context.dropped). */
-  MQTT_QUEUE_FULL: "MQTT_QUEUE_FULL",
   /** A talk-group check that would change the terminal's group or mode was refused: a call is active (pei.md 7.3). */
   TALKGROUP_CALL_ACTIVE: "TALKGROUP_CALL_ACTIVE",
   /** A talk-group check ended without an answer for every required group, or could not verify its restore (exit 2). */

@@ -61,6 +61,7 @@ async function obtainPassword(o: { password?: string; passwordStdin?: boolean })
   return first;
 }
 
+/** Adds `users add|remove|list` to the program. */
 export function registerUsersCommands(program: Command, log: () => Logger): void {
   const users = program.command("users").description("users of the embedded MQTT broker (scrypt-hashed users file)");
 

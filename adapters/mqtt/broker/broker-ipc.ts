@@ -1,0 +1,15 @@
+import type { BrokerRuntimeConfig, BrokerStats } from "./broker-server.js";
+
+/** Messages between the gateway (parent) and the broker process (broker-child.ts) over the fork IPC channel. */
+export type ToBroker =
+  | { type: "start"; config: BrokerRuntimeConfig; logLevel: string; logFd: 1 | 2 }
+  | { type: "stats"; id: number }
+  | { type: "reload"; id: number }
+  | { type: "stop" };
+
+/** Messages from the broker process to the gateway. */
+export type FromBroker =
+  | { type: "ready"; ports: Record<string, number> }
+  | { type: "failed"; message: string; code?: string }
+  | { type: "stats"; id: number; stats: BrokerStats }
+  | { type: "reloaded"; id: number; error?: string };

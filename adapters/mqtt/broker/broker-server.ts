@@ -1,0 +1,167 @@
+import { mkdir } from "node:fs/promises";
+import type { Duplex } from "node:stream";
+import { join } from "node:path";
+import { Aedes } from "aedes";
+import type { Logger } from "../../../src/shared/logger.js";
+import { loadAclFile, parseAcl, type AclConfig } from "../auth/acl.js";
+import { loadUsersFile, type UsersMap } from "../auth/users-file.js";
+import type { BrokerConfig } from "../mqtt-config.js";
+import { createAuthHooks, type AuthState, type SecurityCounters } from "./auth-hooks.js";
+import { PersistenceMirror, type PersistenceLike } from "./file-persistence.js";
+import { ConnectionCounter, openListener, type OpenListener } from "./listeners.js";
+import { PacketGuard, type ConnMeta } from "./packet-guard.js";
+import { RateLimitedLog } from "./rate-limited-log.js";
+
+/**
+ * The embedded broker as it runs inside its own process (broker-child.ts): aedes with our hooks, limits,
+ * persistence mirror and listeners. Everything a client sends passes a PacketGuard before aedes parses it.
+ */
+export interface BrokerRuntimeConfig {
+  broker: BrokerConfig;
+  baseTopic: string;
+  /** Stable across restarts so persisted queued packets keep their broker id. */
+  brokerId: string;
+  internal: { host: string; port: number; password: string };
+}
+
+/** A connection closed by the PacketGuard. */
+export interface Violation {
+  kind: string;
+  listener: string;
+  remoteAddress: string;
+  /** Every byte read on the connection, earlier packets included. */
+  bytesRead: number;
+  /** Bytes of the refused packet that were read (≤ one socket read, 64 KiB). */
+  packetBytesRead: number;
+  declared?: number;
+  at: string;
+}
+
+/** Memory, connections and security counters of the broker process. */
+export interface BrokerStats {
+  rss: number;
+  heapUsed: number;
+  connections: number;
+  refusedConnections: number;
+  security: SecurityCounters;
+  violations: number;
+  recentViolations: Violation[];
+}
+
+/** Handle of a started broker inside its process. */
+export interface RunningBroker {
+  ports: Record<string, number>;
+  stats(): BrokerStats;
+  /** Re-reads the users and ACL files; new connections use them. */
+  reload(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const DENIED = /^(publish denied|reserved topic)/;
+
+/** Internal connections carry the gateway's own retained state; 1 MiB leaves room and still bounds it. */
+const INTERNAL_MAX_PACKET = 1024 * 1024;
+
+async function loadAuth(cfg: BrokerRuntimeConfig): Promise<AuthState> {
+  const b = cfg.broker;
+  const users: UsersMap = b.usersFile ? await loadUsersFile(b.usersFile) : new Map<string, string>();
+  for (const u of b.users ?? []) users.set(u.username, u.hash);
+  let acl: AclConfig;
+  if (b.aclFile) acl = await loadAclFile(b.aclFile);
+  else {
+    // No ACL configured: everyone who may connect may read the gateway's topics and nothing else.
+    const parsed = parseAcl(b.acl ?? `topic read ${cfg.baseTopic}/#\npattern read ${cfg.baseTopic}/#`);
+    if (!parsed.ok) throw new Error(`inline ACL: ${parsed.reason}`);
+    acl = parsed.value;
+  }
+  const certIdentityListeners = new Set(b.listeners.flatMap((l, i) => (l.kind === "tls" && l.certIdentityAsUsername ? [`tls-${i}`] : [])));
+  return { users, acl, allowAnonymous: b.allowAnonymous, internalPassword: cfg.internal.password, certIdentityListeners };
+}
+
+/** Starts aedes, restores persisted state, opens the listeners. */
+export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger): Promise<RunningBroker> {
+  const limits = cfg.broker.limits;
+  let auth = await loadAuth(cfg);
+  const security: SecurityCounters = { authFailures: 0, throttledLogins: 0, publishDenied: 0, subscribeDenied: 0, forwardDenied: 0 };
+  const recentViolations: Violation[] = [];
+  let violations = 0;
+  const rl = new RateLimitedLog(log);
+  // aedes reports one error per queued packet of a closing client; one line per client and reason is enough.
+  const rlClient = new RateLimitedLog(log, 1);
+
+  const aedes = new Aedes({
+    id: cfg.brokerId,
+    connectTimeout: limits.connectTimeoutMs,
+    drainTimeout: limits.drainTimeoutMs,
+    maxInflightInbound: limits.maxInflightInbound,
+    maxClientsIdLength: limits.maxClientIdLength,
+    ...createAuthHooks(() => auth, limits, log, security),
+  });
+  // Refused logins and denied publishes were already logged by the hooks (aedes marks the former with `errorCode`).
+  aedes.on("clientError", (client, err) => {
+    if (!("errorCode" in err) && !DENIED.test(err.message)) rlClient.warn(`client-error:${client.id}:${err.message}`, { mod: "mqtt-broker", event: "client-error", clientId: client.id, err: err.message }, "client closed on error");
+  });
+  aedes.on("connectionError", (_client, err) => rl.warn("connection-error", { mod: "mqtt-broker", event: "connection-error", err: err.message }, "connection closed before CONNECT completed"));
+  aedes.on("keepaliveTimeout", (client) => rl.warn(`keepalive:${client.id}`, { mod: "mqtt-broker", event: "keepalive-timeout", clientId: client.id }, "client keepalive timed out"));
+  await aedes.listen();
+
+  // Always wrapped: the retained and offline-queue limits apply with or without a state directory.
+  const stateDir = cfg.broker.stateDir;
+  if (stateDir) await mkdir(stateDir, { recursive: true });
+  const mirror = new PersistenceMirror(stateDir ? join(stateDir, "broker-state.json") : undefined, (aedes as unknown as { persistence: PersistenceLike }).persistence, limits, log);
+  mirror.wrap();
+  if (stateDir) log.info({ mod: "mqtt-broker", ...(await mirror.restore()) }, "broker state restored");
+
+  const counter = new ConnectionCounter();
+  const accept = (internal: boolean) => (stream: Duplex, meta: ConnMeta) => {
+    const guard = new PacketGuard(stream, meta, {
+      maxPacketBytes: internal ? INTERNAL_MAX_PACKET : limits.maxPacketBytes,
+      publishRatePerSecond: internal ? 0 : limits.publishRatePerSecond,
+      publishBurst: limits.publishBurst,
+      onViolation: (v) => {
+        violations++;
+        const rec: Violation = { kind: v.kind, listener: meta.listener, remoteAddress: meta.remoteAddress, bytesRead: v.bytesRead, packetBytesRead: v.packetBytesRead, ...("declared" in v ? { declared: v.declared } : {}), at: new Date().toISOString() };
+        recentViolations.push(rec);
+        if (recentViolations.length > 20) recentViolations.shift();
+        rl.warn(`violation:${meta.remoteAddress}`, { mod: "mqtt-broker", event: "packet-refused", ...rec }, "connection closed: packet refused");
+      },
+    });
+    aedes.handle(guard);
+  };
+
+  const listeners: OpenListener[] = [];
+  const ports: Record<string, number> = {};
+  try {
+    const internal = await openListener("internal", { kind: "internal", host: cfg.internal.host, port: cfg.internal.port }, { accept: accept(true), log, maxConnections: Infinity, maxPacketBytes: INTERNAL_MAX_PACKET }, counter);
+    listeners.push(internal);
+    ports["internal"] = internal.port;
+    for (const [i, l] of cfg.broker.listeners.entries()) {
+      const name = `${l.kind}-${i}`;
+      const open = await openListener(name, l, { accept: accept(false), log, maxConnections: limits.maxConnections, maxPacketBytes: limits.maxPacketBytes }, counter);
+      listeners.push(open);
+      ports[name] = open.port;
+      log.info({ mod: "mqtt-broker", listener: name, host: l.host, port: open.port }, "listening");
+    }
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
+    await new Promise<void>((r) => aedes.close(() => r()));
+    throw err;
+  }
+
+  return {
+    ports,
+    stats: () => {
+      const m = process.memoryUsage();
+      return { rss: m.rss, heapUsed: m.heapUsed, connections: counter.current, refusedConnections: counter.refused, security: { ...security }, violations, recentViolations: [...recentViolations] };
+    },
+    reload: async () => {
+      auth = await loadAuth(cfg);
+      log.info({ mod: "mqtt-broker", users: auth.users.size }, "users and ACL reloaded");
+    },
+    close: async () => {
+      await Promise.all(listeners.map((l) => l.close()));
+      await new Promise<void>((r) => aedes.close(() => r()));
+      await mirror.flush();
+    },
+  };
+}

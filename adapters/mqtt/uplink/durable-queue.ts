@@ -1,0 +1,241 @@
+import { mkdir, open, readFile, copyFile, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "../../../src/shared/logger.js";
+import { TypedEmitter, type Unsubscribe } from "../../../src/shared/typed-emitter.js";
+import { writeFileAtomic } from "../fs-atomic.js";
+import { decodeRecord, encodeRecord, type JournalRecord } from "./journal-codec.js";
+
+/**
+ * Messages bound for the regional broker, kept in an fsynced append-only journal (journal-codec.ts) until
+ * the broker PUBACKs them, so a link outage, a gateway restart or a power cut loses none of them and they
+ * leave in their original order. Not lowdb: its writer never fsyncs (reliability.md, lowdb #549).
+ *
+ * Appends are group-committed (one fdatasync per batch). Acks advance a head pointer over contiguous
+ * sequence numbers. When the queue exceeds `maxMessages`/`maxBytes` the oldest messages are dropped and a
+ * `dropped` event says how many and which topics. The journal is rewritten atomically (compaction) once
+ * most of it is done.
+ */
+export interface QueuedMessage {
+  seq: number;
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1;
+  retain: boolean;
+}
+
+/** What the cap dropped: count, sequence range and a sample of topics. */
+export interface DroppedReport {
+  count: number;
+  firstSeq: number;
+  lastSeq: number;
+  /** Up to 10 distinct topics of the dropped messages. */
+  topics: string[];
+}
+
+/** Where the journal lives and how big the queue may grow. */
+export interface DurableQueueOptions {
+  dir: string;
+  maxMessages: number;
+  maxBytes: number;
+  log: Logger;
+  /** Rewrite the journal when this many done records have accumulated. Default 2000. */
+  compactAfter?: number;
+}
+
+/** File name of the journal inside `dir`. */
+export const JOURNAL_FILE = "uplink-queue.jsonl";
+
+/** The upstream queue; open with `DurableQueue.open()`. */
+export class DurableQueue {
+  private readonly pending: QueuedMessage[] = [];
+  private readonly acked = new Set<number>();
+  private nextSeq = 1;
+  private bytes = 0;
+  private doneRecords = 0;
+  private batch: { buf: Buffer; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private writing: Promise<void> | undefined;
+  private compactWanted = false;
+  private readonly events: TypedEmitter<{ dropped: (r: DroppedReport) => void }>;
+
+  private constructor(
+    private readonly opts: DurableQueueOptions,
+    private fh: FileHandle,
+  ) {
+    this.events = new TypedEmitter((err) => opts.log.error({ mod: "uplink-queue", err }, "listener failed"));
+  }
+
+  /** Opens (and recovers) the journal in `dir`. */
+  static async open(opts: DurableQueueOptions): Promise<DurableQueue> {
+    await mkdir(opts.dir, { recursive: true });
+    const path = join(opts.dir, JOURNAL_FILE);
+    const recovered = await recover(path, opts.log);
+    const fh = await open(path, "a", 0o600);
+    const q = new DurableQueue(opts, fh);
+    q.nextSeq = recovered.nextSeq;
+    for (const m of recovered.messages) q.pushPending(m);
+    if (recovered.rewrite) await q.compactNow();
+    opts.log.info({ mod: "uplink-queue", pending: q.pending.length, bytes: q.bytes, nextSeq: q.nextSeq }, "upstream queue opened");
+    return q;
+  }
+
+  get size(): number {
+    return this.pending.length;
+  }
+  get totalBytes(): number {
+    return this.bytes;
+  }
+  /** Sequence number of the oldest pending message (or the next one to be appended). */
+  get headSeq(): number {
+    return this.pending[0]?.seq ?? this.nextSeq;
+  }
+
+  on(event: "dropped", fn: (r: DroppedReport) => void): Unsubscribe {
+    return this.events.on(event, fn);
+  }
+
+  /** Appends one message; resolves after it is fsynced. Returns its sequence number. */
+  async append(m: Omit<QueuedMessage, "seq">): Promise<number> {
+    const msg: QueuedMessage = { ...m, seq: this.nextSeq++ };
+    this.pushPending(msg);
+    const dropped = this.enforceCap();
+    await this.write([encodeRecord({ t: "m", s: msg.seq, tp: msg.topic, p: msg.payload.toString("base64"), q: msg.qos, r: msg.retain, at: new Date().toISOString() }), ...(dropped ? [encodeRecord({ t: "h", s: this.headSeq })] : [])]);
+    return msg.seq;
+  }
+
+  /** Pending messages with `seq >= fromSeq`, oldest first, at most `max`. */
+  peek(fromSeq: number, max: number): QueuedMessage[] {
+    const out: QueuedMessage[] = [];
+    for (const m of this.pending) {
+      if (m.seq < fromSeq) continue;
+      out.push(m);
+      if (out.length >= max) break;
+    }
+    return out;
+  }
+
+  /** Marks one message done (PUBACKed). The head record is written with the next batch. */
+  async ack(seq: number): Promise<void> {
+    if (seq < this.headSeq) return; // already done or dropped
+    this.acked.add(seq);
+    let advanced = false;
+    while (this.pending[0] && this.acked.has(this.pending[0].seq)) {
+      const m = this.pending.shift() as QueuedMessage;
+      this.acked.delete(m.seq);
+      this.bytes -= m.payload.length;
+      this.doneRecords++;
+      advanced = true;
+    }
+    if (!advanced) return;
+    if (this.doneRecords >= (this.opts.compactAfter ?? 2000)) this.compactWanted = true;
+    await this.write([encodeRecord({ t: "h", s: this.headSeq })]);
+  }
+
+  async close(): Promise<void> {
+    await this.writing;
+    await this.fh.close();
+  }
+
+  private pushPending(m: QueuedMessage): void {
+    this.pending.push(m);
+    this.bytes += m.payload.length;
+  }
+
+  private enforceCap(): boolean {
+    const dropped: QueuedMessage[] = [];
+    while (this.pending.length > 1 && (this.pending.length > this.opts.maxMessages || this.bytes > this.opts.maxBytes)) {
+      const m = this.pending.shift() as QueuedMessage;
+      this.acked.delete(m.seq);
+      this.bytes -= m.payload.length;
+      this.doneRecords++;
+      dropped.push(m);
+    }
+    if (dropped.length === 0) return false;
+    const report: DroppedReport = { count: dropped.length, firstSeq: dropped[0]?.seq ?? 0, lastSeq: dropped.at(-1)?.seq ?? 0, topics: [...new Set(dropped.map((m) => m.topic))].slice(0, 10) };
+    this.opts.log.warn({ mod: "uplink-queue", event: "queue-dropped", ...report, maxMessages: this.opts.maxMessages, maxBytes: this.opts.maxBytes }, "upstream queue full: oldest messages dropped");
+    this.events.emit("dropped", report);
+    return true;
+  }
+
+  /** Group commit: every buffer handed in while a write+fdatasync runs goes out in the next one. */
+  private write(bufs: Buffer[]): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => this.batch.push({ buf: Buffer.concat(bufs), resolve, reject }));
+    this.writing ??= this.drain();
+    return p;
+  }
+
+  /** The only writer of the file: batches, then (when asked, and idle) compaction, never both at once. */
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.batch.length === 0) {
+        if (!this.compactWanted) break;
+        this.compactWanted = false;
+        await this.compactNow().catch((err: unknown) => this.opts.log.error({ mod: "uplink-queue", err }, "journal compaction failed"));
+        continue;
+      }
+      const items = this.batch;
+      this.batch = [];
+      try {
+        await this.fh.write(Buffer.concat(items.map((i) => i.buf)));
+        await this.fh.datasync();
+        for (const i of items) i.resolve();
+      } catch (err) {
+        this.opts.log.error({ mod: "uplink-queue", err }, "journal write failed");
+        for (const i of items) i.reject(err);
+      }
+    }
+    this.writing = undefined;
+  }
+
+  /**
+   * Rewrites the journal with only the pending messages (atomic: temp file, fsync, rename, fsync dir).
+   * Runs only inside drain() or before the queue is shared, so no append can hit the old file meanwhile.
+   */
+  private async compactNow(): Promise<void> {
+    const path = join(this.opts.dir, JOURNAL_FILE);
+    const recs: JournalRecord[] = [{ t: "h", s: this.headSeq }, ...this.pending.map((m): JournalRecord => ({ t: "m", s: m.seq, tp: m.topic, p: m.payload.toString("base64"), q: m.qos, r: m.retain, at: "" }))];
+    await writeFileAtomic(path, Buffer.concat(recs.map(encodeRecord)));
+    await this.fh.close();
+    this.fh = await open(path, "a", 0o600);
+    this.doneRecords = 0;
+  }
+}
+
+interface Recovered {
+  messages: QueuedMessage[];
+  nextSeq: number;
+  /** True when the file had a bad record and must be rewritten without it. */
+  rewrite: boolean;
+}
+
+/** Reads the journal up to the first bad record (catalogue #35); keeps a copy of a damaged file. */
+async function recover(path: string, log: Logger): Promise<Recovered> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { messages: [], nextSeq: 1, rewrite: false };
+    throw err;
+  }
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  const byseq = new Map<number, QueuedMessage>();
+  let head = 1;
+  let maxSeq = 0;
+  let bad = -1;
+  for (const [i, line] of lines.entries()) {
+    const r = decodeRecord(line);
+    if (!r.ok) {
+      bad = i;
+      const tail = i === lines.length - 1;
+      if (!tail) await copyFile(path, `${path}.corrupt-${Date.now()}`).catch(() => undefined);
+      log[tail ? "warn" : "error"]({ mod: "uplink-queue", event: "journal-bad-record", line: i + 1, of: lines.length, reason: r.reason }, tail ? "torn last journal record discarded" : "journal damaged; records after the bad one are ignored (copy kept)");
+      break;
+    }
+    const rec = r.value;
+    maxSeq = Math.max(maxSeq, rec.s);
+    if (rec.t === "h") head = Math.max(head, rec.s);
+    else byseq.set(rec.s, { seq: rec.s, topic: rec.tp, payload: Buffer.from(rec.p, "base64"), qos: rec.q, retain: rec.r });
+  }
+  const messages = [...byseq.values()].filter((m) => m.seq >= head).sort((a, b) => a.seq - b.seq);
+  return { messages, nextSeq: Math.max(maxSeq + 1, head), rewrite: bad >= 0 };
+}

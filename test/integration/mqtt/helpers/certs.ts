@@ -1,0 +1,52 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { run } from "./procs.js";
+
+/**
+ * A throwaway PKI made with the openssl CLI at test time: a CA, a server certificate for 127.0.0.1 and
+ * localhost, client certificates with the given CNs, and an unrelated CA (for "wrong CA" tests).
+ * EC P-256 keys keep generation fast.
+ */
+export interface TestPki {
+  dir: string;
+  caCert: string;
+  serverCert: string;
+  serverKey: string;
+  otherCaCert: string;
+  client: Record<string, { cert: string; key: string }>;
+}
+
+async function openssl(args: string[]): Promise<void> {
+  const r = await run("openssl", args, { timeoutMs: 20_000 });
+  if (r.code !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+}
+
+const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
+async function selfSignedCa(dir: string, name: string): Promise<{ cert: string; key: string }> {
+  const cert = join(dir, `${name}.crt`);
+  const key = join(dir, `${name}.key`);
+  await openssl(["req", "-x509", ...EC, "-keyout", key, "-out", cert, "-days", "2", "-subj", `/CN=${name}`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+  return { cert, key };
+}
+
+async function signed(dir: string, name: string, cn: string, ca: { cert: string; key: string }, ext: string): Promise<{ cert: string; key: string }> {
+  const key = join(dir, `${name}.key`);
+  const csr = join(dir, `${name}.csr`);
+  const cert = join(dir, `${name}.crt`);
+  const extFile = join(dir, `${name}.ext`);
+  writeFileSync(extFile, ext);
+  await openssl(["req", ...EC, "-keyout", key, "-out", csr, "-subj", `/CN=${cn}`]);
+  await openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", extFile]);
+  return { cert, key };
+}
+
+export async function makePki(dir: string, clientCns: string[]): Promise<TestPki> {
+  mkdirSync(dir, { recursive: true });
+  const ca = await selfSignedCa(dir, "test-ca");
+  const other = await selfSignedCa(dir, "other-ca");
+  const server = await signed(dir, "server", "localhost", ca, "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  const client: TestPki["client"] = {};
+  for (const cn of clientCns) client[cn] = await signed(dir, `client-${cn}`, cn, ca, "extendedKeyUsage=clientAuth\n");
+  return { dir, caCert: ca.cert, serverCert: server.cert, serverKey: server.key, otherCaCert: other.cert, client };
+}

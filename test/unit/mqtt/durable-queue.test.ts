@@ -1,0 +1,127 @@
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { DurableQueue, JOURNAL_FILE, type DroppedReport } from "../../../adapters/mqtt/uplink/durable-queue.js";
+import { decodeRecord, encodeRecord } from "../../../adapters/mqtt/uplink/journal-codec.js";
+import { silentLogger } from "../../../src/shared/logger.js";
+
+let dir: string;
+const opened: DurableQueue[] = [];
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "rakelgw-queue-"))));
+afterEach(async () => {
+  for (const q of opened.splice(0)) await q.close().catch(() => undefined); // already closed by the test
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(o: Partial<{ maxMessages: number; maxBytes: number; compactAfter: number }> = {}): Promise<DurableQueue> {
+  const q = await DurableQueue.open({ dir, maxMessages: 1000, maxBytes: 1 << 20, log: silentLogger(), ...o });
+  opened.push(q);
+  return q;
+}
+const msg = (i: number) => ({ topic: `t/${i}`, payload: Buffer.from(`m${i}`), qos: 1 as const, retain: false });
+const topicsOf = (q: DurableQueue): string[] => q.peek(0, 10_000).map((m) => m.topic);
+
+describe("journal codec", () => {
+  it("round-trips records and detects a flipped byte", () => {
+    const line = encodeRecord({ t: "m", s: 3, tp: "a/b", p: "eA==", q: 1, r: true, at: "x" }).toString("utf8").trimEnd();
+    expect(decodeRecord(line)).toEqual({ ok: true, value: { t: "m", s: 3, tp: "a/b", p: "eA==", q: 1, r: true, at: "x" } });
+    expect(decodeRecord(line.replace("a/b", "a/c"))).toEqual({ ok: false, reason: "CRC mismatch" });
+    expect(decodeRecord("\0\0\0\0\0\0\0\0\0\0\0\0")).toMatchObject({ ok: false });
+  });
+});
+
+describe("DurableQueue", () => {
+  it("keeps pending messages in order across a reopen", async () => {
+    const q = await open();
+    for (let i = 1; i <= 5; i++) await q.append(msg(i));
+    await q.ack(1);
+    await q.ack(2);
+    await q.close();
+    const again = await open();
+    expect(topicsOf(again)).toEqual(["t/3", "t/4", "t/5"]);
+    expect(again.headSeq).toBe(3);
+    expect(await again.append(msg(6))).toBe(6);
+    await again.close();
+  });
+
+  it("advances the head only over contiguous acks", async () => {
+    const q = await open();
+    for (let i = 1; i <= 4; i++) await q.append(msg(i));
+    await q.ack(3);
+    expect(q.headSeq).toBe(1);
+    await q.ack(1);
+    expect(q.headSeq).toBe(2);
+    await q.ack(2);
+    expect(q.headSeq).toBe(4);
+    await q.close();
+  });
+
+  it("discards a torn last record (power cut mid-write) and keeps everything before it", async () => {
+    const q = await open();
+    for (let i = 1; i <= 3; i++) await q.append(msg(i));
+    await q.close();
+    appendFileSync(join(dir, JOURNAL_FILE), '1234abcd {"t":"m","s":4,"tp":"t/4","p":"bT');
+    const again = await open();
+    expect(topicsOf(again)).toEqual(["t/1", "t/2", "t/3"]);
+    expect(await again.append(msg(4))).toBe(4);
+    await again.close();
+    expect(topicsOf(await open())).toEqual(["t/1", "t/2", "t/3", "t/4"]);
+  });
+
+  it("stops at a bad record mid-file, keeps the earlier ones and a copy of the damaged file", async () => {
+    const q = await open();
+    for (let i = 1; i <= 4; i++) await q.append(msg(i));
+    await q.close();
+    const path = join(dir, JOURNAL_FILE);
+    const lines = readFileSync(path, "utf8").split("\n");
+    lines[2] = "\0".repeat(40);
+    writeFileSync(path, lines.join("\n"));
+    const again = await open();
+    expect(topicsOf(again)).toEqual(["t/1", "t/2"]);
+    expect(readdirSync(dir).some((f) => f.startsWith(`${JOURNAL_FILE}.corrupt-`))).toBe(true);
+    await again.close();
+  });
+
+  it("drops the oldest messages at the cap and reports what it dropped", async () => {
+    const q = await open({ maxMessages: 3 });
+    const reports: DroppedReport[] = [];
+    q.on("dropped", (r) => reports.push(r));
+    for (let i = 1; i <= 5; i++) await q.append(msg(i));
+    expect(topicsOf(q)).toEqual(["t/3", "t/4", "t/5"]);
+    expect(reports).toEqual([
+      { count: 1, firstSeq: 1, lastSeq: 1, topics: ["t/1"] },
+      { count: 1, firstSeq: 2, lastSeq: 2, topics: ["t/2"] },
+    ]);
+    await q.close();
+    expect(topicsOf(await open({ maxMessages: 3 }))).toEqual(["t/3", "t/4", "t/5"]);
+  });
+
+  it("enforces the byte cap too", async () => {
+    const q = await open({ maxBytes: 10 });
+    for (let i = 1; i <= 4; i++) await q.append({ ...msg(i), payload: Buffer.alloc(4) });
+    expect(q.size).toBe(2);
+    expect(q.totalBytes).toBe(8);
+    await q.close();
+  });
+
+  it("compacts the journal once enough records are done, without losing pending ones", async () => {
+    const q = await open({ compactAfter: 10 });
+    for (let i = 1; i <= 30; i++) await q.append(msg(i));
+    for (let i = 1; i <= 25; i++) await q.ack(i);
+    await q.append(msg(31));
+    await q.close();
+    const lines = readFileSync(join(dir, JOURNAL_FILE), "utf8").trim().split("\n");
+    expect(lines.length).toBeLessThan(30);
+    expect(topicsOf(await open())).toEqual(["t/26", "t/27", "t/28", "t/29", "t/30", "t/31"]);
+  });
+
+  it("group-commits concurrent appends and keeps their order", async () => {
+    const q = await open();
+    const seqs = await Promise.all(Array.from({ length: 50 }, (_, i) => q.append(msg(i))));
+    expect(seqs).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    await q.close();
+    expect(topicsOf(await open())).toEqual(Array.from({ length: 50 }, (_, i) => `t/${i}`));
+    expect(existsSync(join(dir, JOURNAL_FILE))).toBe(true);
+  });
+});
