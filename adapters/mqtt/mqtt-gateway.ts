@@ -112,7 +112,7 @@ export class MqttGateway {
   }
 
   /** Data of the built-in `health` verb: answered from the gateway's own state, never from the broker process. */
-  private health(): Record<string, unknown> {
+  health(): Record<string, unknown> {
     return {
       state: "online",
       version: this.opts.version,

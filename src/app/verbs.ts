@@ -25,11 +25,11 @@ export function registerVerbs(gw: Gateway): void {
   const { bus, links } = gw;
   const started = performance.now();
 
+  // The MQTT side's health (links, broker process, uplink) plus the devices this gateway drives.
   bus.registerVerb("health", () =>
     Promise.resolve({
-      state: "online",
+      ...gw.mqtt.health(),
       site: gw.opts.config.site,
-      version: gw.opts.version,
       simulated: gw.simTerminals.size + gw.simModems.size > 0,
       uptimeS: Math.round((performance.now() - started) / 1000),
       links: links.snapshot(),
