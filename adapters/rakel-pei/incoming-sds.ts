@@ -88,14 +88,18 @@ export class IncomingSdsHandler {
   handle(urc: IncomingSdsUrc): ReceivedSds | undefined {
     const now = (this.opts.now ?? performance.now.bind(performance))();
     const { header, hex } = urc;
+    // Only SDS-TL PDUs (PID 0x80-0xFF) carry a message reference, so only they can be told apart from a
+    // genuine second message with the same content (pei.md 4.2: source, reference, payload). A status or an
+    // emergency sent twice is two events and must never be swallowed.
     const key = `${header.source ?? "?"}|${header.aiService}|${header.bits}|${hex}`;
-    const last = this.seen.get(key);
+    const sdsTl = header.aiService === 12 && /^[89A-F]/i.test(hex);
+    const last = sdsTl ? this.seen.get(key) : undefined;
     if (last !== undefined && now - last < this.opts.dedupWindowMs) {
       this.duplicates++;
       this.opts.log.debug({ from: header.source, aiService: header.aiService }, "duplicate SDS suppressed");
       return undefined;
     }
-    this.remember(key, now);
+    if (sdsTl) this.remember(key, now);
     const decoded = decodeSds(header.aiService, hex, header.bits);
     const payload: ReceivedSds["payload"] = decoded.ok
       ? (decoded.value as unknown as ReceivedSds["payload"])

@@ -11,6 +11,7 @@ import type { ByteLinkFactory } from "../serial-link/byte-link.js";
 import { ManagedLink } from "../serial-link/managed-link.js";
 import { runInitScript, readTerminalState } from "./terminal-init.js";
 import { IncomingSdsHandler } from "./incoming-sds.js";
+import { isDeliveryFailure } from "./sds/delivery-status.js";
 import { SdsSender } from "./sds-sender.js";
 import { SdsTracker } from "./sds-tracker.js";
 import type { TerminalProfile } from "./terminal-profile.js";
@@ -137,8 +138,18 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   }
 
   async sendSds(to: TetraAddress, body: SdsBody, opts: SendSdsOptions = {}): Promise<SdsSendResult> {
+    // The bound counts from the call, not from when the send lock is free: a send queued behind another one
+    // waiting for a lost link must still fail in time for the caller's fallback (reliability goal R5).
+    const deadline = opts.timeoutMs === undefined ? undefined : performance.now() + opts.timeoutMs;
     // One send at a time: AT+CTSDS and its AT+CMGS must not be split by another send's AT+CTSDS.
-    return this.sendLock.run(() => this.sender.send(to, body, opts));
+    return this.sendLock.run(() => {
+      const left = deadline === undefined ? undefined : deadline - performance.now();
+      if (left !== undefined && left <= 0) {
+        return Promise.reject(new GatewayError("AT_EXPIRED", `SDS to ${to.ssi} not started within ${opts.timeoutMs} ms (terminal busy or link down)`));
+      }
+      if (opts.signal?.aborted) return Promise.reject(new GatewayError("AT_ABORTED", "SDS send aborted before start"));
+      return this.sender.send(to, body, left === undefined ? opts : { ...opts, timeoutMs: left });
+    });
   }
 
   /** Resolves with the first progress event of `id` at one of `stages` (or "failed"), or rejects after `timeoutMs`. */
@@ -166,7 +177,12 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   private async initialise(signal: AbortSignal): Promise<void> {
     await runInitScript(this.engine, this.opts.profile, this.log, signal);
     const next = await readTerminalState(this.engine, this.log, { bypassHold: true, timeoutMs: this.opts.profile.pei.commandTimeoutMs });
-    this.updateState({ ...next, callActive: this.activeCalls.size > 0 });
+    // A (re)initialised terminal is described afresh: after a replug it may be another terminal, and a
+    // field it now refuses must read unknown, not keep the old terminal's value. Calls seen before a
+    // reboot or unplug are over or unknown; keeping them would block talk-group checks for good.
+    this.activeCalls.clear();
+    this.stateValue = { ...next, callActive: false };
+    this.emit("state", this.stateValue);
   }
 
   private updateState(patch: Partial<TerminalState>): void {
@@ -222,7 +238,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
         const status = Number(p["deliveryStatus"]);
         // 0x06 "concatenation part received by destination" is how a receiver reports each 0x8A part
         // (concatenate.ts); ignoring it left long texts stuck at "sent" (send-text.test.ts).
-        const kind = status === 0 || status === 6 ? "received" : status === 2 ? "consumed" : status >= 0x40 ? "failed" : undefined;
+        const kind = status === 0 || status === 6 ? "received" : status === 2 ? "consumed" : isDeliveryFailure(status) ? "failed" : undefined;
         if (kind) this.tracker.report(sds.from, ref, kind, status);
         // Under the send lock: the ack's AT+CTSDS=12 landed between a status send's AT+CTSDS=13 and its
         // AT+CMGS, which then went out as SDS type 4 (sds-ack.test.ts).

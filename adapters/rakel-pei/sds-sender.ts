@@ -9,7 +9,7 @@ import { encodeTextParts } from "./sds/concatenate.js";
 import { encodeSdsAck, encodeStatus } from "./sds/encode-control.js";
 import type { SdsTracker } from "./sds-tracker.js";
 import type { TerminalProfile } from "./terminal-profile.js";
-import { tetraAddress } from "./tetra-address.js";
+import { issiFromItsi, tetraAddress } from "./tetra-address.js";
 
 /**
  * Encodes an SDS and puts each part through `AT+CTSDS` + `AT+CMGS`. Retries a part the terminal refused as
@@ -66,7 +66,9 @@ export class SdsSender {
     // then read "sent" although it failed on the air (sds-ack.test.ts).
     this.deps.tracker.expectUntracked(messageReference);
     try {
-      await this.sendPart(tetraAddress("issi", to), pdu, { priority: "normal" });
+      // The sender may be named by its full TSI (15-17 digits, pei.md 3.3); the SSI is its last 8 digits.
+      // Bounded: an ack must never hold the send lock through a long link outage.
+      await this.sendPart(tetraAddress("issi", issiFromItsi(to)), pdu, { priority: "normal" }, performance.now() + 10_000);
     } catch (err) {
       this.deps.tracker.forgetUntracked(messageReference);
       this.deps.log.warn({ err: (err as Error).message, to }, "SDS-ACK not sent");

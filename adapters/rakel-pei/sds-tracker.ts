@@ -12,6 +12,7 @@ interface Tracked {
   refs: number[];
   report: ReportRequest;
   stage: SdsStage;
+  acceptedEmitted?: boolean;
   /** Parts whose transmission result (`+CMGS: i,4,ref`) is still due. */
   awaitingSent: number;
   /** References whose delivery report is still due, per wanted stage. */
@@ -86,7 +87,12 @@ export class SdsTracker {
 
   accepted(id: string): void {
     const t = this.open.get(id);
-    if (t) this.progress(t, "accepted");
+    // `+CMGS: 0,4,ref` may arrive between `+CMGS: 0` and `OK` (pei.md 1.4): then "sent" came first and
+    // the stage never moves backwards. A send already closed (delivered) needs no "accepted" either.
+    if (t && t.stage === "accepted" && !t.acceptedEmitted) {
+      t.acceptedEmitted = true;
+      this.progress(t, "accepted");
+    }
   }
 
   failed(id: string, detail: string, deliveryStatus?: number): void {
@@ -116,7 +122,9 @@ export class SdsTracker {
       this.forgetUntracked(reference);
       return undefined;
     }
-    const t = byRef ?? waiting.find((w) => w.refs.length === 0) ?? waiting[0];
+    // A result naming a reference that no waiting send has (its send already closed by a report) must not
+    // be credited to an unrelated send; only results without a usable reference (statuses) go FIFO.
+    const t = byRef ?? (reference !== undefined && reference > 0 ? waiting.find((w) => w.refs.length === 0) : (waiting.find((w) => w.refs.length === 0) ?? waiting[0]));
     if (!t) return undefined;
     if (status === 5) {
       this.failed(t.id, "transmission over the air failed (+CMGS status 5)", status);

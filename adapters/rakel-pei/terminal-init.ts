@@ -37,11 +37,14 @@ export async function runInitScript(engine: AtEngine, profile: TerminalProfile, 
  */
 export async function readTerminalState(engine: AtEngine, log: Logger, extra: ExecuteOptions): Promise<Omit<TerminalState, "callActive">> {
   const opts: ExecuteOptions = { priority: "operator", ...extra };
+  // Only the identity must answer: a firmware that silently ignores a state query (AT+CSQ?, AT+CMGS=?)
+  // would otherwise keep the terminal out of service for good; that field just stays unknown.
   const tolerate = async <T>(what: string, p: Promise<T>): Promise<T | undefined> => {
     try {
       return await p;
     } catch (err) {
-      if (isGatewayError(err, ["AT_ERROR", "AT_CME_ERROR", "AT_BAD_RESPONSE"])) {
+      const silentOk = what !== "identity" && isGatewayError(err, "AT_TIMEOUT");
+      if (silentOk || isGatewayError(err, ["AT_ERROR", "AT_CME_ERROR", "AT_BAD_RESPONSE"])) {
         log.debug({ what, code: err.code }, "terminal query refused");
         return undefined;
       }

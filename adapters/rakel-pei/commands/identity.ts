@@ -61,7 +61,8 @@ export const readRegistration: AtCommand<void, { stat: number; registered: boole
   timeoutMs: 3000,
   idempotent: true,
   parse(lines) {
-    const f = splitFields(valueOf("CREG?", "+CREG", lines));
+    const answer = lines.filter((l) => lineHeader(l) === "+CREG").find((l) => splitFields(lineValue(l)).length % 2 === 0);
+    const f = splitFields(answer === undefined ? valueOf("CREG?", "+CREG", lines) : lineValue(answer));
     const stat = Number(f.length >= 2 ? f[1] : f[0]);
     if (!Number.isInteger(stat)) throw bad("CREG?", lines);
     return { stat, registered: stat === 1 || stat === 5 };

@@ -64,6 +64,9 @@ export const ctomUrc: UrcDefinition<{ code: number; name: string }> = {
 export const cregUrc: UrcDefinition<{ stat: number; registered: boolean }> = {
   name: "CREG",
   prefix: "+CREG",
+  // Unsolicited `+CREG: <stat>[,<la>,<ci>]` has 1 or 3 fields, the answer to AT+CREG? (`<n>,<stat>[,…]`) 2 or
+  // 4: an unsolicited change arriving during the read must not be taken for its answer (27.007 §7.2).
+  match: (line) => splitFields(lineValue(line)).length % 2 === 1,
   trailingLines: 0,
   parse(lines) {
     // Unsolicited form: `+CREG: <stat>[,<la>,<ci>]` (27.007 §7.2); the solicited read has `<n>` first

@@ -114,6 +114,17 @@ describe("Receiving SDS through the adapter", () => {
     expect(String(s.payload["text"])).toMatch(/^Ofullständig: x+…$/);
   });
 
+  it("never suppresses a repeated emergency or status: each one is an event", async () => {
+    rig = await radioRig({ adapter: { dedupWindowMs: 5000 } });
+    rig.sim.injectStatus(FROM, 0);
+    rig.sim.injectStatus(FROM, 0);
+    rig.sim.injectStatus(FROM, 32773);
+    rig.sim.injectStatus(FROM, 32773);
+    const r = rig;
+    await until(() => r.received.length === 4, 3000, "four status events");
+    expect(r.received.map((x) => x.payload.kind)).toEqual(["emergency", "emergency", "status", "status"]);
+  });
+
   it("suppresses the same SDS repeated within the dedup window, once, and lets it through after the window", async () => {
     rig = await radioRig({ adapter: { dedupWindowMs: 300 } });
     rig.sim.injectText(FROM, "Dubblett", { messageReference: 5 });
