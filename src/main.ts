@@ -22,11 +22,14 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const { config, warnings } = loadGatewayConfig(o.configPath, o.allowSim);
   const log = createRootLogger({ level: o.logLevel ?? config.log.level, pretty: o.pretty ?? false });
   for (const w of warnings) log.warn({ config: o.configPath }, w);
-  const gateway = await Gateway.start({ config, log, version: o.version, allowSim: o.allowSim });
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Listen before starting: a SIGTERM that arrives while links are still opening is honoured by an
+  // ordered stop as soon as the start has finished, never by dying half-started.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
+  const gateway = await Gateway.start({ config, log, version: o.version, allowSim: o.allowSim });
+  const signal = await stopSignal;
   log.info({ signal }, "stopping");
   const deadline = setTimeout(() => {
     log.fatal({ deadlineMs: STOP_DEADLINE_MS }, "stop took too long; exiting");

@@ -96,9 +96,10 @@ export function loadProfile(idOrPath = "etsi-generic"): TerminalProfile {
     throw new GatewayError("CFG_INVALID", `cannot read terminal profile ${idOrPath}: ${(err as Error).message}${known}`, { cause: err });
   }
   const profile = validateAgainst(TerminalProfileSchema, raw, path);
-  if (profile.init.some((s) => /^ATZ/i.test(s.command))) {
+  // Also `AT Z`, `ATE0Z` (V.250 allows several commands on one line) and AT&F (factory defaults).
+  if (profile.init.some((s) => /^AT(?:&?[A-Z][0-9]*)*?(?:Z|&F)/i.test(s.command.replace(/\s+/g, "")))) {
     // pei.md 1.2 / ftl-cli issue #2: ATZ reboots Sepura STP9040 terminals whose codeplug says so.
-    throw new GatewayError("CFG_INVALID", `${path}: /init: ATZ is not allowed (it reboots some Sepura terminals)`);
+    throw new GatewayError("CFG_INVALID", `${path}: /init: ATZ and AT&F are not allowed (ATZ reboots some Sepura terminals)`);
   }
   return profile;
 }

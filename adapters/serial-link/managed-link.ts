@@ -57,6 +57,7 @@ export class ManagedLink extends TypedEmitter<ManagedLinkEvents> {
 
   async stop(): Promise<void> {
     this.stateValue = "stopped";
+    this.openSeq++; // an open still under way closes what it opened
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     const link = this.link;
@@ -83,6 +84,8 @@ export class ManagedLink extends TypedEmitter<ManagedLinkEvents> {
       this.emit("lost", { intentional: true, error: new Error(`reopened: ${reason}`) });
       await link.close();
     }
+    // stop() may have run while the old link was closing: it must not be undone by opening again.
+    if ((this.stateValue as ManagedLinkState) === "stopped") return;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.tryOpen();

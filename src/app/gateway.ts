@@ -5,6 +5,7 @@ import { PinStateStore } from "../../adapters/gsm-sms/pin-guard.js";
 import type { SimModem } from "../../adapters/gsm-sms/sim/sim-modem.js";
 import { startMqttGateway, type MqttGateway } from "../../adapters/mqtt/mqtt-gateway.js";
 import { RakelPeiAdapter } from "../../adapters/rakel-pei/rakel-pei-adapter.js";
+import { sameSsi } from "../../adapters/rakel-pei/sds-tracker.js";
 import type { SimTerminal } from "../../adapters/rakel-pei/sim/index.js";
 import { loadProfile } from "../../adapters/rakel-pei/terminal-profile.js";
 import type { ByteLinkFactory } from "../../adapters/serial-link/byte-link.js";
@@ -113,11 +114,20 @@ export class Gateway {
     const factory = this.factoryFor(c.id, c.port, c.baudRate ?? profile.serial.baudRate, profile.serial.rtscts, "terminal");
     const radio = new RakelPeiAdapter({ name: c.id, log: this.opts.log, profile, linkFactory: factory });
     const { bus, links } = this;
-    radio.on("health", (h) => links.set(c.id, h.state, h.detail));
+    // A terminal answering with another ISSI than configured (a swapped radio) keeps the link degraded,
+    // whatever its PEI health says: alerts would otherwise go out under the wrong identity.
+    const wrongIssi = (): string | undefined => {
+      const issi = radio.state.identity.issi;
+      return c.expectedIssi && issi && !sameSsi(issi, c.expectedIssi) ? `terminal ISSI ${issi} is not the configured ${c.expectedIssi}` : undefined;
+    };
+    const report = (): void => {
+      const h = radio.health;
+      const wrong = h.state === "ready" ? wrongIssi() : undefined;
+      links.set(c.id, wrong ? "degraded" : h.state, wrong ?? h.detail);
+    };
+    radio.on("health", report);
     radio.on("state", (s) => {
-      if (c.expectedIssi && s.identity.issi && s.identity.issi !== c.expectedIssi && radio.health.state === "ready") {
-        links.set(c.id, "degraded", `terminal ISSI ${s.identity.issi} is not the configured ${c.expectedIssi}`);
-      }
+      report();
       void bus.publishTerminalState(c.id, { id: c.id, port: c.port, profile: c.profile, ...terminalStateJson(s) }).catch((err: unknown) => this.opts.log.warn({ err, link: c.id }, "terminal state not published"));
     });
     radio.on("sds", (s) => void bus.publishSdsReceived({ terminal: c.id, ...receivedSdsJson(s) }).catch((err: unknown) => this.opts.log.warn({ err, link: c.id }, "incoming SDS not published")));

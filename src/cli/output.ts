@@ -21,7 +21,7 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   AT_CME_ERROR: "see the +CME ERROR table in the README; 42 means busy, try again",
   AT_ERROR: "the terminal refused the command; check the terminal profile (--profile)",
   AT_UNSAFE_ARGUMENT: "use only the characters the field allows",
-  LINK_OPEN_FAILED: "check the device path, that no other program holds it, and your permissions (group dialout)",
+  LINK_OPEN_FAILED: "check the device path (or host and port), that no other program holds it, and your permissions (group dialout)",
   LINK_NOT_OPEN: "the device did not answer; check power, cable, --baud and --profile",
   LINK_LOST: "the device disappeared; check the cable and power",
   SDS_INVALID: "fix the message or the address",
@@ -57,8 +57,8 @@ export function errorLine(err: unknown): { line: string; exitCode: number } {
     const what = err.message.replace(/\s+/g, " ").trim();
     // MODEM_NOT_READY carries the SIM's own refusal (SIM_PIN_BLOCKED, …), whose advice is the useful one.
     const refusal = err.context["refusal"] as ErrorCode | undefined;
-    const advice = (refusal && ADVICE[refusal]) ?? ADVICE[err.code];
-    return { line: `error ${err.code}: ${what}${advice ? ` (${advice})` : ""}`, exitCode: EXIT_CANNOT_RUN };
+    const advice = (refusal && ADVICE[refusal]) ?? ADVICE[err.code] ?? "run again with --log-level debug to see what happened";
+    return { line: `error ${err.code}: ${what}${what.endsWith(")") ? "" : ` (${advice})`}`, exitCode: EXIT_CANNOT_RUN };
   }
   const msg = err instanceof Error ? err.message : String(err);
   return { line: `error INTERNAL: ${msg.replace(/\s+/g, " ")} (please report this with the log)`, exitCode: EXIT_CANNOT_RUN };

@@ -8,6 +8,9 @@ import { intOption, usage } from "./output.js";
 import { startInProcessSimulator } from "../app/sim-ports.js";
 
 export interface TerminalOptions {
+  /** Keep the idle heartbeat (long-running commands such as `sds listen`): a terminal that reboots is then
+   * noticed and its PEI routing registered again. Short commands switch it off. */
+  heartbeat?: boolean;
   port?: string;
   baud?: string;
   profile?: string;
@@ -28,6 +31,9 @@ export async function withTerminal<T>(opts: TerminalOptions, log: Logger, fn: (t
   let factory: ByteLinkFactory;
   let stopSim: (() => Promise<void>) | undefined;
   if (spec.kind === "sim") {
+    if (!/^terminal(-[\w.-]+)?$|^radio(-[\w.-]+)?$/.test(spec.name)) {
+      throw new GatewayError("CLI_USAGE", `unknown simulated terminal "${opts.port}" (use sim:terminal, or sim:terminal-<name> for another one)`);
+    }
     process.stderr.write(`warning: ${opts.port} is a SIMULATED terminal, not a radio\n`);
     const sim = startInProcessSimulator(spec.name, log);
     factory = sim.factory;
@@ -35,7 +41,7 @@ export async function withTerminal<T>(opts: TerminalOptions, log: Logger, fn: (t
   } else {
     factory = linkFactoryFor(spec, { baudRate, rtscts: profile.serial.rtscts });
   }
-  const terminal = new RakelPeiAdapter({ name: spec.kind === "sim" ? `sim-${spec.name}` : "terminal", log, profile, linkFactory: factory, heartbeatMs: 0 });
+  const terminal = new RakelPeiAdapter({ name: spec.kind === "sim" ? `sim-${spec.name}` : "terminal", log, profile, linkFactory: factory, ...(opts.heartbeat ? {} : { heartbeatMs: 0 }) });
   try {
     // A port that cannot be opened at all (wrong path, permissions) fails at once: a technician at the
     // rack wants the answer now; the daemon, not the CLI, is the one that waits for a replug.
@@ -53,7 +59,7 @@ export async function withTerminal<T>(opts: TerminalOptions, log: Logger, fn: (t
       offHealth();
       const detail = terminal.health.detail;
       if (/open failed/.test(detail)) {
-        const why = detail.replace(/^open failed: cannot open \S+: (Error: )?/, "");
+        const why = detail.replace(/^open failed: /, "").replace(/^cannot (open|connect to) \S+: (Error: )?/, "");
         throw new GatewayError("LINK_OPEN_FAILED", `cannot open ${opts.port}: ${why}`, { cause: err });
       }
       throw new GatewayError("LINK_NOT_OPEN", `terminal on ${opts.port} did not answer within ${timeoutMs / 1000} s (${detail})`, { cause: err });

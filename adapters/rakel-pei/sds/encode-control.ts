@@ -33,7 +33,7 @@ export function encodeStatus(value: number, options: StatusOptions = {}): Encode
     );
   }
   if (value === 0 && options.allowEmergency !== true) {
-    throw new GatewayError("SDS_INVALID", "status 0 is the emergency status; pass allowEmergency: true to send it deliberately", {
+    throw new GatewayError("SDS_INVALID", "status 0 is the emergency status; the gateway never sends it (only terminals raise an emergency)", {
       context: { status: value },
     });
   }

@@ -42,7 +42,8 @@ export async function sdsSend(o: SendOpts, log: Logger): Promise<void> {
     const off = t.on("progress", (p) => progress.push(p));
     const out: Record<string, unknown> = { to: to.ssi, group: to.kind === "gssi" };
     try {
-      const accepted = await t.sendSds(to, body, { priority: "operator" });
+      // Bounded like everything else here: a cable pulled mid-send must not leave the command hanging.
+      const accepted = await t.sendSds(to, body, { priority: "operator", timeoutMs: waitMs });
       Object.assign(out, { id: accepted.id, accepted: true, messageReferences: accepted.messageReferences, parts: accepted.parts });
       const already = progress.find((p) => p.id === accepted.id && (targetStages(report).includes(p.stage) || p.stage === "failed"));
       const final = already ?? (await t.waitForProgress(accepted.id, targetStages(report), waitMs));
@@ -95,7 +96,7 @@ function humanLine(s: ReceivedSds): string {
 export async function sdsListen(o: TerminalOptions & { json?: boolean; count?: string; timeout?: string }, log: Logger): Promise<void> {
   const count = intOption(o.count, "--count", 1, 1_000_000);
   const timeoutMs = (intOption(o.timeout, "--timeout", 1, 31_536_000) ?? 0) * 1000;
-  await withTerminal(o, log, (t) =>
+  await withTerminal({ ...o, heartbeat: true }, log, (t) =>
     new Promise<void>((resolve) => {
       let seen = 0;
       const finish = (): void => {

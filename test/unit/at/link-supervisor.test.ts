@@ -316,6 +316,22 @@ describe("LinkSupervisor heartbeat and stop", () => {
     await s.sup.stop();
   });
 
+  it("stop during the ladder's reopen leaves the link stopped and opens no new connection", async () => {
+    const s = setup();
+    await s.sup.start();
+    await tickUntil(() => s.sup.health.state === "ready");
+    const opened = s.device.connections;
+    // Stop exactly when the supervisor closes the port to reopen it (recovery ladder step 4).
+    s.link.on("lost", (info) => {
+      if (info.intentional) void s.sup.stop();
+    });
+    await s.link.reopen("test: device not answering");
+    await clock.tickAsync(5_000);
+    expect(s.link.state).toBe("stopped");
+    expect(s.link.current).toBeUndefined();
+    expect(s.device.connections).toBe(opened);
+  });
+
   it("stop ends heartbeats and recovery and closes the link", async () => {
     const s = setup({ heartbeatMs: 2000 });
     await s.sup.start();

@@ -118,7 +118,7 @@ describe("status", () => {
   });
 
   it("encodes 0 only with allowEmergency", () => {
-    expectInvalid(() => encodeStatus(0), /emergency status; pass allowEmergency/);
+    expectInvalid(() => encodeStatus(0), /emergency status; the gateway never sends it/);
     expect(encodeStatus(0, { allowEmergency: true })).toEqual({ aiService: 13, hex: "0000", bits: 16 });
   });
 
