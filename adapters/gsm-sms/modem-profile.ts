@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
+import { firmwareConfigDir, listConfigNames } from "../../src/config/firmware-config.js";
 import { validateAgainst } from "../../src/config/validate.js";
 import { GatewayError } from "../../src/shared/errors.js";
 
@@ -92,28 +92,14 @@ export const ModemProfileSchema = Type.Object(
 /** A validated modem profile with defaults filled in. */
 export type ModemProfile = Static<typeof ModemProfileSchema>;
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** `firmware-config/modems/`, found from the source tree or the built tree (dist/…). */
+/** `firmware-config/modems/`. */
 export function modemsDir(): string {
-  for (const up of ["../../firmware-config/modems", "../../../firmware-config/modems"]) {
-    const p = resolve(here, up);
-    try {
-      readdirSync(p);
-      return p;
-    } catch {
-      // try the next candidate
-    }
-  }
-  throw new GatewayError("CFG_INVALID", "firmware-config/modems not found next to the program");
+  return firmwareConfigDir("modems");
 }
 
 /** Ids of the profiles in `firmware-config/modems/`. */
 export function listModemProfiles(): string[] {
-  return readdirSync(modemsDir())
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => f.replace(/\.json$/, ""))
-    .sort();
+  return listConfigNames(modemsDir());
 }
 
 /** Semantic checks a schema cannot make; returns `path: reason` lines (also used by `npm run lint:config`). */

@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
+import { firmwareConfigDir, listConfigNames } from "../../src/config/firmware-config.js";
 import { validateAgainst } from "../../src/config/validate.js";
 import { GatewayError } from "../../src/shared/errors.js";
 
@@ -62,27 +62,13 @@ export const TerminalProfileSchema = Type.Object(
 
 export type TerminalProfile = Static<typeof TerminalProfileSchema>;
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** `firmware-config/terminals/`, found from the source tree or the built tree (dist/…). */
+/** `firmware-config/terminals/`. */
 export function terminalsDir(): string {
-  for (const up of ["../../firmware-config/terminals", "../../../firmware-config/terminals"]) {
-    const p = resolve(here, up);
-    try {
-      readdirSync(p);
-      return p;
-    } catch {
-      // try the next candidate
-    }
-  }
-  throw new GatewayError("CFG_INVALID", "firmware-config/terminals not found next to the program");
+  return firmwareConfigDir("terminals");
 }
 
 export function listProfiles(): string[] {
-  return readdirSync(terminalsDir())
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => f.replace(/\.json$/, ""))
-    .sort();
+  return listConfigNames(terminalsDir());
 }
 
 /** Loads a profile by id (`etsi-generic`) or by path to a JSON file. */

@@ -1,33 +1,22 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { dirname, extname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { extname, join, resolve } from "node:path";
+import { firmwareConfigDir, listConfigNames } from "../config/firmware-config.js";
 import { validateAgainst } from "../config/validate.js";
 import { GatewayError } from "../shared/errors.js";
 import { planProblems } from "./plan-lint.js";
 import { TalkgroupPlanSchema, type TalkgroupPlan } from "./plan-schema.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** `firmware-config/talkgroups/`, found from the source tree (src/talkgroups) or the built tree (dist/src/…). */
+/** `firmware-config/talkgroups/`. */
 export function talkgroupPlansDir(): string {
-  for (const up of ["../../firmware-config/talkgroups", "../../../firmware-config/talkgroups"]) {
-    const p = resolve(here, up);
-    try {
-      readdirSync(p);
-      return p;
-    } catch {
-      // try the next candidate
-    }
-  }
-  throw new GatewayError("CFG_INVALID", "firmware-config/talkgroups not found next to the program");
+  return firmwareConfigDir("talkgroups");
 }
 
 const PLAN_FILE = /\.(json|ya?ml)$/i;
 
 /** Plan names (file names without `.json`/`.yaml`/`.yml`) shipped in `firmware-config/talkgroups/`. */
 export function listPlans(dir = talkgroupPlansDir()): string[] {
-  return [...new Set(readdirSync(dir).filter((f) => PLAN_FILE.test(f)).map((f) => f.replace(PLAN_FILE, "")))].sort();
+  return listConfigNames(dir, PLAN_FILE);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { RegistrationInfo } from "../../../src/ports/sms-modem.js";
-import { type AtCommand, lineHeader, lineValue, splitFields } from "../../at/at-command.js";
+import { type AtCommand, splitFields } from "../../at/at-command.js";
+import { infoTextCommand } from "../../at/basic-commands.js";
 import { badResponse, intField, valueOf } from "./response.js";
 
 /**
@@ -83,20 +84,5 @@ export const readSignal: AtCommand<void, { rssi: number; dbm: number | null; ber
 
 /** `AT+CGMI` / `+CGMM` / `+CGMR` / `+CGSN` (27.007 §5.1-5.4): free text, with or without a header. */
 export function readInfo(command: "AT+CGMI" | "AT+CGMM" | "AT+CGMR" | "AT+CGSN"): AtCommand<void, string> {
-  const header = command.slice(2);
-  return {
-    name: header.slice(1),
-    build: () => command,
-    // A bare answer line ("SIMCOM_Ltd") is an intermediate line of the active command anyway; a matcher
-    // here must never match "OK", or the final result would be taken for data.
-    expect: [header],
-    timeoutMs: 5000,
-    idempotent: true,
-    parse(lines) {
-      const line = lines.find((l) => l.trim() !== "");
-      if (line === undefined) throw badResponse(command, lines);
-      const text = lineHeader(line) === header ? lineValue(line) : line.trim();
-      return text.replace(/^"|"$/g, "");
-    },
-  };
+  return infoTextCommand(command, 5000);
 }

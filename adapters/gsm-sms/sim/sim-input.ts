@@ -1,3 +1,4 @@
+import { SerialWorkQueue } from "../../../src/shared/work-queue.js";
 import type { Logger } from "../../../src/shared/logger.js";
 import { LineTokenizer, type Token } from "../../at/line-tokenizer.js";
 import { parseCommandLine } from "../../rakel-pei/sim/command-line.js";
@@ -29,8 +30,10 @@ export interface SimInputHost {
 export class SimInput {
   private tokenizer = new LineTokenizer();
   private pending: { line: string; data: string; timer: ReturnType<typeof setTimeout> } | undefined;
-  private queue: Work[] = [];
-  private running = false;
+  private readonly queue = new SerialWorkQueue<Work>(
+    (w) => this.process(w),
+    (err) => this.host.log.error({ err }, "sim modem: command processing failed"),
+  );
 
   constructor(private readonly host: SimInputHost) {}
 
@@ -38,7 +41,7 @@ export class SimInput {
     this.tokenizer = new LineTokenizer();
     if (this.pending) clearTimeout(this.pending.timer);
     this.pending = undefined;
-    this.queue = [];
+    this.queue.clear();
   }
 
   push(chunk: Buffer): void {
@@ -64,18 +67,6 @@ export class SimInput {
 
   private enqueue(w: Work): void {
     this.queue.push(w);
-    if (!this.running) void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.length > 0) await this.process(this.queue.shift()!);
-    } catch (err) {
-      this.host.log.error({ err }, "sim modem: command processing failed");
-    } finally {
-      this.running = false;
-    }
   }
 
   private async process(w: Work): Promise<void> {

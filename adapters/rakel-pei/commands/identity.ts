@@ -1,5 +1,6 @@
 import { GatewayError } from "../../../src/shared/errors.js";
 import { type AtCommand, lineHeader, lineValue, splitFields } from "../../at/at-command.js";
+import { infoTextCommand } from "../../at/basic-commands.js";
 
 /**
  * Read-only identity and state queries (EN 300 392-5 clause 6.11 identities, 6.14 MT settings; pei.md 8.1).
@@ -33,24 +34,9 @@ export const readOwnIdentity: AtCommand<void, { numType: number; itsi: string }>
   },
 };
 
-/** A free-text information command (`AT+GMI`, `AT+GMM`, `AT+GMR`): the header line or last non-empty line, header stripped. */
+/** `AT+GMI`, `AT+GMM`, `AT+GMR`: manufacturer, model, firmware as free text (pei.md 8.1). */
 export function infoText(command: "AT+GMI" | "AT+GMM" | "AT+GMR"): AtCommand<void, string> {
-  const header = command.slice(2);
-  return {
-    name: command.slice(3),
-    build: () => command,
-    expect: [header],
-    timeoutMs: 3000,
-    idempotent: true,
-    parse(lines) {
-      // Line noise or boot text before the answer arrives as an earlier line (`ÿ#~*GARB` then `SIMULATED`),
-      // so the first line was taken as the manufacturer; the answer is the header line or the last line
-      // before the final result (fault-framing.test.ts, garbageBeforeAnswer).
-      const line = lines.find((l) => lineHeader(l) === header) ?? lines.filter((l) => l.trim() !== "").at(-1);
-      if (line === undefined) throw bad(command, lines);
-      return lineHeader(line) === header ? lineValue(line).replace(/^"|"$/g, "") : line.trim();
-    },
-  };
+  return infoTextCommand(command, 3000);
 }
 
 /** `AT+CREG?` → `+CREG: <n>,<stat>[,…]` (27.007 §7.2 form; stat 1 home, 5 roaming = registered). */

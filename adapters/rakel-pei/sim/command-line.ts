@@ -3,6 +3,7 @@
  * clause 4): `AT+CTGS=1,9001` set, `AT+CTGS?` read, `AT+CTGS=?` test, `AT+GMI` / `ATI` action.
  * Names are matched case-insensitively (pei.md 1.2); argument text keeps its case.
  */
+import { splitFields } from "../../at/at-command.js";
 
 /** The four forms of an extended command, plus a basic command (`ATE0`, `ATI`, `ATZ`). */
 export type CommandForm = "exec" | "set" | "read" | "test";
@@ -23,21 +24,9 @@ export interface ParsedCommand {
 /** Result: a command, or a line that is not an AT command at all. */
 export type CommandParse = { ok: true; cmd: ParsedCommand } | { ok: false; raw: string };
 
-/** Splits arguments on commas outside quotes, unquoting each. */
+/** Splits arguments on commas outside quotes, unquoting each; no arguments for an empty text. */
 export function splitArgs(text: string): string[] {
-  if (text.trim() === "") return [];
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  for (const ch of text) {
-    if (ch === '"') quoted = !quoted;
-    else if (ch === "," && !quoted) {
-      out.push(cur.trim());
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur.trim());
-  return out;
+  return text.trim() === "" ? [] : splitFields(text);
 }
 
 /** Parses a command line; lines not starting with `AT` (any case) are not commands. */

@@ -6,6 +6,7 @@
  *
  * Fault knobs applied here: drop, echo, answer delay, start-up syntax errors, busy, garbage, prompt.
  */
+import { SerialWorkQueue } from "../../../src/shared/work-queue.js";
 import { LineTokenizer, type Token } from "../../at/line-tokenizer.js";
 import { finalText, type SimBehaviour, type SimCommand, type SimReply } from "./behaviour.js";
 import { parseCommandLine } from "./command-line.js";
@@ -27,8 +28,10 @@ const CTRL_Z = "\x1a";
 export class InputPipeline {
   private tokenizer = new LineTokenizer();
   private pendingCmgs: { line: string; data: string; lineEchoed: boolean; timer: ReturnType<typeof setTimeout> } | undefined;
-  private queue: Work[] = [];
-  private running = false;
+  private readonly queue = new SerialWorkQueue<Work>(
+    (w) => this.process(w),
+    (err) => this.core.log.error({ err }, "sim: command processing failed"),
+  );
 
   constructor(
     private readonly core: TerminalCore,
@@ -41,7 +44,7 @@ export class InputPipeline {
     this.tokenizer = new LineTokenizer();
     if (this.pendingCmgs) clearTimeout(this.pendingCmgs.timer);
     this.pendingCmgs = undefined;
-    this.queue = [];
+    this.queue.clear();
   }
 
   push(chunk: Buffer): void {
@@ -89,18 +92,6 @@ export class InputPipeline {
 
   private enqueue(work: Work): void {
     this.queue.push(work);
-    if (!this.running) void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.length > 0) await this.process(this.queue.shift()!);
-    } catch (err) {
-      this.core.log.error({ err }, "sim: command processing failed");
-    } finally {
-      this.running = false;
-    }
   }
 
   private async process(work: Work): Promise<void> {
