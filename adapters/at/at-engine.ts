@@ -1,4 +1,5 @@
 import { backoffDelay } from "../../src/shared/backoff.js";
+import { sleep } from "../../src/shared/clock.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { TypedEmitter } from "../../src/shared/typed-emitter.js";
@@ -101,6 +102,8 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
   private held = false;
   private quietTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** Aborted by close(): cuts short the pauses between retries. */
+  private readonly closing = new AbortController();
   /** Counters for metrics and benchmarks. */
   readonly stats = { commands: 0, timeouts: 0, unknownLines: 0, urcs: 0, urcErrors: 0, overflows: 0 };
 
@@ -123,7 +126,8 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
         this.opts.log.debug({ cmd: cmd.name, attempt: attempt + 1, code: err.code }, "retrying idempotent command");
         // A busy terminal (CME 42: group attachment or SDS signalling under way, pei.md 1.3) needs a pause,
         // not an immediate repeat; a timeout already waited long enough.
-        if (err.code === "AT_CME_ERROR") await new Promise((r) => setTimeout(r, backoffDelay(attempt, { baseMs: 200, capMs: 2000, minMs: 100 })));
+        if (err.code === "AT_CME_ERROR") await sleep(backoffDelay(attempt, { baseMs: 200, capMs: 2000, minMs: 100 }), this.closing.signal).catch(() => undefined);
+        if (this.closed) throw err;
       }
     }
   }
@@ -177,6 +181,7 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
   /** Fail everything and stop. */
   close(): void {
     this.closed = true;
+    this.closing.abort();
     if (this.active) this.feed({ type: "abort" });
     for (const q of this.queues.values()) {
       for (const item of q.splice(0)) this.settle(item, new GatewayError("AT_ABORTED", `${item.cmd.name} aborted: engine closed`));

@@ -1,4 +1,5 @@
 import { backoffDelay } from "../../src/shared/backoff.js";
+import { sleep } from "../../src/shared/clock.js";
 import { GatewayError, isGatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { TypedEmitter } from "../../src/shared/typed-emitter.js";
@@ -194,7 +195,8 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
           attempt = -1;
           continue;
         }
-        await new Promise((r) => setTimeout(r, backoffDelay(attempt, { baseMs: 500, capMs: 5000, minMs: 200 })));
+        // Cut short by stop(): no timer may keep a stopped gateway's process alive.
+        await sleep(backoffDelay(attempt, { baseMs: 500, capMs: 5000, minMs: 200 }), this.abort.signal).catch(() => undefined);
       }
     }
   }

@@ -168,6 +168,9 @@ export class SdsTracker {
       if (t.createdAt >= cutoff) continue;
       this.open.delete(id);
       n++;
+      // Accepted but never reported sent (the terminal restarted or the result was lost): say so, so no
+      // send stays "accepted" for ever. A send that was sent and only lacks its report stays "sent".
+      if (t.awaitingSent > 0) this.progress(t, "failed", "no transmission result from the terminal (restarted or lost?)");
     }
     return n;
   }

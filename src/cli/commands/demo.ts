@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
 import type { RakelPeiAdapter } from "../../../adapters/rakel-pei/rakel-pei-adapter.js";
 import type { SimTerminal } from "../../../adapters/rakel-pei/sim/index.js";
 import { Gateway } from "../../app/gateway.js";
+import { firmwareConfigDir } from "../../config/firmware-config.js";
 import { loadGatewayConfig } from "../../app/gateway-config.js";
 import { receivedSdsJson } from "../../app/presenters.js";
 import { GatewayError } from "../../shared/errors.js";
@@ -70,7 +71,7 @@ function describeSds(j: Record<string, unknown>): string {
 async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void> {
   const durationS = intOption(o.duration, "--duration", 1, 31_536_000);
   const mqttPort = intOption(o.mqttPort, "--mqtt-port", 0, 65535) ?? 1883;
-  const sitePath = o.site ?? resolve(import.meta.dirname, "../../../firmware-config/sites/simulated.json");
+  const sitePath = o.site ?? join(firmwareConfigDir("sites"), "simulated.json");
   const { config } = loadGatewayConfig(existsOr(sitePath), true);
   for (const l of config.mqtt.broker.listeners) if (l.kind === "tcp") l.port = mqttPort;
   let gw: Gateway;
