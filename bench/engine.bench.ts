@@ -3,6 +3,8 @@
  * same pseudo-terminal pair, with an in-process responder on the other end (target: engine ≥ 80 % of bare).
  * And the idle latency from `sendSds()` to the first byte of `AT+CMGS` on the wire (target p99 ≤ 5 ms).
  */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { SerialPort } from "serialport";
 import { AtEngine } from "../adapters/at/at-engine.js";
 import { probeCommand } from "../adapters/at/basic-commands.js";
@@ -79,30 +81,68 @@ function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function sendLatency(): Promise<{ p50: number; p99: number; max: number }> {
+async function sendLatency(): Promise<{ p50: number; p99: number; max: number; rttP50: number; rttP99: number }> {
   const pair = await ptyPair();
-  const device = await open(pair.b);
-  let cmgsAt = 0;
-  responder(device, (line, t) => {
-    if (line.startsWith("AT+CMGS=") && cmgsAt === 0) cmgsAt = t;
+  // The terminal side runs in its own process, as a real terminal does; arrival times of AT+CMGS come back
+  // as wall-clock times comparable with ours (performance.timeOrigin + now).
+  const child = spawn(process.execPath, ["--import", "tsx", join(import.meta.dirname, "pty-responder.ts"), pair.b], { stdio: ["ignore", "pipe", "inherit"] });
+  const arrivals: number[] = [];
+  let ready: () => void = () => undefined;
+  const isReady = new Promise<void>((r) => (ready = r));
+  let buf = "";
+  child.stdout.on("data", (d: Buffer) => {
+    buf += d.toString();
+    for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (line === "ready") ready();
+      else arrivals.push(Number(line));
+    }
   });
+  await isReady;
+  // Reference: one bare AT/OK round trip through the same pty to the same responder. Every SDS needs one
+  // before its AT+CMGS (AT+CTSDS is re-selected each time, pei.md 3.1), so this is the floor of the figure.
+  const rawHost = await open(pair.a);
+  const rtt: number[] = [];
+  let onOk: () => void = () => undefined;
+  let acc = "";
+  rawHost.on("data", (c: Buffer) => {
+    acc += c.toString("latin1");
+    if (acc.includes("OK\r\n")) {
+      acc = "";
+      onOk();
+    }
+  });
+  for (let i = 0; i < 520; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((r) => {
+      onOk = r;
+      rawHost.write("AT\r");
+    });
+    if (i >= 20) rtt.push(performance.now() - t0);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await new Promise<void>((r) => rawHost.close(() => r()));
+  rtt.sort((a, b) => a - b);
   const profile = loadProfile("etsi-generic");
   const radio = new RakelPeiAdapter({ name: "bench", log: silentLogger(), profile, linkFactory: serialPortFactory({ path: pair.a, baudRate: 115200 }), heartbeatMs: 0 });
   await radio.start();
   await radio.waitReady(10_000);
   const samples: number[] = [];
-  for (let i = 0; i < 500; i++) {
-    cmgsAt = 0;
-    const t0 = performance.now();
+  for (let i = 0; i < 520; i++) {
+    const before = arrivals.length;
+    const t0 = performance.timeOrigin + performance.now();
     await radio.sendSds({ kind: "issi", ssi: "2001234" }, { type: "text", text: `Larm ${i}` });
-    samples.push(cmgsAt - t0);
+    while (arrivals.length === before) await new Promise((r) => setImmediate(r));
+    if (i >= 20) samples.push(arrivals[before]! - t0); // the first 20 warm the JIT up
     await new Promise((r) => setTimeout(r, 2));
   }
   await radio.stop();
-  await new Promise<void>((r) => device.close(() => r()));
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
   await pair.close();
   samples.sort((a, b) => a - b);
-  return { p50: pct(samples, 50), p99: pct(samples, 99), max: samples.at(-1)! };
+  return { p50: pct(samples, 50), p99: pct(samples, 99), max: samples.at(-1)!, rttP50: pct(rtt, 50), rttP99: pct(rtt, 99) };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -133,6 +173,8 @@ export async function run(): Promise<Record<string, number>> {
     "engine.sendSds_to_CMGS_p50_ms": Math.round(lat.p50 * 1000) / 1000,
     "engine.sendSds_to_CMGS_p99_ms": Math.round(lat.p99 * 1000) / 1000,
     "engine.sendSds_to_CMGS_max_ms": Math.round(lat.max * 1000) / 1000,
+    "engine.bare_AT_roundtrip_p50_ms": Math.round(lat.rttP50 * 1000) / 1000,
+    "engine.bare_AT_roundtrip_p99_ms": Math.round(lat.rttP99 * 1000) / 1000,
   };
   for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(36)} ${v}`);
   return out;
