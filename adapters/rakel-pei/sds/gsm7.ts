@@ -2,31 +2,14 @@
  * GSM 7-bit default alphabet, packed (SDS text coding scheme 0x00, EN 300 392-2 table 29.29, which refers to
  * the GSM 03.38 / 3GPP TS 23.038 alphabet and packing). Septets are packed least significant bit first into
  * octets, as in GSM SMS. Decoding only is needed for reception; the packer exists for round-trip tests.
+ * The alphabet tables and the packer are the SMS codec's: TETRA refers to the very same TS 23.038
+ * alphabet, so there is one copy of it. Unpacking stays here because SDS lengths count bits, not septets.
  */
+import { gsm7ToText, textToGsm7 } from "../../gsm-sms/pdu/gsm7-alphabet.js";
+import { packSeptets } from "../../gsm-sms/pdu/septets.js";
 
-/** The 128 basic characters; index = septet value. 0x1B is the escape to the extension table. */
-const BASIC =
-  "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\u001bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
-  "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
-
-/** Extension table (after 0x1B). Unlisted codes fall back to the basic character, per TS 23.038. */
-const EXTENSION: ReadonlyMap<number, string> = new Map([
-  [0x0a, "\f"],
-  [0x14, "^"],
-  [0x28, "{"],
-  [0x29, "}"],
-  [0x2f, "\\"],
-  [0x3c, "["],
-  [0x3d, "~"],
-  [0x3e, "]"],
-  [0x40, "|"],
-  [0x65, "€"],
-]);
-
-const ESC = 0x1b;
-
-/** Number of characters in the basic table (exported so a test can guard the literal above). */
-export const GSM7_BASIC_SIZE = BASIC.length;
+/** Number of characters in the basic table (a test guards the shared table's size). */
+export const GSM7_BASIC_SIZE = 128;
 
 /**
  * Unpack septets from `bytes`.
@@ -56,21 +39,9 @@ export function unpackSeptets(bytes: Uint8Array, textBits = bytes.length * 8, fi
   return out;
 }
 
-/** Septets to text, honouring the escape to the extension table. */
+/** Septets to text, honouring the escape to the extension table (a dangling escape shows as a space). */
 export function septetsToText(septets: readonly number[]): string {
-  let out = "";
-  for (let i = 0; i < septets.length; i++) {
-    const s = septets[i]!;
-    if (s === ESC && i + 1 < septets.length) {
-      const e = septets[++i]!;
-      out += EXTENSION.get(e) ?? BASIC[e]!;
-    } else if (s === ESC) {
-      out += " "; // a dangling escape at the very end: TS 23.038 says display a space
-    } else {
-      out += BASIC[s]!;
-    }
-  }
-  return out;
+  return gsm7ToText(septets);
 }
 
 /** Decode packed GSM 7-bit text. See {@link unpackSeptets} for the parameters. */
@@ -83,26 +54,6 @@ export function decodeGsm7(bytes: Uint8Array, textBits?: number, fillBits = 0): 
  * the GSM alphabet. Used by tests; the gateway itself sends Latin-1 or UCS-2.
  */
 export function encodeGsm7(text: string): { bytes: Uint8Array; bits: number } | null {
-  const septets: number[] = [];
-  for (const ch of text) {
-    const basic = BASIC.indexOf(ch);
-    if (basic >= 0 && basic !== ESC) {
-      septets.push(basic);
-      continue;
-    }
-    let ext = -1;
-    for (const [code, c] of EXTENSION) if (c === ch) ext = code;
-    if (ext < 0) return null;
-    septets.push(ESC, ext);
-  }
-  const bits = septets.length * 7;
-  const bytes = new Uint8Array(Math.ceil(bits / 8));
-  septets.forEach((s, i) => {
-    const bit = 7 * i;
-    const idx = bit >> 3;
-    const shift = bit & 7;
-    bytes[idx] = bytes[idx]! | ((s << shift) & 0xff);
-    if (shift > 1) bytes[idx + 1] = bytes[idx + 1]! | (s >> (8 - shift));
-  });
-  return { bytes, bits };
+  const septets = textToGsm7(text);
+  return septets === null ? null : { bytes: packSeptets(septets), bits: septets.length * 7 };
 }
