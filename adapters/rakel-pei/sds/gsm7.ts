@@ -8,9 +8,6 @@
 import { gsm7ToText, textToGsm7 } from "../../gsm-sms/pdu/gsm7-alphabet.js";
 import { packSeptets } from "../../gsm-sms/pdu/septets.js";
 
-/** Number of characters in the basic table (a test guards the shared table's size). */
-export const GSM7_BASIC_SIZE = 128;
-
 /**
  * Unpack septets from `bytes`.
  *

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeSingleByteFallback } from "../../../adapters/rakel-pei/sds/charsets.js";
-import { GSM7_BASIC_SIZE } from "../../../adapters/rakel-pei/sds/gsm7.js";
+import { septetsToText } from "../../../adapters/rakel-pei/sds/gsm7.js";
 import {
   TEXT_CODING,
   bytesToHex,
@@ -102,8 +102,11 @@ describe("decoding received coding schemes", () => {
 });
 
 describe("GSM 7-bit packed text (scheme 0x00)", () => {
-  it("has a complete 128-character basic table", () => {
-    expect(GSM7_BASIC_SIZE).toBe(128);
+  it("maps every one of the 128 septets of the basic table to a character (0x1B escapes)", () => {
+    const all = Array.from({ length: 128 }, (_, i) => i).filter((i) => i !== 0x1b);
+    const text = septetsToText(all);
+    expect([...text]).toHaveLength(127);
+    expect(encodeGsm7(text)?.bits).toBe(127 * 7);
   });
 
   it("unpacks the classic 'hellohello' example", () => {
