@@ -1,8 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
-import { firmwareConfigDir, listConfigNames } from "../../src/config/firmware-config.js";
-import { validateAgainst } from "../../src/config/validate.js";
+import { firmwareConfigDir, listConfigNames, loadConfigFile, resetsDevice } from "../../src/config/firmware-config.js";
 import { GatewayError } from "../../src/shared/errors.js";
 
 /**
@@ -110,7 +107,7 @@ export function modemProfileProblems(p: ModemProfile): string[] {
   const all = [...p.init, ...p.sms.init];
   all.forEach((s, i) => {
     if (/^AT\+CPIN/i.test(s.command)) problems.push(`/init/${i}: ${s.command}: the PIN never goes in a profile (secret file or variable only)`);
-    if (/^ATZ|^AT&F|^AT\+CFUN/i.test(s.command)) problems.push(`/init/${i}: ${s.command} resets the modem; not allowed in init`);
+    if (resetsDevice(s.command) || /^AT\+CFUN/i.test(s.command)) problems.push(`/init/${i}: ${s.command} resets the modem; not allowed in init`);
     if (/^AT\+CMGF=1/i.test(s.command)) problems.push(`/init/${i}: text mode is not supported; PDU mode only`);
   });
   return problems;
@@ -118,15 +115,7 @@ export function modemProfileProblems(p: ModemProfile): string[] {
 
 /** Loads a profile by id (`generic-27005`) or by path to a JSON file. */
 export function loadModemProfile(idOrPath = "generic-27005"): ModemProfile {
-  const path = idOrPath.endsWith(".json") ? idOrPath : join(modemsDir(), `${idOrPath}.json`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    const known = idOrPath.endsWith(".json") ? "" : ` (known modem profiles: ${listModemProfiles().join(", ")})`;
-    throw new GatewayError("CFG_INVALID", `cannot read modem profile ${idOrPath}: ${(err as Error).message}${known}`, { cause: err });
-  }
-  const profile = validateAgainst(ModemProfileSchema, raw, path);
+  const { value: profile, path } = loadConfigFile("modems", idOrPath, ModemProfileSchema, "modem profile");
   const problems = modemProfileProblems(profile);
   if (problems.length > 0) throw new GatewayError("CFG_INVALID", `${path} is invalid:\n  ${problems.join("\n  ")}`, { context: { problems, source: path } });
   return profile;

@@ -1,8 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
-import { firmwareConfigDir, listConfigNames } from "../../src/config/firmware-config.js";
-import { validateAgainst } from "../../src/config/validate.js";
+import { firmwareConfigDir, listConfigNames, loadConfigFile, resetsDevice } from "../../src/config/firmware-config.js";
 import { GatewayError } from "../../src/shared/errors.js";
 
 /**
@@ -73,17 +70,8 @@ export function listProfiles(): string[] {
 
 /** Loads a profile by id (`etsi-generic`) or by path to a JSON file. */
 export function loadProfile(idOrPath = "etsi-generic"): TerminalProfile {
-  const path = idOrPath.endsWith(".json") ? idOrPath : join(terminalsDir(), `${idOrPath}.json`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (err) {
-    const known = idOrPath.endsWith(".json") ? "" : ` (known profiles: ${listProfiles().join(", ")})`;
-    throw new GatewayError("CFG_INVALID", `cannot read terminal profile ${idOrPath}: ${(err as Error).message}${known}`, { cause: err });
-  }
-  const profile = validateAgainst(TerminalProfileSchema, raw, path);
-  // Also `AT Z`, `ATE0Z` (V.250 allows several commands on one line) and AT&F (factory defaults).
-  if (profile.init.some((s) => /^AT(?:&?[A-Z][0-9]*)*?(?:Z|&F)/i.test(s.command.replace(/\s+/g, "")))) {
+  const { value: profile, path } = loadConfigFile("terminals", idOrPath, TerminalProfileSchema, "terminal profile");
+  if (profile.init.some((s) => resetsDevice(s.command))) {
     // pei.md 1.2 / ftl-cli issue #2: ATZ reboots Sepura STP9040 terminals whose codeplug says so.
     throw new GatewayError("CFG_INVALID", `${path}: /init: ATZ and AT&F are not allowed (ATZ reboots some Sepura terminals)`);
   }
