@@ -46,6 +46,7 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   TALKGROUP_CHECK_INCOMPLETE: "see the report; run it again or check the named groups on the terminal's front panel",
   TALKGROUP_UNKNOWN_TERMINAL: "see `rakelgw health` or the gateway configuration for the terminal ids",
   UNKNOWN_TARGET: "use one of the ids listed",
+  AT_ABORTED: "nothing more was sent; a message already accepted by the terminal may still go out",
   MQTT_AUTH_FILE_INVALID: "fix the users or ACL file at the line named; `rakelgw users list --file F` reads it",
   MQTT_NO_SUCH_USER: "see `rakelgw users list --file F`",
   MQTT_BROKER_FAILED: "check that the listener ports are free and the state directory is writable",

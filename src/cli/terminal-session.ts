@@ -8,6 +8,9 @@ import { intOption, usage } from "./output.js";
 import { startInProcessSimulator } from "../app/sim-ports.js";
 
 export interface TerminalOptions {
+  /** Ctrl-C/SIGTERM end the command with `error AT_ABORTED` (exit 2) after closing the port. Commands that
+   * handle the signal themselves (`sds listen`, `talkgroups check` with its restore) leave this off. */
+  interruptible?: boolean;
   /** Keep the idle heartbeat (long-running commands such as `sds listen`): a terminal that reboots is then
    * noticed and its PEI routing registered again. Short commands switch it off. */
   heartbeat?: boolean;
@@ -64,7 +67,19 @@ export async function withTerminal<T>(opts: TerminalOptions, log: Logger, fn: (t
       }
       throw new GatewayError("LINK_NOT_OPEN", `terminal on ${opts.port} did not answer within ${timeoutMs / 1000} s (${detail})`, { cause: err });
     }
-    return await fn(terminal);
+    if (!opts.interruptible) return await fn(terminal);
+    let onSignal: () => void = () => undefined;
+    const interrupted = new Promise<never>((_, reject) => {
+      onSignal = () => reject(new GatewayError("AT_ABORTED", "interrupted by a signal; the port was closed"));
+    });
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    try {
+      return await Promise.race([fn(terminal), interrupted]);
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
   } finally {
     await terminal.stop().catch(() => undefined);
     await stopSim?.().catch(() => undefined);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,7 +28,10 @@ async function waitFor(cond: () => boolean, ms: number, what: string): Promise<v
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "rakelgw-e2e-"));
   link = join(dir, "rakel-sim");
-  sim = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "simulate", "terminal", "--link", link, "--inject-every", "1"], {
+  // ISSI 2007777 is a simulated peer that never answers: a send to it waits for its report until stopped.
+  const simConfig = join(dir, "sim.json");
+  writeFileSync(simConfig, JSON.stringify({ peers: { "2007777": { kind: "silent" } } }));
+  sim = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "simulate", "terminal", "--link", link, "--inject-every", "1", "--config", simConfig], {
     cwd: ROOT,
     env: { ...process.env, NODE_NO_WARNINGS: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -96,6 +99,22 @@ describe("rakelgw against a pseudo-terminal made by another program", () => {
     const r = await runCli(["sds", "send", "--port", link, "--group", "--to", "9001", "--status", "32770", "--json"]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ group: true, stage: "sent" });
+  });
+
+  it("Ctrl-C while sds send waits for a report ends with exit 2 and one AT_ABORTED error line", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "sds", "send", "--port", link, "--to", "2007777", "--text", "Avbryt", "--report", "consumed", "--wait", "60"], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_NO_WARNINGS: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    // The peer never reports, so the command is still waiting when the signal comes.
+    await waitFor(() => sentByHost().some((x) => x.payload.text === "Avbryt"), 10_000, "the send at the simulator");
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+    expect(code).toBe(2);
+    expect(stderr.trim().split("\n").at(-1)).toMatch(/^error AT_ABORTED: interrupted by a signal; the port was closed \(nothing more was sent/);
   });
 
   it("sds listen prints incoming messages as JSON lines and stops after --count", async () => {

@@ -37,7 +37,7 @@ export async function sdsSend(o: SendOpts, log: Logger): Promise<void> {
       ? { type: "status", value: intOption(o.status, "--status", 0, 0xffff)! }
       : { type: "text", text: o.text!, report, immediate: o.immediate ?? false, simple: o.simple ?? false };
   const waitMs = (intOption(o.wait, "--wait", 1, 3600) ?? 30) * 1000;
-  await withTerminal(o, log, async (t) => {
+  await withTerminal({ ...o, interruptible: true }, log, async (t) => {
     const progress: SdsProgress[] = [];
     const off = t.on("progress", (p) => progress.push(p));
     const out: Record<string, unknown> = { to: to.ssi, group: to.kind === "gssi" };

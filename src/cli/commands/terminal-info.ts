@@ -43,7 +43,7 @@ export function registerTerminalCommands(program: Command, log: () => Logger): v
     .option("--connect-timeout <s>", "seconds to wait for the terminal", "10")
     .option("--json", "JSON output")
     .action(async (o: TerminalOptions & { json?: boolean }) => {
-      await withTerminal(o, log(), (t) => {
+      await withTerminal({ ...o, interruptible: true }, log(), (t) => {
         const info = terminalInfoJson(t.state, o.port!, o.profile ?? "etsi-generic");
         if (o.json) printJson(info);
         else printHuman(info);
