@@ -4,6 +4,7 @@ import { linkFactoryFor, parsePortSpec } from "../../adapters/serial-link/open-p
 import type { ByteLinkFactory } from "../../adapters/serial-link/byte-link.js";
 import { GatewayError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import { untilInterrupted } from "./interrupt.js";
 import { intOption, usage } from "./output.js";
 import { startInProcessSimulator } from "../app/sim-ports.js";
 
@@ -67,19 +68,7 @@ export async function withTerminal<T>(opts: TerminalOptions, log: Logger, fn: (t
       }
       throw new GatewayError("LINK_NOT_OPEN", `terminal on ${opts.port} did not answer within ${timeoutMs / 1000} s (${detail})`, { cause: err });
     }
-    if (!opts.interruptible) return await fn(terminal);
-    let onSignal: () => void = () => undefined;
-    const interrupted = new Promise<never>((_, reject) => {
-      onSignal = () => reject(new GatewayError("AT_ABORTED", "interrupted by a signal; the port was closed"));
-    });
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    try {
-      return await Promise.race([fn(terminal), interrupted]);
-    } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-    }
+    return await (opts.interruptible ? untilInterrupted(fn(terminal)) : fn(terminal));
   } finally {
     await terminal.stop().catch(() => undefined);
     await stopSim?.().catch(() => undefined);

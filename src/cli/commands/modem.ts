@@ -7,6 +7,7 @@ import { runOnPty } from "../../../adapters/rakel-pei/sim/pty-runner.js";
 import { join } from "node:path";
 import type { ModemState } from "../../ports/sms-modem.js";
 import type { Logger } from "../../shared/logger.js";
+import { untilInterrupted } from "../interrupt.js";
 import { ProblemExit, intOption, printJson, usage } from "../output.js";
 
 /** Options every modem command shares. */
@@ -38,7 +39,7 @@ export function openModem<T>(o: ModemCliOptions, log: Logger, fn: (s: ModemSessi
   const pin = pinSourceOf(o);
   if (pin) opts.pin = pin;
   opts.connectTimeoutMs = (intOption(o.connectTimeout, "--connect-timeout", 1, 600) ?? 15) * 1000;
-  return withModem(opts, fn);
+  return withModem(opts, (session) => untilInterrupted(fn(session)));
 }
 
 /** The `modem info` JSON document. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runModemCli } from "./run-modem-cli.js";
+import { runModemCli, startModemCli } from "./run-modem-cli.js";
 
 const stateDir = mkdtempSync(join(tmpdir(), "rakelgw-cli-"));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
@@ -27,6 +27,17 @@ describe("rakelgw sms / modem (interfaces.md)", () => {
     const bad = await runModemCli(["sms", "send", "--port", "sim:modem-undeliverable", "--to", TO, "--text", "x", "--report", "--state-dir", stateDir]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/failed/);
+  });
+
+  it("Ctrl-C during sms send (3 s per AT+CMGS on sim:modem-slow) ends with exit 2 and one AT_ABORTED line", async () => {
+    const cli = startModemCli(["sms", "send", "--port", "sim:modem-slow", "--to", "+46701234567", "--text", "Avbryt", "--state-dir", stateDir]);
+    const t0 = Date.now();
+    // The modem needs a moment to initialise; the send then sits in its 3 s AT+CMGS.
+    while (!cli.stderr().includes("SIMULATED") && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1500));
+    const code = await cli.stop();
+    expect(code).toBe(2);
+    expect(cli.stderr().trim().split("\n").at(-1)).toMatch(/^error AT_ABORTED: interrupted by a signal; the port was closed \(/);
   });
 
   it("a bad recipient is a usage problem: exit 2 and one error line with what to do", async () => {
