@@ -1,7 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
+import { notReadyError } from "../at/link-supervisor.js";
 import type { ByteLinkFactory } from "../serial-link/byte-link.js";
 import { linkFactoryFor, parsePortSpec } from "../serial-link/open-port.js";
 import { GsmSmsAdapter } from "./gsm-sms-adapter.js";
@@ -75,9 +75,7 @@ export async function withModem<T>(o: ModemSessionOptions, fn: (s: ModemSession)
     try {
       await modem.waitReady(timeoutMs);
     } catch (err) {
-      const detail = modem.health.detail;
-      if (/open failed/.test(detail)) throw new GatewayError("LINK_OPEN_FAILED", `cannot open ${o.port}: ${detail.replace(/^open failed: cannot open \S+: (Error: )?/, "")}`, { cause: err });
-      throw new GatewayError("LINK_NOT_OPEN", `modem on ${o.port} did not answer within ${timeoutMs / 1000} s (${detail})`, { cause: err });
+      throw notReadyError(o.port, "modem", modem.health, timeoutMs, err);
     }
     return await fn({ modem, sim, profileId });
   } finally {

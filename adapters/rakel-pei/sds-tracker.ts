@@ -1,3 +1,4 @@
+import { issiFromItsi } from "./tetra-address.js";
 import type { ReportRequest, SdsProgress, SdsStage, TetraAddress } from "../../src/ports/radio-terminal.js";
 
 /**
@@ -25,8 +26,7 @@ export type ProgressSink = (p: SdsProgress) => void;
 
 /** Digits compared on the last 8, as ITSI strings vary in length between radios (pei.md 3.3, 10.11). */
 export function sameSsi(a: string, b: string): boolean {
-  const norm = (s: string): string => s.replace(/\D/g, "").slice(-8).replace(/^0+/, "");
-  return norm(a) === norm(b);
+  return issiFromItsi(a) === issiFromItsi(b);
 }
 
 export class SdsTracker {

@@ -1,3 +1,4 @@
+import { notReadyError } from "../../adapters/at/link-supervisor.js";
 import { RakelPeiAdapter } from "../../adapters/rakel-pei/rakel-pei-adapter.js";
 import { loadProfile, type TerminalProfile } from "../../adapters/rakel-pei/terminal-profile.js";
 import { linkFactoryFor, parsePortSpec } from "../../adapters/serial-link/open-port.js";
@@ -61,12 +62,7 @@ export async function withTerminal<T>(opts: TerminalOptions, log: Logger, fn: (t
       if (openError !== undefined) throw new Error(openError);
     } catch (err) {
       offHealth();
-      const detail = terminal.health.detail;
-      if (/open failed/.test(detail)) {
-        const why = detail.replace(/^open failed: /, "").replace(/^cannot (open|connect to) \S+: (Error: )?/, "");
-        throw new GatewayError("LINK_OPEN_FAILED", `cannot open ${opts.port}: ${why}`, { cause: err });
-      }
-      throw new GatewayError("LINK_NOT_OPEN", `terminal on ${opts.port} did not answer within ${timeoutMs / 1000} s (${detail})`, { cause: err });
+      throw notReadyError(opts.port, "terminal", terminal.health, timeoutMs, err);
     }
     return await (opts.interruptible ? untilInterrupted(fn(terminal)) : fn(terminal));
   } finally {
