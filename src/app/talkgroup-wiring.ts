@@ -5,7 +5,7 @@ import type { MessageBus } from "../ports/message-bus.js";
 import type { Logger } from "../shared/logger.js";
 import { TalkgroupCheckService } from "../talkgroups/check-service.js";
 import { JsonlCheckStore } from "../talkgroups/check-store.js";
-import { loadPlan } from "../talkgroups/plan-loader.js";
+import { loadNamedPlan, loadPlan } from "../talkgroups/plan-loader.js";
 import type { TerminalConfig } from "./gateway-config.js";
 
 /**
@@ -22,7 +22,8 @@ export function startTalkgroupChecks(o: {
   const service = new TalkgroupCheckService({
     store: new JsonlCheckStore({ dir: join(o.stateDir, "talkgroup-checks"), log: o.log }),
     log: o.log,
-    resolvePlan: (name) => loadPlan(name).plan,
+    // Requests name shipped plans only: a path from the network would read (and echo) any file.
+    resolvePlan: (name) => loadNamedPlan(name),
   });
   for (const { config, radio } of o.terminals) {
     const tg = config.talkgroups;
