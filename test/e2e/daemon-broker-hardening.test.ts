@@ -119,7 +119,7 @@ beforeAll(async () => {
   pki = await makePki(join(dir, "pki"), [], { rsaServer: true });
   ports = { tcp: await freePort(), ws: await freePort(), tls: await freePort() };
   const cfg = await writeConfig();
-  const attach = async (): Promise<void> => {
+  const attach = (): void => {
     observer = connect(`mqtt://127.0.0.1:${ports.tcp}`, { username: "console", password: PASS["console"], reconnectPeriod: 200, connectTimeout: 2000 });
     observer.on("message", (topic, payload, packet) => {
       if (topic === `${BASE}/bridge/state` && payload.length) bridgeStates.push((JSON.parse(payload.toString()) as { state: string }).state);
@@ -128,7 +128,7 @@ beforeAll(async () => {
     observer.on("connect", () => void observer.subscribeAsync([`${BASE}/bridge/state`, `${BASE}/bridge/response/#`], { qos: 1 }));
   };
   const starting = startDaemon(cfg);
-  await attach();
+  attach();
   await starting;
 }, 90_000);
 
@@ -277,7 +277,7 @@ describe("3. persistent sessions and queues are bounded", () => {
 
 describe("4. login throttling", () => {
   it("checks at most loginFailuresPerMinute passwords of 30 parallel bad logins for one user; others still log in", async () => {
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => RawClient.connect(ports.tcp, { clientId: `bad-${i}`, username: "console", password: "wrong" }).then((r) => (r.client.destroy(), r.returnCode), () => -1)));
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => RawClient.connect(ports.tcp, { clientId: `bad-${i}`, username: "intruder", password: "wrong" }).then((r) => (r.client.destroy(), r.returnCode), () => -1)));
     const checked = results.filter((c) => c === 4).length;
     expect(checked).toBeGreaterThan(0);
     expect(checked).toBeLessThanOrEqual(5);
@@ -344,7 +344,7 @@ describe("6. smaller items", () => {
           s.destroy();
           res(name);
         });
-        s.once("error", (e) => res(`error: ${e.message}`));
+        s.once("error", (e: Error) => res(`error: ${e.message}`));
       });
     expect(await attempt("AES128-SHA")).toMatch(/^error/);
     expect(await attempt()).toMatch(/^ECDHE-RSA-/);

@@ -103,4 +103,63 @@ describe("PersistenceMirror", () => {
     expect(await m.restore()).toMatchObject({ retained: 0, sessions: 0, queued: 0 });
     expect(readdirSync(dir).some((f) => f.startsWith("broker-state.json.corrupt-"))).toBe(true);
   });
+
+  it("caps queued bytes per session and messages/bytes in total; tracks session owners", async () => {
+    const p = memory();
+    const m = new PersistenceMirror(undefined, p, { ...BIG, maxRetained: 10, maxOfflineQueue: 100, maxOfflineQueueBytes: 25, maxQueuedTotal: 3 }, silentLogger(), 1);
+    m.wrap();
+    m.claim("a", "dev");
+    m.claim("b", "dev");
+    m.claim("c", undefined);
+    expect([m.count(), m.countOf("dev"), m.countOf(undefined), m.has("a"), m.has("x")]).toEqual([3, 2, 1, true, false]);
+    for (let i = 0; i < 4; i++) await p.outgoingEnqueueCombi([{ clientId: "a" }], pkt("q", "0123456789")); // 11 bytes each
+    expect(p.out.get("a")).toHaveLength(2);
+    await p.outgoingEnqueueCombi([{ clientId: "b" }, { clientId: "c" }], pkt("q", "x"));
+    expect([p.out.get("b")?.length, p.out.get("c")?.length]).toEqual([1, undefined]);
+    expect(m.queuedTotal).toEqual({ n: 3, bytes: 24 });
+    await p.cleanSubscriptions({ id: "a" });
+    expect([m.count(), m.queuedTotal.n]).toEqual([2, 1]);
+  });
+
+  it("never stores retained messages on refused topics (the request topics)", async () => {
+    const p = memory();
+    const m = new PersistenceMirror(undefined, p, { ...BIG, maxRetained: 10, maxOfflineQueue: 1 }, silentLogger(), 1, (t) => t.startsWith("b/bridge/request/"));
+    m.wrap();
+    await p.storeRetained(pkt("b/bridge/request/sds/send", "{}"));
+    await p.storeRetained(pkt("b/links/ip", "{}"));
+    expect([...p.retained.keys()]).toEqual(["b/links/ip"]);
+  });
+
+  it("restores no sessions from a snapshot over budget, keeps its retained messages, and sets the file aside", async () => {
+    const file = join(dir, "broker-state.json");
+    const sessions = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`s${i}`, { owner: "dev", subs: [{ topic: "q/#", qos: 1 }], outgoing: [] }]));
+    writeFileSync(file, JSON.stringify({ version: 1, retained: [{ topic: "r", payload: Buffer.from("v").toString("base64"), qos: 0 }], sessions }));
+    const p = memory();
+    const m = new PersistenceMirror(file, p, { ...BIG, maxRetained: 10, maxOfflineQueue: 10, maxSessions: 4 }, silentLogger());
+    m.wrap();
+    const r = await m.restore();
+    expect(r).toMatchObject({ retained: 1, sessions: 0, queued: 0 });
+    expect(r.discarded).toMatch(/5 persistent sessions/);
+    expect([p.subs.size, m.count(), [...p.retained.keys()]]).toEqual([0, 0, ["r"]]);
+    expect(readdirSync(dir).some((f) => f.startsWith("broker-state.json.over-budget-"))).toBe(true);
+  });
+
+  it("does not even parse a state file bigger than the byte budget", async () => {
+    const file = join(dir, "broker-state.json");
+    writeFileSync(file, JSON.stringify({ version: 1, retained: [], sessions: {}, pad: "x".repeat(17 * 1024 * 1024) }));
+    const m = new PersistenceMirror(file, memory(), { ...BIG, maxRetained: 10, maxOfflineQueue: 10, maxQueuedBytesTotal: 1024 }, silentLogger());
+    m.wrap();
+    expect((await m.restore()).discarded).toMatch(/bytes; the budget is/);
+  });
+
+  it("deletes temp files an interrupted write left behind", async () => {
+    const file = join(dir, "broker-state.json");
+    writeFileSync(join(dir, "broker-state.json.123.abcd.tmp"), "{");
+    writeFileSync(join(dir, ".broker-state.json.123.abcd.tmp"), "{");
+    writeFileSync(join(dir, "other.tmp"), "keep");
+    const m = new PersistenceMirror(file, memory(), { ...BIG, maxRetained: 10, maxOfflineQueue: 10 }, silentLogger());
+    m.wrap();
+    expect((await m.restore()).tmpRemoved).toBe(2);
+    expect(readdirSync(dir)).toEqual(["other.tmp"]);
+  });
 });
