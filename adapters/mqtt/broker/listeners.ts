@@ -131,10 +131,10 @@ export async function openListener(name: string, cfg: ListenerConfig | { kind: "
         maxPayload: deps.maxPacketBytes + 16,
         handleProtocols: (protocols) => (protocols.has("mqtt") ? "mqtt" : false),
         // Cross-site WebSocket hijacking: a page on another site must not use a browser on the LAN as its client.
-        verifyClient: (info: { origin: string; req: IncomingMessage }) => {
+        verifyClient: (info: { origin: string; req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
           const ok = originAllowed(info.origin, info.req.headers.host, allowed);
           if (!ok) rl.warn(`origin:${info.req.socket.remoteAddress ?? "?"}`, { mod: "mqtt-broker", event: "ws-origin-refused", listener: name, remoteAddress: info.req.socket.remoteAddress, origin: info.origin.slice(0, 200) }, "WebSocket upgrade refused: origin not allowed");
-          return ok;
+          done(ok, 403, "origin not allowed");
         },
       });
       wss.on("connection", (ws, req) => {
