@@ -1,33 +1,13 @@
-import { randomBytes } from "node:crypto";
-import { open, rename } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { fsyncDirectory, writeFileDurable } from "../../src/shared/durable-file.js";
 
 /**
- * Replaces a file so that after a power cut it holds either the old or the new content, never an empty
- * or NUL-filled one: write a temp file, fsync it, rename over the target, fsync the directory. lowdb's
- * writer (steno) skips both fsyncs, which is how its files end up empty (lowdb issues #549, #352, #139;
- * reliability.md). The temp name is unique so two writers never share it (steno's fixed name, catalogue #42).
+ * Kept for the MQTT modules not yet moved to src/shared/durable-file.ts (the one durable-file primitive);
+ * both names delegate to it. lowdb's writer (steno) skips the fsyncs, which is how its files end up empty
+ * (lowdb issues #549, #352, #139; reliability.md).
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
-  const dir = dirname(path);
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const fh = await open(tmp, "w", mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  await fsyncDir(dir);
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
+  return writeFileDurable(path, data, { mode });
 }
 
 /** fsyncs a directory so a rename or a new file in it survives a power cut. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const d = await open(dir, "r");
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
-}
+export const fsyncDir = fsyncDirectory;
