@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, type CliResult } from "../helpers/run-cli.js";
+import { builtCli, runCli, type CliResult } from "../helpers/run-cli.js";
 
 /**
  * `rakelgw talkgroups check` as a technician runs it: simulated terminals run as their own processes behind
@@ -15,7 +15,7 @@ let dir: string;
 const sims: ChildProcess[] = [];
 
 function startSim(link: string, config?: object): void {
-  const args = ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "simulate", "terminal", "--link", link];
+  const args = [builtCli(), "simulate", "terminal", "--link", link];
   if (config) {
     const file = `${link}.json`;
     writeFileSync(file, JSON.stringify(config));
@@ -94,7 +94,7 @@ describe("rakelgw talkgroups check against simulated terminals on pseudo-termina
 
   it("Ctrl-C during probing stops, restores the operator's group and ends with exit 2", async () => {
     const port = join(dir, "probes");
-    const child = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "--log-level", "info", "talkgroups", "check", "--port", port, "--plan", join(dir, "plan.json"), "--profile", join(dir, "slow-probes.json"), "--no-store"], {
+    const child = spawn(process.execPath, [builtCli(), "--log-level", "info", "talkgroups", "check", "--port", port, "--plan", join(dir, "plan.json"), "--profile", join(dir, "slow-probes.json"), "--no-store"], {
       cwd: ROOT,
       env: { ...process.env, NODE_NO_WARNINGS: "1" },
       stdio: ["ignore", "pipe", "pipe"],

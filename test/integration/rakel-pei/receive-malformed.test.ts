@@ -99,6 +99,7 @@ describe("Malformed and truncated input from the terminal", () => {
     await rig.sim.idle();
     const r = rig;
     await until(() => r.radio.engine.stats.overflows > overflows, 1000, "the overflow to be counted");
+    expect(r.radio.engine.stats.overflows).toBe(overflows + 1);
     await stillWorks(rig);
   });
 
