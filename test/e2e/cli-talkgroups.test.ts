@@ -8,7 +8,7 @@ import { builtCli, runCli, type CliResult } from "../helpers/run-cli.js";
 /**
  * `rakelgw talkgroups check` as a technician runs it: simulated terminals run as their own processes behind
  * pseudo-terminals (`rakelgw simulate terminal --link PATH`), and every CLI run opens PATH with the real
- * serialport binding. Exit codes, the JSON shape of interfaces.md, JUnit, the store and Ctrl-C are checked.
+ * serialport binding. Exit codes, the JSON shape of docs/mqtt-interface.md, JUnit, the store and Ctrl-C are checked.
  */
 const ROOT = resolve(import.meta.dirname, "../..");
 let dir: string;
@@ -64,7 +64,7 @@ afterAll(async () => {
 });
 
 describe("rakelgw talkgroups check against simulated terminals on pseudo-terminals", () => {
-  it("all present: exit 0, the JSON of interfaces.md, JUnit and one stored record", async () => {
+  it("all present: exit 0, the JSON of docs/mqtt-interface.md, JUnit and one stored record", async () => {
     const r = await runCli(["talkgroups", "check", "--port", join(dir, "lists"), "--plan", join(dir, "plan.json"), "--json", "--junit", join(dir, "check.xml"), "--store", join(dir, "state")]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);

@@ -5,7 +5,7 @@ import { BASE, as, startTestGateway, type TestGateway } from "./helpers/test-gat
 
 /**
  * Authentication and ACLs against the embedded broker, with the real mosquitto_pub/mosquitto_sub clients
- * (and a raw socket where no real client would misbehave on purpose). Reliability S4, catalogue #25-27.
+ * (and a raw socket where no real client would misbehave on purpose). Reliability S4, docs/reliability.md #25-27.
  */
 let t: TestGateway;
 beforeAll(async () => {
@@ -98,7 +98,7 @@ describe("authorisation (ACL)", () => {
   it.each([
     { title: "a + wildcard", topic: "flood/+/x" },
     { title: "a # wildcard", topic: "flood/#" },
-  ])("closes the connection of a client publishing to $title (catalogue #25)", async ({ topic }) => {
+  ])("closes the connection of a client publishing to $title (docs/reliability.md #25)", async ({ topic }) => {
     const { client } = await RawClient.connect(t.port, { clientId: "wild", username: "flooder", password: "fl-pass" });
     client.socket.write(publishPacket(topic, Buffer.from("x"), { qos: 1 }));
     await until(() => client.isClosed(), 3000, "connection closed");

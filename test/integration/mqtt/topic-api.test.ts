@@ -9,7 +9,7 @@ import { killAll, run, sleep, subscribed, type LineProc } from "./helpers/procs.
 import { BASE, as, startTestGateway, type TestGateway } from "./helpers/test-gateway.js";
 
 /**
- * The public topic API (interfaces.md) through real mosquitto clients: retained bridge state and its last
+ * The public topic API (docs/mqtt-interface.md) through real mosquitto clients: retained bridge state and its last
  * will, request → response with transaction echo, validation at the boundary, retained link/terminal state,
  * incoming SDS. Every payload the gateway publishes is checked against the schema in api/payloads.ts.
  */
@@ -78,7 +78,7 @@ describe("requests", () => {
     { title: "malformed JSON", verb: "sds/send", payload: '{"to":', code: "MQTT_BAD_JSON" },
     { title: "wrong types", verb: "sds/send", payload: '{"transaction":"w","to":42,"text":true}', code: "MQTT_BAD_PAYLOAD" },
     { title: "unknown fields", verb: "sms/send", payload: '{"to":"+46701234567","text":"x","bcc":"+1"}', code: "MQTT_BAD_PAYLOAD" },
-    { title: "an AT injection in the MSISDN (catalogue #4)", verb: "sms/send", payload: '{"to":"0701234567\\r\\nAT+CMGD=1,4","text":"x"}', code: "MQTT_BAD_PAYLOAD" },
+    { title: "an AT injection in the MSISDN (docs/reliability.md #4)", verb: "sms/send", payload: '{"to":"0701234567\\r\\nAT+CMGD=1,4","text":"x"}', code: "MQTT_BAD_PAYLOAD" },
     { title: "an unknown verb", verb: "alert/frobnicate", payload: '{"transaction":"u"}', code: "UNKNOWN_VERB" },
     { title: "an oversized request (20 KiB)", verb: "sds/send", payload: JSON.stringify({ to: "issi:1", text: "x".repeat(20_000) }), code: "MQTT_PAYLOAD_TOO_LARGE" },
   ])("refuses $title with $code and keeps running", async ({ verb, payload, code }) => {

@@ -28,7 +28,7 @@ describe("A slow or silent terminal", () => {
     // Later than both attempts of AT+CTSDS with the settle pause between them (3 × timeout: the engine waits
     // one timeout after a timeout before the retry), so no late OK can be taken for the retry's answer and
     // the outcome is a clean AT_TIMEOUT. An answer later than the pause but before the retry's own timeout
-    // would still be read as the retry's answer: a known limit of OK-only commands (README, link recovery).
+    // would still be read as the retry's answer: a known limit of OK-only commands (README, *How the PEI link stays up*).
     const delay = 3 * FAST.commandTimeoutMs + 300;
     r.sim.setFaults({ answerDelayMs: delay });
     // How long the failure takes is bounded in the perf tier (test/perf/link-timing.test.ts).
