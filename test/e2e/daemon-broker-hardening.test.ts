@@ -7,12 +7,13 @@ import { connect as tlsConnect } from "node:tls";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../adapters/mqtt/auth/password-hash.js";
+import { builtCli } from "../helpers/run-cli.js";
 import { makePki, type TestPki } from "../integration/mqtt/helpers/certs.js";
 import { freePort, sleep, until } from "../integration/mqtt/helpers/procs.js";
 import { RawClient, connectPacket, publishPacket, subscribePacket } from "../integration/mqtt/helpers/raw-mqtt.js";
 
 /**
- * Issue 9: the running daemon (`rakelgw run`, simulated devices) attacked the way a hostile but ordinary
+ * Issue 9: the running daemon (the built `rakelgw run`, simulated devices) attacked the way a hostile but ordinary
  * local client would — mqtt.js clients and hand-made packets on loopback over its TCP, TLS and WebSocket
  * listeners. Each `describe` is one item of the issue.
  */
@@ -58,7 +59,7 @@ async function writeConfig(): Promise<string> {
 }
 
 async function startDaemon(cfgPath: string): Promise<void> {
-  daemon = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "run", "--config", cfgPath, "--allow-sim"], { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+  daemon = spawn(process.execPath, [builtCli(), "run", "--config", cfgPath, "--allow-sim"], { cwd: ROOT, env: { ...process.env, NODE_NO_WARNINGS: "1" }, stdio: ["ignore", "pipe", "pipe"] });
   daemon.stdout!.on("data", (d: Buffer) => (daemonOut += d.toString()));
   daemon.stderr!.on("data", (d: Buffer) => (daemonOut += d.toString()));
   await until(() => bridgeStates.at(-1) === "online" && daemon.exitCode === null, 30_000, `the daemon online; output ${daemonOut.slice(-1500)}`);
@@ -66,8 +67,9 @@ async function startDaemon(cfgPath: string): Promise<void> {
 
 async function stopDaemon(): Promise<void> {
   if (daemon.exitCode !== null) return;
+  const exited = new Promise((r) => daemon.once("exit", r));
   daemon.kill("SIGTERM");
-  await new Promise((r) => daemon.once("exit", r));
+  await exited;
 }
 
 /** Connects once; resolves with the client or the CONNACK code / error that refused it. */
@@ -134,13 +136,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   observer?.end(true);
+  // SIGTERM: the daemon stops its broker process too, so nothing writes into the directory afterwards.
   if (daemon && daemon.exitCode === null) {
-    daemon.kill("SIGKILL");
-    await new Promise((r) => daemon.once("exit", r));
+    const exited = new Promise((r) => daemon.once("exit", r));
+    daemon.kill("SIGTERM");
+    await Promise.race([exited, sleep(15_000)]);
+    if (daemon.exitCode === null) daemon.kill("SIGKILL");
   }
-  // The broker process flushes its state as it follows the daemon out.
-  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-});
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+}, 30_000);
 
 describe("1. the gateway's own connection cannot be taken over", () => {
   it("refuses the gateway's client-id prefix with CONNACK 2 on the TCP, WebSocket and TLS listeners; bridge/state never flips", async () => {
