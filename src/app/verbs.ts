@@ -30,7 +30,7 @@ export function registerVerbs(gw: Gateway): void {
     Promise.resolve({
       ...gw.mqtt.health(),
       site: gw.opts.config.site,
-      simulated: gw.simTerminals.size + gw.simModems.size > 0,
+      simulated: gw.simulated,
       uptimeS: Math.round((performance.now() - started) / 1000),
       links: links.snapshot(),
       terminals: Object.fromEntries([...gw.terminals].map(([id, t]) => [id, terminalStateJson(t.state)])),
