@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { PinStateStore, type PinSource } from "../../../adapters/gsm-sms/pin-guard.js";
 import { SIM_MODEM_PRESETS, simModemPreset } from "../../../adapters/gsm-sms/sim/presets.js";
 import { SimModem } from "../../../adapters/gsm-sms/sim/sim-modem.js";
-import { runOnPty } from "../../../adapters/rakel-pei/sim/pty-runner.js";
+import { runOnPty } from "../../../adapters/shared-kits/simulator/pty-runner.js";
 import { join } from "node:path";
 import type { ModemState } from "../../ports/sms-modem.js";
 import type { Logger } from "../../shared/logger.js";
