@@ -1,8 +1,8 @@
-import { notReadyError } from "../../adapters/at/link-supervisor.js";
 import type { GsmSmsAdapter } from "../../adapters/gsm-sms/gsm-sms-adapter.js";
 import type { PinSource } from "../../adapters/gsm-sms/pin-guard.js";
 import type { SimModem } from "../../adapters/gsm-sms/sim/sim-modem.js";
 import { buildModem } from "../app/devices/device-factory.js";
+import { notReadyError } from "../app/devices/device-readiness.js";
 import type { Logger } from "../shared/logger.js";
 import { defaultStateDir } from "../shared/state-dir.js";
 
@@ -54,7 +54,7 @@ export async function withModem<T>(o: ModemSessionOptions, fn: (s: ModemSession)
     try {
       await modem.waitReady(timeoutMs);
     } catch (err) {
-      throw notReadyError(o.port, "modem", modem.health, timeoutMs, err);
+      throw notReadyError(o.port, "modem", modem.health, timeoutMs, built.openFailure(), err);
     }
     return await fn({ modem, sim: built.sim, profileId: built.profileId });
   } finally {

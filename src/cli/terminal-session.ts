@@ -1,6 +1,7 @@
-import { notReadyError } from "../../adapters/at/link-supervisor.js";
 import type { RakelPeiAdapter } from "../../adapters/rakel-pei/rakel-pei-adapter.js";
 import { buildTerminal } from "../app/devices/device-factory.js";
+import { notReadyError } from "../app/devices/device-readiness.js";
+import type { GatewayError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { untilInterrupted } from "./interrupt.js";
 import { intOption, usage } from "./output.js";
@@ -38,19 +39,18 @@ export async function withTerminal<T>(opts: TerminalOptions, log: Logger, fn: (t
   try {
     // A port that cannot be opened at all (wrong path, permissions) fails at once: a technician at the
     // rack wants the answer now; the daemon, not the CLI, is the one that waits for a replug.
-    let openError: string | undefined;
-    const offHealth = terminal.on("health", (h) => {
-      if (h.state === "disconnected" && /^open failed/.test(h.detail)) openError ??= h.detail;
-    });
-    await terminal.start();
     const timeoutMs = (intOption(opts.connectTimeout, "--connect-timeout", 1, 600) ?? 10) * 1000;
+    let failedOpen: GatewayError | undefined;
+    const offHealth = terminal.on("health", () => (failedOpen ??= built.openFailure()));
+    await terminal.start();
+    failedOpen ??= built.openFailure();
     try {
-      if (openError === undefined) await terminal.waitReady(timeoutMs);
-      offHealth();
-      if (openError !== undefined) throw new Error(openError);
+      if (failedOpen) throw failedOpen;
+      await terminal.waitReady(timeoutMs);
     } catch (err) {
+      throw notReadyError(opts.port, "terminal", terminal.health, timeoutMs, failedOpen ?? built.openFailure(), err);
+    } finally {
       offHealth();
-      throw notReadyError(opts.port, "terminal", terminal.health, timeoutMs, err);
     }
     return await (opts.interruptible ? untilInterrupted(fn(terminal)) : fn(terminal));
   } finally {

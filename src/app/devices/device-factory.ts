@@ -8,6 +8,7 @@ import { loadProfile } from "../../../adapters/rakel-pei/terminal-profile.js";
 import type { ByteLinkFactory } from "../../../adapters/serial-link/byte-link.js";
 import { linkFactoryFor, parsePortSpec, type PortSpec } from "../../../adapters/serial-link/open-port.js";
 import type { TalkgroupReader } from "../../ports/talkgroup-reader.js";
+import { GatewayError, isGatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { startSimulatedModem, startSimulatedTerminal, type InProcessSim } from "./simulated-devices.js";
 
@@ -26,6 +27,8 @@ export interface BuiltDevice<D, S> {
   sim: S | undefined;
   spec: PortSpec;
   profileId: string;
+  /** The last failure to open the port (LINK_OPEN_FAILED), cleared by a successful open. */
+  openFailure: () => GatewayError | undefined;
   stop(): Promise<void>;
 }
 
@@ -55,14 +58,39 @@ export type BuiltTerminal = BuiltDevice<RakelPeiAdapter, SimTerminal> & { talkgr
 export const DEFAULT_TERMINAL_PROFILE = "etsi-generic";
 export const DEFAULT_MODEM_PROFILE = "generic-27005";
 
+interface ResolvedPort<S> {
+  spec: PortSpec;
+  factory: ByteLinkFactory;
+  sim: InProcessSim<S> | undefined;
+  openFailure: () => GatewayError | undefined;
+}
+
 /** Resolves the port: a link factory for serial/TCP, or a started in-process simulator for `sim:`. */
-function resolvePort<S>(o: CommonDeviceOptions, kind: "terminal" | "modem", serial: { baudRate: number; rtscts: boolean }, startSim: (name: string) => InProcessSim<S>): { spec: PortSpec; factory: ByteLinkFactory; sim: InProcessSim<S> | undefined } {
+function resolvePort<S>(o: CommonDeviceOptions, kind: "terminal" | "modem", serial: { baudRate: number; rtscts: boolean }, startSim: (name: string) => InProcessSim<S>): ResolvedPort<S> {
   const spec = parsePortSpec(o.port);
-  if (spec.kind !== "sim") return { spec, factory: linkFactoryFor(spec, { baudRate: o.baudRate ?? serial.baudRate, rtscts: serial.rtscts }), sim: undefined };
-  const sim = startSim(spec.name);
-  o.log.warn({ link: o.name, port: o.port }, "SIMULATED device: not a real radio or modem");
-  o.onSimulated?.(`${o.port} is a SIMULATED ${kind === "terminal" ? "terminal, not a radio" : "modem, not a real one"}`);
-  return { spec, factory: sim.factory, sim };
+  let sim: InProcessSim<S> | undefined;
+  let open: ByteLinkFactory;
+  if (spec.kind === "sim") {
+    sim = startSim(spec.name);
+    o.log.warn({ link: o.name, port: o.port }, "SIMULATED device: not a real radio or modem");
+    o.onSimulated?.(`${o.port} is a SIMULATED ${kind === "terminal" ? "terminal, not a radio" : "modem, not a real one"}`);
+    open = sim.factory;
+  } else {
+    open = linkFactoryFor(spec, { baudRate: o.baudRate ?? serial.baudRate, rtscts: serial.rtscts });
+  }
+  // Remember why the port could not be opened, by its error code: a one-shot command reports it at once.
+  let failure: GatewayError | undefined;
+  const factory: ByteLinkFactory = async () => {
+    try {
+      const link = await open();
+      failure = undefined;
+      return link;
+    } catch (err) {
+      failure = isGatewayError(err, "LINK_OPEN_FAILED") ? err : new GatewayError("LINK_OPEN_FAILED", `cannot open ${o.port}: ${(err as Error).message}`, { cause: err });
+      throw err;
+    }
+  };
+  return { spec, factory, sim, openFailure: () => failure };
 }
 
 function nameOf(o: CommonDeviceOptions, spec: PortSpec, kind: string): string {
@@ -73,13 +101,14 @@ function nameOf(o: CommonDeviceOptions, spec: PortSpec, kind: string): string {
 export function buildTerminal(o: TerminalDeviceOptions): BuiltTerminal {
   const profileId = o.profile ?? DEFAULT_TERMINAL_PROFILE;
   const profile = loadProfile(profileId);
-  const { spec, factory, sim } = resolvePort(o, "terminal", profile.serial, (name) => startSimulatedTerminal(name, o.log));
+  const { spec, factory, sim, openFailure } = resolvePort(o, "terminal", profile.serial, (name) => startSimulatedTerminal(name, o.log));
   const radio = new RakelPeiAdapter({ name: nameOf(o, spec, "terminal"), log: o.log, profile, linkFactory: factory, ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}) });
   return {
     device: radio,
     sim: sim?.sim,
     spec,
     profileId,
+    openFailure,
     talkgroupReader: () => new PeiTalkgroupReader({ terminal: radio }),
     stop: async () => {
       await radio.stop().catch(() => undefined);
@@ -93,13 +122,14 @@ export function buildModem(o: ModemDeviceOptions): BuiltDevice<GsmSmsAdapter, Si
   const { port: _port, profile: _profile, baudRate: _baud, log, name: _name, onSimulated: _warn, ...adapterOptions } = o;
   const profileId = o.profile ?? DEFAULT_MODEM_PROFILE;
   const profile = loadModemProfile(profileId);
-  const { spec, factory, sim } = resolvePort(o, "modem", profile.serial, (name) => startSimulatedModem(name, log));
+  const { spec, factory, sim, openFailure } = resolvePort(o, "modem", profile.serial, (name) => startSimulatedModem(name, log));
   const modem = new GsmSmsAdapter({ ...adapterOptions, name: nameOf(o, spec, "modem"), log, profile, linkFactory: factory });
   return {
     device: modem,
     sim: sim?.sim,
     spec,
     profileId,
+    openFailure,
     stop: async () => {
       await modem.stop().catch(() => undefined);
       await sim?.stop();

@@ -47,3 +47,16 @@ export function untilProgress<P extends { id: string; stage: string }>(device: P
     });
   });
 }
+
+/**
+ * The error a one-shot command reports when its device never became ready: LINK_OPEN_FAILED when the port
+ * itself could not be opened (with the operating system's reason), else LINK_NOT_OPEN with the last health
+ * detail.
+ */
+export function notReadyError(port: string, device: string, health: { detail: string }, timeoutMs: number, openFailure: GatewayError | undefined, cause: unknown): GatewayError {
+  if (openFailure) {
+    const reason = openFailure.cause instanceof Error ? openFailure.cause.message : openFailure.message;
+    return new GatewayError("LINK_OPEN_FAILED", `cannot open ${port}: ${reason.replace(/^Error: /, "")}`, { cause: openFailure, context: openFailure.context });
+  }
+  return new GatewayError("LINK_NOT_OPEN", `${device} on ${port} did not answer within ${timeoutMs / 1000} s (${health.detail})`, { cause });
+}

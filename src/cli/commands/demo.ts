@@ -7,7 +7,7 @@ import type { RadioTerminal } from "../../ports/radio-terminal.js";
 import { firmwareConfigDir } from "../../config/firmware-config.js";
 import { loadGatewayConfig } from "../../app/gateway-config.js";
 import { receivedSdsJson } from "../../app/presenters.js";
-import { GatewayError } from "../../shared/errors.js";
+import { GatewayError, isGatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { display, intOption } from "../output.js";
 
@@ -81,7 +81,7 @@ async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void>
   try {
     gw = await Gateway.start({ config, log, version, allowSim: true });
   } catch (err) {
-    if (/EADDRINUSE/.test(String((err as Error).message))) throw new GatewayError("CFG_INVALID", `MQTT port ${mqttPort} is in use (is another broker running?); try --mqtt-port 18830`, { cause: err });
+    if (isGatewayError(err, "MQTT_BROKER_FAILED") && err.context["errno"] === "EADDRINUSE") throw new GatewayError("CFG_INVALID", `MQTT port ${mqttPort} is in use (is another broker running?); try --mqtt-port 18830`, { cause: err });
     throw err;
   }
   const port = gw.mqtt.ports["tcp-0"] ?? mqttPort;

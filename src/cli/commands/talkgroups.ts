@@ -100,7 +100,7 @@ export async function talkgroupsCheck(o: CheckOpts, log: Logger): Promise<void> 
   if (s.exitCode === 1) throw new ProblemExit(`${s.requiredProblems} required talk groups missing or wrong`);
   if (s.exitCode === 2) {
     const why = !report.restored ? "the restore of the terminal's group and mode could not be verified" : `${s.requiredNotChecked} required groups could not be checked`;
-    throw new GatewayError("TALKGROUP_CHECK_INCOMPLETE", `${why}${report.interruption ? ` (${report.interruption.detail})` : ""}; see the report`);
+    throw new GatewayError("TG_CHECK_INCOMPLETE", `${why}${report.interruption ? ` (${report.interruption.detail})` : ""}; see the report`);
   }
 }
 
