@@ -20,7 +20,7 @@ import { startTalkgroupChecks } from "./talkgroup-wiring.js";
 import { registerVerbs } from "./verbs.js";
 
 /**
- * The composition root of the daemon (architecture rule 1): config → logger → link registry → broker →
+ * The composition root of the daemon (with the CLI, the only code that imports adapters: README, *Layout*): config → logger → link registry → broker →
  * IP health → terminals → modems → talk-group checks → verbs, stopped in reverse. Devices come from the one
  * device factory (./devices/); what the gateway keeps is typed on the ports. One failed radio or modem
  * degrades its own link; it never stops the process.

@@ -90,7 +90,7 @@ export const ERROR_CODES = {
   MQTT_NO_SUCH_USER: "MQTT_NO_SUCH_USER",
   /** The broker refused a client's publish (ACL, or a reserved `$` topic); the client is disconnected. */
   MQTT_PUBLISH_DENIED: "MQTT_PUBLISH_DENIED",
-  /** A talk-group check that would change the terminal's group or mode was refused: a call is active (pei.md 7.3). */
+  /** A talk-group check that would change the terminal's group or mode was refused: a call is active (docs/pei.md §7.3). */
   TG_CALL_ACTIVE: "TG_CALL_ACTIVE",
   /** A talk-group check ended without an answer for every required group, or could not verify its restore (exit 2). */
   TG_CHECK_INCOMPLETE: "TG_CHECK_INCOMPLETE",
