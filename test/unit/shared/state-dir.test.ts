@@ -15,4 +15,11 @@ describe("defaultStateDir", () => {
     expect(defaultStateDir({ STATE_DIRECTORY: "/var/lib/rakelgw", XDG_STATE_HOME: "/x" })).toBe("/var/lib/rakelgw");
     expect(defaultStateDir({})).toBe(join(homedir(), ".local", "state", "rakelgw"));
   });
+
+  it("the daemon (service) falls back to /var/lib/rakelgw, after the environment", () => {
+    expect(defaultStateDir({}, { service: true })).toBe("/var/lib/rakelgw");
+    expect(defaultStateDir({ XDG_STATE_HOME: "/x" }, { service: true })).toBe("/var/lib/rakelgw");
+    expect(defaultStateDir({ STATE_DIRECTORY: "/var/lib/rakelgw-b" }, { service: true })).toBe("/var/lib/rakelgw-b");
+    expect(defaultStateDir({ RAKELGW_STATE_DIR: "/srv/gw" }, { service: true })).toBe("/srv/gw");
+  });
 });
