@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseMqttConfig } from "../adapters/mqtt/mqtt-config.js";
 import { startMqttGateway } from "../adapters/mqtt/mqtt-gateway.js";
+import { LinkHealthRegistry } from "../src/link-health/link-registry.js";
 import { silentLogger } from "../src/shared/logger.js";
 
 const toolDir = process.env["RAKELGW_PAHO_DIR"] ?? resolve(import.meta.dirname, "../../shared/tools/paho-interop");
@@ -47,7 +48,8 @@ const config = parseMqttConfig({
     logLevel: process.env["RAKELGW_TEST_LOG"] ?? "silent",
   },
 });
-const gw = await startMqttGateway({ config, log: silentLogger(), version: "interop", simulated: true, logFd: 2 });
+const log = silentLogger();
+const gw = await startMqttGateway({ config, log, links: new LinkHealthRegistry({ log }), version: "interop", simulated: true, logFd: 2 });
 const port = gw.ports["tcp-0"] ?? 0;
 console.log(`paho-interop: embedded broker on 127.0.0.1:${port}; running ${runPy}`);
 let out = "";

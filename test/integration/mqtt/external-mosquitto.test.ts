@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseMqttConfig } from "../../../adapters/mqtt/mqtt-config.js";
 import { startMqttGateway, type MqttGateway } from "../../../adapters/mqtt/mqtt-gateway.js";
 import { isGatewayError } from "../../../src/shared/errors.js";
+import { LinkHealthRegistry } from "../../../src/link-health/link-registry.js";
 import { silentLogger } from "../../../src/shared/logger.js";
 import { startMosquitto, type Mosquitto } from "./helpers/mosquitto.js";
 import { runFixture } from "./helpers/node-script.js";
@@ -69,7 +70,7 @@ afterAll(async () => {
 
 describe("mqtt.broker.external: a site's own Mosquitto", () => {
   it("connects with the password from a file, starts no broker, publishes bridge/state and answers requests", async () => {
-    gw = await startMqttGateway({ config: config(), log: silentLogger(), version: "ext", simulated: true });
+    gw = await startMqttGateway({ config: config(), log: silentLogger(), links: new LinkHealthRegistry({ log: silentLogger() }), version: "ext", simulated: true });
     expect(gw.ports).toEqual({});
     await until(() => states.at(-1) === "online", 5000, "bridge/state online at mosquitto");
     board.publish(`${BASE}/bridge/request/health`, JSON.stringify({ transaction: "ext-1" }), { qos: 1 });
@@ -83,7 +84,7 @@ describe("mqtt.broker.external: a site's own Mosquitto", () => {
     await until(() => runs() === 1, 5000, "the first run");
     await gw?.stop();
     await until(() => states.at(-1) === "offline", 5000, "bridge/state offline after a clean stop");
-    gw = await startMqttGateway({ config: config(), log: silentLogger(), version: "ext", simulated: true });
+    gw = await startMqttGateway({ config: config(), log: silentLogger(), links: new LinkHealthRegistry({ log: silentLogger() }), version: "ext", simulated: true });
     await until(() => states.at(-1) === "online", 5000, "online again");
     await sleep(1000);
     expect(runs()).toBe(1);
@@ -104,7 +105,7 @@ describe("mqtt.broker.external: a site's own Mosquitto", () => {
   it("takes the password from an environment variable named in the config", async () => {
     process.env["RAKELGW_TEST_EXT_PW"] = "gw-secret";
     try {
-      gw = await startMqttGateway({ config: config({ passwordFile: undefined, passwordEnv: "RAKELGW_TEST_EXT_PW" }), log: silentLogger(), version: "ext", simulated: true });
+      gw = await startMqttGateway({ config: config({ passwordFile: undefined, passwordEnv: "RAKELGW_TEST_EXT_PW" }), log: silentLogger(), links: new LinkHealthRegistry({ log: silentLogger() }), version: "ext", simulated: true });
       await until(() => states.at(-1) === "online", 5000, "online with the env password");
       await gw.stop();
       gw = undefined;
@@ -115,9 +116,9 @@ describe("mqtt.broker.external: a site's own Mosquitto", () => {
 
   it("fails the start when Mosquitto refuses the credentials, or the env variable is missing", async () => {
     writeFileSync(join(dir, "bad-password"), "wrong\n");
-    const bad = await startMqttGateway({ config: config({ passwordFile: join(dir, "bad-password") }), log: silentLogger(), version: "ext", simulated: true }).catch((e: unknown) => e);
+    const bad = await startMqttGateway({ config: config({ passwordFile: join(dir, "bad-password") }), log: silentLogger(), links: new LinkHealthRegistry({ log: silentLogger() }), version: "ext", simulated: true }).catch((e: unknown) => e);
     expect(isGatewayError(bad) && bad.code).toBe("MQTT_BROKER_FAILED");
-    const missing = await startMqttGateway({ config: config({ passwordFile: undefined, passwordEnv: "RAKELGW_NO_SUCH_VARIABLE" }), log: silentLogger(), version: "ext", simulated: true }).catch((e: unknown) => e);
+    const missing = await startMqttGateway({ config: config({ passwordFile: undefined, passwordEnv: "RAKELGW_NO_SUCH_VARIABLE" }), log: silentLogger(), links: new LinkHealthRegistry({ log: silentLogger() }), version: "ext", simulated: true }).catch((e: unknown) => e);
     expect(isGatewayError(missing) && missing.code).toBe("CFG_INVALID");
   });
 
