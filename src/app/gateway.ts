@@ -20,6 +20,8 @@ import { startInProcessModem, startInProcessSimulator } from "./sim-ports.js";
 import { registerVerbs } from "./verbs.js";
 import { startTalkgroupChecks } from "./talkgroup-wiring.js";
 import type { TalkgroupCheckService } from "../talkgroups/check-service.js";
+import type { DispatchService } from "../dispatch/dispatch-service.js";
+import { startDispatch } from "./dispatch-wiring.js";
 
 /**
  * The composition root of the daemon (architecture rule 1): config → logger → link registry → broker →
@@ -44,6 +46,8 @@ export class Gateway {
   readonly simModems = new Map<string, SimModem>();
   /** Talk-group checks of the terminals that name a plan. */
   talkgroups: TalkgroupCheckService | undefined;
+  /** Alert dispatch, when the config has a `dispatch` section. */
+  dispatch: DispatchService | undefined;
   private readonly stops: (() => Promise<void>)[] = [];
   private stopping: Promise<void> | undefined;
 
@@ -77,6 +81,8 @@ export class Gateway {
       });
       gw.stops.push(() => gw.talkgroups!.stop());
       registerVerbs(gw);
+      gw.dispatch = await startDispatch(gw);
+      if (gw.dispatch) gw.stops.push(() => gw.dispatch!.stop());
     } catch (err) {
       await gw.stop();
       throw err;
