@@ -30,13 +30,17 @@ export const sameMsisdn = (a: string, b: string): boolean => normaliseMsisdn(a) 
 /** Channels a person can be reached on. `mqtt` names a device topic on the local broker. */
 export type ChannelKind = "sds" | "sms" | "mqtt";
 
-/** One contact path: `{sds: "2001001"}`, `{sms: "+46701000001"}` or `{mqtt: "devices/pager-7"}`. */
-export type Channel = { sds: string } | { sms: string } | { mqtt: string };
+/** One contact path (exactly one key): `{sds: "2001001"}`, `{sms: "+46701000001"}` or `{mqtt: "devices/pager-7"}`. */
+export interface Channel {
+  sds?: string;
+  sms?: string;
+  mqtt?: string;
+}
 
 export function channelOf(c: Channel): { channel: ChannelKind; address: string } {
-  if ("sds" in c) return { channel: "sds", address: c.sds };
-  if ("sms" in c) return { channel: "sms", address: c.sms };
-  return { channel: "mqtt", address: c.mqtt };
+  if (c.sds !== undefined) return { channel: "sds", address: c.sds };
+  if (c.sms !== undefined) return { channel: "sms", address: c.sms };
+  return { channel: "mqtt", address: c.mqtt ?? "" };
 }
 
 /** True when an incoming message from `from` on `channel` comes from the contact path `address`. */

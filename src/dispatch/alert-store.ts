@@ -122,7 +122,7 @@ export class AlertStore {
     if (this.archiveCount >= this.opts.alertsPerFile || !this.archiveFh) await this.rotate();
     const fh = this.archiveFh as FileHandle;
     try {
-      await fh.write(encodeCrcLine(a));
+      await writeAll(fh, encodeCrcLine(a), null);
       await fh.datasync();
     } catch (err) {
       throw storeError(err, this.archiveDir);
@@ -199,7 +199,7 @@ export class AlertStore {
       items.forEach((it, i) => last.set(it.key, i));
       const out = Buffer.concat(items.filter((it, i) => last.get(it.key) === i).map((it) => it.buf));
       try {
-        await this.fh.write(out, 0, out.length, this.size);
+        await writeAll(this.fh, out, this.size);
         await this.fh.datasync();
         this.size += out.length;
         for (const it of items) it.resolve();
@@ -306,6 +306,15 @@ export class AlertStore {
       for (const [id, n] of this.archiveIndex) if (n === no) this.archiveIndex.delete(id);
       this.opts.log.info({ mod: "alert-store", file: old }, "old alert archive file removed");
     }
+  }
+}
+
+/** Writes all of `buf`: a nearly full disk takes part of a write without an error, the next one says ENOSPC. */
+async function writeAll(fh: FileHandle, buf: Buffer, position: number | null): Promise<void> {
+  for (let off = 0; off < buf.length; ) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off, position === null ? null : position + off);
+    if (bytesWritten === 0) throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+    off += bytesWritten;
   }
 }
 

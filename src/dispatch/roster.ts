@@ -3,7 +3,7 @@ import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { validateAgainst } from "../config/validate.js";
 import { GatewayError } from "../shared/errors.js";
-import { E164_PATTERN, isSsi, SSI_PATTERN, type Channel } from "./addresses.js";
+import { E164_PATTERN, isSsi, SSI_PATTERN } from "./addresses.js";
 
 /**
  * The roster: who holds which duty function (roles) and how each person is reached, channels in the order
@@ -13,11 +13,15 @@ import { E164_PATTERN, isSsi, SSI_PATTERN, type Channel } from "./addresses.js";
 const strict = { additionalProperties: false } as const;
 const RosterId = Type.String({ pattern: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$" });
 
-export const ChannelSchema = Type.Union([
-  Type.Object({ sds: Type.String({ pattern: SSI_PATTERN, description: "ISSI, 1-8 digits" }) }, strict),
-  Type.Object({ sms: Type.String({ pattern: E164_PATTERN, description: "E.164 number with +" }) }, strict),
-  Type.Object({ mqtt: Type.String({ pattern: "^[^#+\\u0000]{1,200}$", description: "device topic on the local broker" }) }, strict),
-]);
+/** Exactly one of sds / sms / mqtt (an object with one key, so errors name the field: `…/channels/0/sms: …`). */
+export const ChannelSchema = Type.Object(
+  {
+    sds: Type.Optional(Type.String({ pattern: SSI_PATTERN, description: "ISSI, 1-8 digits" })),
+    sms: Type.Optional(Type.String({ pattern: E164_PATTERN, description: "E.164 number with +" })),
+    mqtt: Type.Optional(Type.String({ pattern: "^[^#+\\u0000]{1,200}$", description: "device topic on the local broker" })),
+  },
+  { ...strict, minProperties: 1, maxProperties: 1 },
+);
 
 export const PersonSchema = Type.Object(
   {
@@ -62,8 +66,8 @@ export function rosterProblems(r: Roster): string[] {
     const other = people.get(p.id);
     if (other !== undefined) problems.push(`/people/${i}/id: duplicate id "${p.id}" (also /people/${other})`);
     else people.set(p.id, i);
-    p.channels.forEach((c: Channel, j) => {
-      if ("sds" in c && !isSsi(c.sds)) problems.push(`/people/${i}/channels/${j}/sds: ${c.sds} is above the 24-bit SSI range (16777215)`);
+    p.channels.forEach((c, j) => {
+      if (c.sds !== undefined && !isSsi(c.sds)) problems.push(`/people/${i}/channels/${j}/sds: ${c.sds} is above the 24-bit SSI range (16777215)`);
     });
   });
   const roles = new Map<string, number>();
