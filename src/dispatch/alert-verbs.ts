@@ -19,7 +19,7 @@ export const ALERT_VERBS = {
       kind: Type.Union([Type.Literal("activation"), Type.Literal("conference"), Type.Literal("info"), Type.Literal("test")]),
       priority: Type.Optional(Type.Union([Type.Literal("emergency"), Type.Literal("operator"), Type.Literal("normal")])),
       text: Type.String({ minLength: 1, maxLength: 1000 }),
-      recipients: Type.Array(Type.String({ pattern: "^(role|person|issi|gssi|msisdn):[^\\s]{1,64}$" }), { minItems: 1, maxItems: 1000 }),
+      recipients: Type.Array(Type.String({ pattern: "^(role|person|issi|gssi|msisdn):[A-Za-z0-9_.+-]{1,64}$" }), { minItems: 1, maxItems: 1000 }),
       ackTimeoutS: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })),
       deadlineS: Type.Optional(Type.Integer({ minimum: 30, maximum: 7 * 86400 })),
     },
