@@ -33,6 +33,8 @@ export interface Recipient {
   attempts: Attempt[];
   /** Index of the slot (original recipient spec) this entry belongs to. Not published. */
   slot: number;
+  /** Sends repeated after a restart because their result had not been recorded (the at-least-once window). */
+  resends?: number;
   /** A send that was started and not yet recorded: after a crash it is sent again (at-least-once). */
   inFlight?: { channel: ChannelKind; address: string; since: string; step: number };
 }
@@ -133,6 +135,7 @@ export function publicAlert(a: StoredAlert): Record<string, unknown> {
       ...(r.address ? { address: r.address } : {}),
       state: r.state,
       ...(r.answer ? { answer: r.answer, answeredAt: r.answeredAt } : {}),
+      ...(r.resends ? { resentAfterRestart: r.resends } : {}),
       attempts: r.attempts.map((t) => ({ channel: t.channel, address: t.address, at: t.at, result: t.result, ...(t.detail ? { detail: t.detail } : {}) })),
     })),
     summary: summarise(a),

@@ -199,10 +199,11 @@ export class Dispatcher {
       for (const r of inflight) {
         // The crash fell between "about to send" and its record: send again (at-least-once).
         s.step = Math.min(s.step, r.inFlight?.step ?? s.step);
-        delete r.inFlight;
         s.exhausted = false;
         delete s.waitUntil;
-        this.log.warn({ event: "alert-resend", alert: a.id, slot: i }, "send interrupted by a restart: sending again");
+        r.resends = (r.resends ?? 0) + 1;
+        this.log.warn({ event: "alert-resend", alert: a.id, slot: i, channel: r.inFlight?.channel, address: r.inFlight?.address }, "send interrupted by a restart: sending again (may repeat)");
+        delete r.inFlight;
       }
     });
     await this.commit(a);

@@ -158,6 +158,8 @@ export class DispatchSite {
       cwd: ROOT,
       env: { ...process.env, NODE_NO_WARNINGS: "1" },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group: kill -9 takes the broker child with it, as systemd's cgroup kill does.
+      detached: true,
     });
     this.daemon.stdout!.on("data", (d: Buffer) => (this.out += d.toString()));
     this.daemon.stderr!.on("data", (d: Buffer) => (this.out += d.toString()));
@@ -174,7 +176,7 @@ export class DispatchSite {
     if (!d || d.exitCode !== null) return;
     await new Promise((r) => {
       d.once("exit", r);
-      d.kill("SIGKILL");
+      process.kill(-(d.pid ?? 0), "SIGKILL");
     });
     for (const k of [...this.retained.keys()]) if (k.includes("/links/")) this.retained.delete(k);
   }
