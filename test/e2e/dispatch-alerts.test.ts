@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attachAnsweringPeers } from "../../src/app/answering-peers.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { BASE, DispatchSite, REMOTE, until } from "../helpers/dispatch-site.js";
+import { runCli } from "../helpers/run-cli.js";
 
 /**
  * Alert dispatch end to end: the daemon in its own process, the simulated terminal and modem on real
@@ -42,7 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   detach();
   await site.stop();
-});
+}, 30_000);
 
 describe("alert dispatch end to end", () => {
   it("activation by MQTT → SDS with the code → answers by SDS reply and by Rakel status → completed; state reaches the regional broker", async () => {
@@ -104,7 +107,7 @@ describe("alert dispatch end to end", () => {
 
     await site.mosquitto!.stop();
     const upstream = (): string | undefined => (site.retained.get(`${BASE}/links/upstream`) as { state?: string } | undefined)?.state;
-    expect(upstream()).toBe("ready");
+    await until(() => upstream() === "ready" || undefined, 15_000, "upstream ready before the cut");
     await until(() => (upstream() === "unresponsive" || upstream() === "disconnected") || undefined, 15_000, "upstream link down", () => site.tail());
     const r = await site.request("alert/send", { id: "e2e-down", kind: "activation", text: "Utan IP", recipients: ["role:tib", "role:kib"] });
     expect(r["status"]).toBe("ok");
@@ -127,4 +130,41 @@ describe("alert dispatch end to end", () => {
     const g = await site.request("roster/get", {});
     expect((g["data"] as { roster: { people: unknown[] } }).roster.people).toHaveLength(5);
   }, 20_000);
+
+  it("CLI: alert send | status (who is coming, as a table) | list | ack | cancel, roster check | import | export", async () => {
+    const cli = (...args: string[]): ReturnType<typeof runCli> => runCli([...args, "--config", join(site.dir, "config.json"), "-u", "ops"], { env: { RAKELGW_MQTT_PASSWORD: "ops-pass" }, timeoutMs: 30_000 });
+    const sent = await cli("alert", "send", "--to", "role:rcb", "--to", "person:anna", "--text", "Konferens via CLI", "--id", "cli-1", "--json");
+    expect(sent.code, sent.stderr).toBe(0);
+    const { code } = JSON.parse(sent.stdout) as { code: string };
+    await until(() => site.alert("cli-1")?.recipients.find((r) => r.person === "anna")?.answer === "coming", 10_000, "anna answers");
+    const acked = await cli("alert", "ack", code, "--person", "david", "--answer", "delayed");
+    expect(acked.code, acked.stderr).toBe(0);
+    const status = await cli("alert", "status", "cli-1");
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^WHO\s+ROLE\s+ANSWER\/STATE\s+LAST ATTEMPT$/m);
+    expect(status.stdout).toMatch(/^anna\s+coming \(kommer\)\s+sds 2001001 \w+/m);
+    expect(status.stdout).toMatch(/^david\s+rcb\s+delayed \(försenad\)/m);
+    expect(status.stdout).toMatch(/coming 1 {2}delayed 1 {2}not coming 0/);
+    const list = await cli("alert", "list", "--state", "completed");
+    expect(list.stdout).toMatch(/^cli-1 /m);
+    const cancel = await cli("alert", "cancel", "cli-1");
+    expect(cancel.code).toBe(2);
+    expect(cancel.stderr).toMatch(/^error ALERT_NOT_ACTIVE: /);
+    const unknown = await cli("alert", "status", "no-such");
+    expect(unknown.stderr).toMatch(/^error ALERT_NOT_FOUND: /);
+
+    const bad = join(site.dir, "bad-roster.yaml");
+    writeFileSync(bad, "people:\n  - id: x\n    name: X\n    channels: [{ sms: '0701' }]\nroles: []\n");
+    const check = await runCli(["roster", "check", bad]);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain("/people/0/channels/0/sms: ");
+    writeFileSync(bad, "people:\n  - { id: x, name: X, channels: [{ sds: '1' }] }\nroles:\n  - { id: r, name: R, people: [y] }\n");
+    expect((await runCli(["roster", "check", bad])).stdout).toContain('/roles/0/people/0: unknown person "y"');
+    const exported = join(site.dir, "exported.yaml");
+    expect((await cli("roster", "export", "--out", exported)).code).toBe(0);
+    expect((await runCli(["roster", "check", exported])).stdout).toMatch(/ok \(5 people, 3 roles\)/);
+    const imported = await cli("roster", "import", exported);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout).toContain("roster imported: 5 people, 3 roles");
+  }, 90_000);
 });
