@@ -1,7 +1,7 @@
 import { ALL_ROLES } from "./roster.js";
 
 /**
- * Activation without IP (interfaces.md): `LARM <role,role|alla> <text>` or `ÖVNING <role,role|alla> <text>`
+ * Activation without IP (README "Alerts and acknowledgements"): `LARM <role,role|alla> <text>` or `ÖVNING <role,role|alla> <text>`
  * by SDS or SMS from an allow-listed activator. Case-insensitive keyword and roles; the text is kept as
  * written. Returns undefined when the message is not an activation at all (then it may be an answer).
  */

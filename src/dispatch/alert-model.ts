@@ -2,7 +2,7 @@ import type { ChannelKind } from "./addresses.js";
 import type { AnswerKind } from "./dispatch-config.js";
 
 /**
- * An alert as stored and as published (retained `<base>/alerts/<id>`, interfaces.md). The published form
+ * An alert as stored and as published (retained `<base>/alerts/<id>`, README "Alerts and acknowledgements"). The published form
  * is `publicAlert()`; the stored form adds the escalation ladder of each recipient slot and in-flight sends,
  * so a restarted gateway resumes exactly where it stopped.
  */

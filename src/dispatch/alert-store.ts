@@ -8,7 +8,7 @@ import type { StoredAlert } from "./alert-model.js";
 import { StoreLock } from "./store-lock.js";
 
 /**
- * The durable alert store (architecture rule 5: durable before acting).
+ * The durable alert store (durable before acting: the README, "Alerts and acknowledgements").
  *
  *   <dir>/dispatch.lock               one gateway per state directory
  *   <dir>/alerts.journal              CRC lines: {t:"a", a:<alert snapshot>} | {t:"x", id} (moved to the archive)

@@ -2,7 +2,7 @@ import { Type } from "@sinclair/typebox";
 import { Transaction } from "../ports/message-bus.js";
 
 /**
- * Request schemas of the alert and roster verbs (interfaces.md, names fixed). Unknown fields are refused;
+ * Request schemas of the alert and roster verbs (README "Alerts and acknowledgements"; the names are a fixed public contract). Unknown fields are refused;
  * recipients are checked against the roster by the dispatcher (ALERT_BAD_RECIPIENTS with `path: reason`).
  */
 const strict = { additionalProperties: false } as const;

@@ -1,7 +1,7 @@
 import type { Answer } from "./alert-model.js";
 
 /**
- * Answers on the air (interfaces.md): `OK|JA|KOMMER <code>` coming, `NEJ|KOMMER EJ <code>` not-coming,
+ * Answers on the air (README "Alerts and acknowledgements"): `OK|JA|KOMMER <code>` coming, `NEJ|KOMMER EJ <code>` not-coming,
  * `SEN|FÖRSENAD <code>` delayed, a bare `<code>` coming. Case-insensitive, tolerant of the punctuation and
  * spacing people type on a radio keypad or phone (`ok4711`, `Nej, 4711.`, `KOMMER EJ-4711`). The code may
  * also come first (`4711 nej`). Anything else is not an answer.

@@ -2,7 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import { E164_PATTERN, SSI_PATTERN } from "./addresses.js";
 
 /**
- * The site config's `dispatch` section (interfaces.md, "Alerts and conferences"). The names in the
+ * The site config's `dispatch` section (README "Alerts and acknowledgements"). The names in the
  * contract are fixed; the rest are extensions with safe defaults. Texts that reach Swedish duty officers
  * are templates, Swedish by default, with `{code}`, `{text}` and (receipts) the summary counts.
  */

@@ -8,6 +8,7 @@ import { SimModem } from "../../adapters/gsm-sms/sim/sim-modem.js";
 import { SimTerminal, type SimTerminalConfig } from "../../adapters/rakel-pei/sim/index.js";
 import { runOnPty, type PtySession } from "../../adapters/rakel-pei/sim/pty-runner.js";
 import { hashPassword } from "../../adapters/mqtt/auth/password-hash.js";
+import { builtCli } from "./run-cli.js";
 
 /**
  * A whole site for the dispatch e2e tests: the daemon (`rakelgw run`, its own process, killable with -9),
@@ -154,7 +155,7 @@ export class DispatchSite {
   }
 
   startDaemon(): void {
-    this.daemon = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "run", "--config", this.cfgPath], {
+    this.daemon = spawn(process.execPath, [builtCli(), "run", "--config", this.cfgPath], {
       cwd: ROOT,
       env: { ...process.env, NODE_NO_WARNINGS: "1" },
       stdio: ["ignore", "pipe", "pipe"],

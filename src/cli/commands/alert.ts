@@ -8,7 +8,7 @@ import { intOption, printJson, ProblemExit, usage } from "../output.js";
 
 /**
  * `rakelgw alert send|status|list|ack|cancel` and `rakelgw roster check|import|export`: the alert verbs of
- * a running daemon, over MQTT like any client (interfaces.md). `roster check` works offline on a file.
+ * a running daemon, over MQTT like any client (docs/mqtt-interface.md). `roster check` works offline on a file.
  */
 type Json = { json?: boolean };
 interface AlertDoc {
