@@ -112,7 +112,7 @@ export class BridgeApi implements MessageBus {
   async publishDevice(topic: string, payload: Record<string, unknown>): Promise<void> {
     const c = this.client;
     if (!c?.connected) throw new GatewayError("MQTT_NOT_CONNECTED", "the local broker is not connected");
-    if (topic === "" || /[+#\u0000]/.test(topic) || topic.startsWith("$")) throw new GatewayError("MQTT_BAD_TOPIC", `"${topic}" cannot be published to`);
+    if (topic === "" || /[+#]/.test(topic) || topic.includes("\u0000") || topic.startsWith("$")) throw new GatewayError("MQTT_BAD_TOPIC", `"${topic}" cannot be published to`);
     await c.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
   }
 
