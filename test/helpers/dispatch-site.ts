@@ -8,6 +8,7 @@ import { SimModem } from "../../adapters/gsm-sms/sim/sim-modem.js";
 import { SimTerminal, type SimTerminalConfig } from "../../adapters/rakel-pei/sim/index.js";
 import { runOnPty, type PtySession } from "../../adapters/rakel-pei/sim/pty-runner.js";
 import { hashPassword } from "../../adapters/mqtt/auth/password-hash.js";
+import { freePort } from "../integration/mqtt/helpers/procs.js";
 import { builtCli } from "./run-cli.js";
 
 /**
@@ -19,16 +20,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 export const BASE = "rakelgw/e2e";
 export const REMOTE = "region/e2e";
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => res(p));
-    });
-  });
-}
+const gone = (c: ChildProcess): boolean => c.exitCode !== null || c.signalCode !== null;
 
 export async function until<T>(fn: () => T | undefined | false, ms: number, what: string, extra = (): string => ""): Promise<T> {
   const end = Date.now() + ms;
@@ -62,7 +54,7 @@ export async function startMosquitto(dir: string): Promise<Mosquitto> {
       throw new Error("mosquitto did not start");
     },
     stop: async () => {
-      if (!child || child.exitCode !== null) return;
+      if (!child || gone(child)) return;
       const c = child;
       await new Promise((r) => {
         c.once("exit", r);
@@ -166,18 +158,31 @@ export class DispatchSite {
     this.daemon.stderr!.on("data", (d: Buffer) => (this.out += d.toString()));
   }
 
-  /** Waits until the daemon's terminal and modem links are ready (after a (re)start). */
+  /**
+   * Waits until the daemon answers `health` with its terminal and modem ready (after a (re)start). Asked,
+   * not read from retained topics, so a client that reconnects in the middle never misses it.
+   */
   async ready(): Promise<void> {
-    const ok = (l: string): boolean => (this.retained.get(`${BASE}/links/${l}`) as { state?: string } | undefined)?.state === "ready";
-    await until(() => ok("terminal-1") && ok("modem-1"), 30_000, "terminal and modem ready", () => this.tail());
+    const end = Date.now() + 60_000;
+    for (;;) {
+      const h = await this.request("health", {}, 2000).catch(() => undefined);
+      const links = (h?.["data"] as { links?: Record<string, { state: string }> } | undefined)?.links;
+      if (links?.["terminal-1"]?.state === "ready" && links["modem-1"]?.state === "ready") return;
+      if (Date.now() > end) throw new Error(`timed out waiting for terminal and modem ready\n${this.tail()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 
   async kill9(): Promise<void> {
     const d = this.daemon;
-    if (!d || d.exitCode !== null) return;
+    if (!d || gone(d)) return;
     await new Promise((r) => {
       d.once("exit", r);
-      process.kill(-(d.pid ?? 0), "SIGKILL");
+      try {
+        process.kill(-(d.pid ?? 0), "SIGKILL");
+      } catch {
+        d.kill("SIGKILL");
+      }
     });
     for (const k of [...this.retained.keys()]) if (k.includes("/links/")) this.retained.delete(k);
   }
