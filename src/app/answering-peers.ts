@@ -1,5 +1,15 @@
-import type { SimModem } from "../../adapters/gsm-sms/sim/sim-modem.js";
-import type { SimTerminal } from "../../adapters/rakel-pei/sim/index.js";
+/** The parts of the simulated terminal the answering people use. */
+export interface AnsweringTerminal {
+  on(event: "sds-sent", fn: (s: { ssi: string; toGroup: boolean; text?: string }) => void): () => void;
+  injectText(from: string, text: string): unknown;
+  injectStatus(from: string, value: number): unknown;
+}
+
+/** The parts of the simulated modem the answering people use. */
+export interface ModemSimulator {
+  on(event: "sms-sent", fn: (s: { to: string; text: string | null }) => void): () => void;
+  deliverSms(from: string, text: string): unknown;
+}
 
 /**
  * Simulated people who answer alerts (the demo and the e2e tests): they read the 4-digit code from the
@@ -25,7 +35,7 @@ export function codeOf(text: string): string | undefined {
   return all?.at(-1);
 }
 
-export function attachAnsweringPeers(peers: readonly AnsweringPeer[], sims: { terminal?: SimTerminal; modem?: SimModem }, onAnswer?: (who: string, what: string) => void): () => void {
+export function attachAnsweringPeers(peers: readonly AnsweringPeer[], sims: { terminal?: AnsweringTerminal; modem?: ModemSimulator }, onAnswer?: (who: string, what: string) => void): () => void {
   const answered = new Set<string>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const reached = (who: AnsweringPeer, text: string | null | undefined): void => {

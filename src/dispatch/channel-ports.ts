@@ -67,7 +67,7 @@ export class ChannelPorts {
     }
     if (channel === "sms") {
       const m = this.modem();
-      if (!m) throw new GatewayError("MODEM_NOT_READY", "no modem is ready");
+      if (!m) throw new GatewayError("SMS_MODEM_NOT_READY", "no modem is ready");
       const res = await m.sendSms(address, text, { priority: o.priority, statusReport: o.report, id: o.id, deadlineMs: o.timeoutMs });
       return res.id;
     }

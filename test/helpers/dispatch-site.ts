@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { connect, type MqttClient } from "mqtt";
 import { SimModem } from "../../adapters/gsm-sms/sim/sim-modem.js";
 import { SimTerminal, type SimTerminalConfig } from "../../adapters/rakel-pei/sim/index.js";
-import { runOnPty, type PtySession } from "../../adapters/rakel-pei/sim/pty-runner.js";
+import { runOnPty, type PtySession } from "../../adapters/shared-kits/simulator/pty-runner.js";
 import { hashPassword } from "../../adapters/mqtt/auth/password-hash.js";
 import { freePort } from "../integration/mqtt/helpers/procs.js";
 import { builtCli } from "./run-cli.js";
