@@ -116,6 +116,14 @@ export class BridgeApi implements MessageBus {
     }
   }
 
+  /** An alert to a device topic (a roster `mqtt` channel), QoS 1, not retained. */
+  async publishDevice(topic: string, payload: Record<string, unknown>): Promise<void> {
+    const c = this.client;
+    if (!c?.connected) throw new GatewayError("MQTT_NOT_CONNECTED", "the local broker is not connected");
+    if (topic === "" || /[+#]/.test(topic) || topic.includes("\u0000") || topic.startsWith("$")) throw new GatewayError("MQTT_BAD_TOPIC", `"${topic}" cannot be published to`);
+    await c.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
+  }
+
   /** Resolves once the broker has the latest `online` bridge state (never rejects). */
   whenOnline(): Promise<void> {
     return this.online;
