@@ -1,0 +1,7 @@
+import type { Proof } from "../run.js";
+import { crash } from "./crash.js";
+
+/** Every proof by its `npm run proof -- <name>` name. */
+export const PROOFS: Record<string, Proof> = {
+  crash,
+};
