@@ -259,12 +259,22 @@ export class Rig {
     for (const [t, fn] of this.responses) fn({ transaction: t, status: "abandoned" });
   }
 
-  /** RSS (KiB) of the daemon and its children (the broker process). */
-  rssKiB(): number {
+  /** The retained `links/<id>` state as last seen on the gateway's broker. */
+  linkState(id: string): string | undefined {
+    const b = this.local.get(`${BASE}/links/${id}`);
+    try {
+      return b ? ((JSON.parse(b.toString()) as { state?: string }).state ?? undefined) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** RSS (KiB) of the daemon and (default) its children (the broker process). */
+  rssKiB(withChildren = true): number {
     const pid = this.daemon?.pid;
     if (!pid || !this.running) return 0;
     let total = 0;
-    for (const p of [pid, ...childPids(pid)]) {
+    for (const p of [pid, ...(withChildren ? childPids(pid) : [])]) {
       try {
         const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
         total += Number(m?.[1] ?? 0);

@@ -1,7 +1,9 @@
 import type { Proof } from "../run.js";
 import { crash } from "./crash.js";
+import { soak } from "./soak.js";
 
 /** Every proof by its `npm run proof -- <name>` name. */
 export const PROOFS: Record<string, Proof> = {
   crash,
+  soak,
 };
