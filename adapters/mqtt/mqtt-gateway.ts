@@ -60,16 +60,18 @@ export class MqttGateway {
     const base = checkBaseTopic(config.baseTopic);
     const links = opts.links ?? new LinkHealthRegistry({ log });
     const api = new BridgeApi({ baseTopic: base, version: opts.version, simulated: opts.simulated, maxRequestBytes: config.api.maxRequestBytes, maxConcurrentRequests: config.api.maxConcurrentRequests, log });
-    const broker = new BrokerSupervisor({ broker: config.broker, baseTopic: base, log, ...(opts.logFd ? { logFd: opts.logFd } : {}) });
-    const ports = await broker.start();
-    let uplink: UplinkBridge | undefined;
+    // The uplink's journal opens before the broker, which PUBACKs out-rule publishes only once journaled.
+    const uplink = config.uplink ? await UplinkBridge.create(config.uplink, { log, version: opts.version, simulated: opts.simulated }) : undefined;
+    const broker = new BrokerSupervisor({ broker: config.broker, baseTopic: base, log, ...(opts.logFd ? { logFd: opts.logFd } : {}), ...(uplink ? { holdFilters: uplink.heldFilters() } : {}) });
+    if (uplink) broker.onIntake((m) => uplink.intake(m.topic, m.payload));
     let local: MqttClient | undefined;
     try {
+      const ports = await broker.start();
       local = await connectLocal(broker, ports["internal"] ?? 0, api, log);
-      if (config.uplink) uplink = await UplinkBridge.create(config.uplink, { log, version: opts.version, simulated: opts.simulated });
     } catch (err) {
       local?.end(true);
       await broker.stop();
+      await uplink?.stop().catch(() => undefined);
       throw err;
     }
     const gw = new MqttGateway(opts, links, api, broker, local, uplink);

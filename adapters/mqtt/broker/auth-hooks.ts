@@ -6,6 +6,7 @@ import { verifyPassword } from "../auth/password-hash.js";
 import type { UsersMap } from "../auth/users-file.js";
 import type { BrokerLimits } from "../mqtt-config.js";
 import { LoginThrottle } from "./login-throttle.js";
+import { matches } from "../auth/topic-match.js";
 import type { ConnMeta, PacketGuard } from "./packet-guard.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
 
@@ -44,6 +45,12 @@ interface ClientAuth {
   checkForward: boolean;
 }
 
+/** Publishes that are acknowledged only once `hold` resolved (the uplink journal); see BrokerRuntimeConfig. */
+export interface HeldTopics {
+  filters: readonly string[];
+  hold: (m: { topic: string; payload: Buffer; qos: number; retain: boolean }) => Promise<void>;
+}
+
 type Hooks = Required<Pick<AedesOptions, "preConnect" | "authenticate" | "authorizePublish" | "authorizeSubscribe" | "authorizeForward">>;
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
@@ -58,7 +65,7 @@ export function metaOf(client: Client): ConnMeta | undefined {
 }
 
 /** Builds the aedes hooks; `state()` is read per connection so a reload applies to new ones. */
-export function createAuthHooks(state: () => AuthState, limits: BrokerLimits, log: Logger, counters: SecurityCounters): Hooks {
+export function createAuthHooks(state: () => AuthState, limits: BrokerLimits, log: Logger, counters: SecurityCounters, held?: HeldTopics): Hooks {
   const auth = new WeakMap<Client, ClientAuth>();
   const rl = new RateLimitedLog(log);
   const throttle = new LoginThrottle(limits.loginFailuresPerMinute);
@@ -117,15 +124,26 @@ export function createAuthHooks(state: () => AuthState, limits: BrokerLimits, lo
 
     authorizePublish(client, packet, cb) {
       if (!client) return cb(null); // the broker's own publishes (wills of vanished clients, $SYS)
+      // aedes sends the PUBACK as soon as cb(null) ran: a held topic waits for the durable write first.
+      const allow = (): void => {
+        if (!held?.filters.some((f) => matches(f, packet.topic))) return cb(null);
+        held.hold({ topic: packet.topic, payload: Buffer.from(packet.payload), qos: packet.qos, retain: packet.retain }).then(
+          () => cb(null),
+          (err: unknown) => {
+            rl.warn(`hold:${packet.topic}`, { mod: "mqtt-broker", event: "publish-not-durable", clientId: client.id, topic: packet.topic, err }, "publish refused: it could not be made durable");
+            cb(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
+      };
       const a = auth.get(client);
-      if (a?.internal) return cb(null);
+      if (a?.internal) return allow();
       if (packet.topic.startsWith("$")) {
         counters.publishDenied++;
         deny(client, "publish", packet.topic, "$-topics are reserved");
         return cb(new Error("reserved topic"));
       }
       const d = a ? canPublish(a.rules, packet.topic) : { allowed: false, reason: "not authenticated" };
-      if (d.allowed) return cb(null);
+      if (d.allowed) return allow();
       counters.publishDenied++;
       deny(client, "publish", packet.topic, d.reason);
       // MQTT 3.1.1 §3.3.5 [MQTT-3.3.5-2]: without a way to NACK, the server must ack or close; we close.
