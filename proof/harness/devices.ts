@@ -17,9 +17,18 @@ export class PtyDevice<S extends AttachableSimulator> {
   lastReplugAt = 0;
 
   constructor(
-    readonly sim: S,
+    public sim: S,
     readonly path: string,
   ) {}
+
+  /** Another device on the same port (a swapped radio): unplugs, swaps, plugs. */
+  async swap(sim: S): Promise<S> {
+    const old = this.sim;
+    await this.unplug();
+    this.sim = sim;
+    await this.plug();
+    return old;
+  }
 
   get plugged(): boolean {
     return this.session !== undefined;

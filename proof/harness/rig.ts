@@ -61,6 +61,8 @@ export class Rig {
   /** Latest message per topic on the gateway's broker, and the sds/received stream. */
   readonly local = new Map<string, Buffer>();
   readonly sdsReceived: Record<string, unknown>[] = [];
+  /** Every `links/<id>` state change seen, with its arrival time (performance.now()). */
+  readonly linkEvents: { link: string; state: string; detail: string; at: number }[] = [];
   client: MqttClient | undefined;
   private regionalSub: MqttClient | undefined;
   private readonly responses = new Map<string, (body: Record<string, unknown>) => void>();
@@ -215,6 +217,14 @@ export class Rig {
           /* counted by the proof that needs it */
         }
       }
+      if (topic.startsWith(`${BASE}/links/`)) {
+        try {
+          const h = JSON.parse(payload.toString()) as { state?: string; detail?: string };
+          this.linkEvents.push({ link: topic.slice(`${BASE}/links/`.length), state: h.state ?? "?", detail: h.detail ?? "", at: performance.now() });
+        } catch {
+          /* ignored */
+        }
+      }
       this.local.set(topic, payload);
     });
     c.on("connect", () => void c.subscribeAsync([`${BASE}/bridge/response/#`, `${BASE}/sds/received`, `${BASE}/links/#`], { qos: 1 }).catch(() => undefined));
@@ -257,6 +267,11 @@ export class Rig {
   /** Rejects every request still waiting (the daemon was killed: their outcome is unknown). */
   abandonRequests(): void {
     for (const [t, fn] of this.responses) fn({ transaction: t, status: "abandoned" });
+  }
+
+  /** Resolves with the time of the first `links/<id>` event after `since` whose state passes `want`. */
+  async linkEvent(link: string, want: (state: string) => boolean, since: number, timeoutMs: number): Promise<number> {
+    return until(() => this.linkEvents.find((e) => e.link === link && e.at >= since && want(e.state))?.at, timeoutMs, `${link} state change`);
   }
 
   /** The retained `links/<id>` state as last seen on the gateway's broker. */

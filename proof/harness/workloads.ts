@@ -15,6 +15,12 @@ export interface Workload {
   readonly name: string;
   /** Submits the item with this unique key; resolves with what its source was told. */
   submit(rig: Rig, key: string): Promise<Outcome>;
+  /**
+   * Copies one crash may add (R3's k counts crashes): 1 where only the gateway resends; 2 for a device's
+   * QoS 1 publish, which the device itself sends again after the broker died before its PUBACK, on top of
+   * the uplink journal's own resend of a message whose regional PUBACK was not yet journaled.
+   */
+  readonly copiesPerCrash?: number;
   /** Arrival times (performance.now()) of every copy of each key at this workload's sink. */
   delivered(rig: Rig): Map<string, number[]>;
 }
@@ -66,6 +72,7 @@ export const smsVerb: Workload = {
  */
 export const uplinkPublish: Workload = {
   name: "uplink",
+  copiesPerCrash: 2,
   submit(rig, key) {
     const c = rig.client;
     if (!c?.connected) return Promise.resolve("unknown");
@@ -105,6 +112,7 @@ export interface LedgerFigures {
   duplicates: number;
   duplicatesOutsideWindow: number;
   lostKeys: string[];
+  duplicateKeys: string[];
 }
 
 /** The ledger of a run: which items were accepted, and the diff against the sinks. */
@@ -131,7 +139,7 @@ export class Ledger {
     for (const w of workloads) {
       const sink = w.delivered(rig);
       const items = this.items.filter((i) => i.workload === w);
-      const f: LedgerFigures = { submitted: items.length, accepted: 0, rejected: 0, unknown: 0, lost: 0, duplicates: 0, duplicatesOutsideWindow: 0, lostKeys: [] };
+      const f: LedgerFigures = { submitted: items.length, accepted: 0, rejected: 0, unknown: 0, lost: 0, duplicates: 0, duplicatesOutsideWindow: 0, lostKeys: [], duplicateKeys: [] };
       for (const i of items) {
         const copies = sink.get(i.key) ?? [];
         if (i.outcome === "accepted") f.accepted++;
@@ -144,8 +152,11 @@ export class Ledger {
         if (copies.length > 1) {
           f.duplicates += copies.length - 1;
           const last = Math.max(...copies);
-          const k = crashes.filter((c) => c >= i.submittedAt && c <= last).length;
-          if (copies.length > 1 + k) f.duplicatesOutsideWindow += copies.length - 1 - k;
+          const k = crashes.filter((c) => c >= i.submittedAt && c <= last).length * (w.copiesPerCrash ?? 1);
+          if (copies.length > 1 + k) {
+            f.duplicatesOutsideWindow += copies.length - 1 - k;
+            f.duplicateKeys.push(i.key);
+          }
         }
       }
       out.set(w.name, f);
