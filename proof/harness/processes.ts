@@ -63,7 +63,9 @@ export class Mosquitto {
   static async start(dir: string): Promise<Mosquitto> {
     const port = await freePort();
     const conf = join(dir, "mosquitto.conf");
-    writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n`);
+    // Persistence (saved on a graceful stop) keeps the proof's subscriber session and its queued messages
+    // across an outage, so what the uplink delivered while the subscriber was away is still counted.
+    writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nautosave_interval 1\nmax_queued_messages 1000000\nmax_inflight_messages 0\n`);
     const m = new Mosquitto(port, conf, join(dir, "mosquitto.log"));
     await m.resume();
     return m;
@@ -88,11 +90,11 @@ export class Mosquitto {
     await until(async () => ((await portOpen(this.port)) ? true : undefined), 10_000, `mosquitto on port ${this.port}`);
   }
 
-  /** A hard outage: the regional broker process dies. */
+  /** An outage: the regional broker goes away (SIGTERM, so its persistence keeps the proof's subscriber session). */
   async kill(): Promise<void> {
     const c = this.child;
     this.child = undefined;
-    if (c) await killGroup(c, "SIGKILL");
+    if (c) await killGroup(c, "SIGTERM");
   }
 
   /** A silent outage (blackhole): the process stops answering but keeps its sockets. */
@@ -102,6 +104,8 @@ export class Mosquitto {
 
   async stop(): Promise<void> {
     this.freeze(false);
-    await this.kill();
+    const c = this.child;
+    this.child = undefined;
+    if (c) await killGroup(c, "SIGKILL");
   }
 }

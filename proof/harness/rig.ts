@@ -82,7 +82,7 @@ export class Rig {
     await rig.modem.plug();
     if (opts.uplink !== false) {
       rig.regional = await Mosquitto.start(rig.dir);
-      rig.regionalSub = connect(rig.regional.url, { clientId: "proof-regional", clean: true, reconnectPeriod: 200 });
+      rig.regionalSub = connect(rig.regional.url, { clientId: `proof-regional-${process.pid}`, clean: false, reconnectPeriod: 200 });
       rig.regionalSub.on("message", (topic) => {
         const list = rig.upstream.get(topic) ?? [];
         list.push(performance.now());

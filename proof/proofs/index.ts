@@ -1,11 +1,13 @@
 import type { Proof } from "../run.js";
 import { crash } from "./crash.js";
 import { deviceLoss } from "./device-loss.js";
+import { powerCut } from "./power-cut.js";
 import { soak } from "./soak.js";
 
 /** Every proof by its `npm run proof -- <name>` name. */
 export const PROOFS: Record<string, Proof> = {
   crash,
   "device-loss": deviceLoss,
+  "power-cut": powerCut,
   soak,
 };
