@@ -65,7 +65,7 @@ export class Mosquitto {
     const conf = join(dir, "mosquitto.conf");
     // Persistence (saved on a graceful stop) keeps the proof's subscriber session and its queued messages
     // across an outage, so what the uplink delivered while the subscriber was away is still counted.
-    writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nautosave_interval 1\nmax_queued_messages 1000000\nmax_inflight_messages 0\n`);
+    writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location ${dir}/\nautosave_interval 1\nmax_queued_messages 1000000\nmax_inflight_messages 0\n${process.getuid?.() === 0 ? "user root\n" : ""}`);
     const m = new Mosquitto(port, conf, join(dir, "mosquitto.log"));
     await m.resume();
     return m;

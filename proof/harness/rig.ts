@@ -187,7 +187,7 @@ export class Rig {
   /** SIGTERM to the daemon only (as systemd's stop does first); resolves with its exit. */
   async terminate(timeoutMs = 20_000): Promise<DaemonExit> {
     const d = this.daemon;
-    if (!d || !this.running) throw new Error("daemon not running");
+    if (!d || !this.running) return this.exits.at(-1) ?? { code: null, signal: null, at: performance.now() };
     const exited = new Promise<void>((r) => d.once("exit", () => r()));
     d.kill("SIGTERM");
     await Promise.race([exited, sleep(timeoutMs)]);

@@ -2,6 +2,7 @@ import type { Proof } from "../run.js";
 import { crash } from "./crash.js";
 import { deviceLoss } from "./device-loss.js";
 import { powerCut } from "./power-cut.js";
+import { stateFiles } from "./state-files.js";
 import { soak } from "./soak.js";
 
 /** Every proof by its `npm run proof -- <name>` name. */
@@ -9,5 +10,6 @@ export const PROOFS: Record<string, Proof> = {
   crash,
   "device-loss": deviceLoss,
   "power-cut": powerCut,
+  "state-files": stateFiles,
   soak,
 };
