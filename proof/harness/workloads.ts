@@ -52,7 +52,7 @@ function verbOutcome(r: Record<string, unknown>): Outcome {
 export const sdsVerb: Workload = {
   name: "sds/send",
   async submit(rig, key) {
-    return verbOutcome(await rig.request("sds/send", { to: "issi:2009999", text: `Proof ${key}` }, 40_000).catch(() => ({})));
+    return verbOutcome(await rig.request("sds/send", { to: "issi:2009999", text: `Proof ${key}` }, 40_000).catch((): Record<string, unknown> => ({})));
   },
   delivered: (rig) => indexKeys(rig.terminal.sim.sent.map((s) => ({ text: s.text, at: toPerf(s.at) }))),
 };
@@ -61,7 +61,7 @@ export const sdsVerb: Workload = {
 export const smsVerb: Workload = {
   name: "sms/send",
   async submit(rig, key) {
-    return verbOutcome(await rig.request("sms/send", { to: "+46701234567", text: `Proof ${key}` }, 40_000).catch(() => ({})));
+    return verbOutcome(await rig.request("sms/send", { to: "+46701234567", text: `Proof ${key}` }, 40_000).catch((): Record<string, unknown> => ({})));
   },
   delivered: (rig) => indexKeys(rig.modem.sim.sent.map((s) => ({ text: s.text, at: toPerf(s.at) }))),
 };

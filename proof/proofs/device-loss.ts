@@ -90,7 +90,7 @@ async function rebootCase(rig: Rig, report: Report): Promise<void> {
   const before = rig.sdsReceived.length;
   rig.terminal.sim.injectText(ISSI_PEER, "After reboot");
   const got = await until(() => (rig.sdsReceived.slice(before).some((s) => s["text"] === "After reboot") ? true : undefined), 10_000, "the SDS").catch(() => false);
-  const r = await rig.request("sds/send", { to: `issi:${ISSI_PEER}`, text: "Sent after reboot" }, 20_000).catch(() => ({}));
+  const r = await rig.request("sds/send", { to: `issi:${ISSI_PEER}`, text: "Sent after reboot" }, 20_000).catch((): Record<string, unknown> => ({}));
   report.atMost("terminal reboot (2 s) → ready again", (readyAt - t0) / 1000, 10, " s");
   report.add("after the reboot: incoming SDS published / outgoing SDS accepted", `${got ? "yes" : "no"} / ${r["status"] === "ok" ? "yes" : "no"}`, "yes / yes", got && r["status"] === "ok");
 }
@@ -101,7 +101,7 @@ async function otherIssiCase(rig: Rig, report: Report): Promise<void> {
   const right = await rig.terminal.swap(simTerminal("2007777"));
   const degradedAt = await rig.linkEvent("terminal-1", (s) => s === "degraded", t0, 15_000).catch(() => NaN);
   const wrong = rig.terminal.sim;
-  const r = await rig.request("sds/send", { to: `issi:${ISSI_PEER}`, text: "Under a foreign ISSI" }, 20_000).catch(() => ({}));
+  const r = await rig.request("sds/send", { to: `issi:${ISSI_PEER}`, text: "Under a foreign ISSI" }, 20_000).catch((): Record<string, unknown> => ({}));
   await sleep(300);
   const sentByWrong = wrong.sent.filter((s) => s.text === "Under a foreign ISSI").length;
   report.atMost("terminal with another ISSI → link degraded", (degradedAt - t0) / 1000, 5, " s");

@@ -1,6 +1,7 @@
 import type { Proof } from "../run.js";
 import { crash } from "./crash.js";
 import { deviceLoss } from "./device-loss.js";
+import { hostile } from "./hostile.js";
 import { powerCut } from "./power-cut.js";
 import { stateFiles } from "./state-files.js";
 import { soak } from "./soak.js";
@@ -10,6 +11,7 @@ export const PROOFS: Record<string, Proof> = {
   crash,
   "device-loss": deviceLoss,
   "power-cut": powerCut,
+  hostile,
   "state-files": stateFiles,
   soak,
 };
