@@ -241,8 +241,10 @@ export async function hostile(args: ProofArgs): Promise<Report> {
         entry: "CLI sds send",
         async run() {
           const x = await cli(["sds", "send", "--port", cliTerminal.path, "--to", "2009999", "--text", "Brand\rAT+CTOM=1\r", "--wait", "5"]);
-          const bad = violations(cliTerminal.wire, new Set(units(cliTerminal.wire).filter((u) => !/CMGS|CTSDS/.test(u))), SDS_UNITS).filter((u) => /CMGS|CTSDS|CTOM/.test(u));
-          return { seen: `exit ${x.code}, bad units ${bad.length}${x.code === 0 ? "" : `: ${x.out.trim().split("\n").at(-1)?.slice(0, 60) ?? ""}`}`, ok: x.code === 0 && bad.length === 0 && !/AT\+CTOM/.test(cliTerminal.wire) };
+          // Routine here: everything but a send unit (the CLI's init, AT+CMGS=? included); then no unit may be off-grammar.
+          const routine = new Set(units(cliTerminal.wire).filter((u) => !/^AT\+(CMGS=\d|CTSDS=)/.test(u)));
+          const bad = violations(cliTerminal.wire, routine, SDS_UNITS);
+          return { seen: `exit ${x.code}, bad units ${bad.length}${x.code === 0 ? "" : `: ${x.out.trim().split("\n").at(-1)?.slice(0, 60) ?? ""}`}`, ok: x.code === 0 && bad.length === 0 && !/AT\+CTOM=1/.test(cliTerminal.wire) };
         },
       },
       ...[
