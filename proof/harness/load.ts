@@ -14,13 +14,15 @@ export class Load {
     private readonly rnd: () => number,
   ) {}
 
-  start(concurrency: number, pauseMs = 0): void {
+  /** `pauseMs`: a random pause up to this long after each item; `fixedPauseMs`: a fixed one (paced sources). */
+  start(concurrency: number, pauseMs = 0, fixedPauseMs = 0): void {
     for (let i = 0; i < concurrency; i++) {
       this.workers.push(
         (async () => {
           while (!this.stopped) {
             await this.ledger.submit(this.rig, pickWeighted(this.rnd, this.mix));
-            if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs * this.rnd()));
+            const pause = fixedPauseMs + pauseMs * this.rnd();
+            if (pause > 0) await new Promise((r) => setTimeout(r, pause));
           }
         })(),
       );

@@ -1,8 +1,10 @@
 import type { Proof } from "../run.js";
+import { clock } from "./clock.js";
 import { crash } from "./crash.js";
 import { deviceLoss } from "./device-loss.js";
 import { hostile } from "./hostile.js";
 import { powerCut } from "./power-cut.js";
+import { shutdown } from "./shutdown.js";
 import { stateFiles } from "./state-files.js";
 import { soak } from "./soak.js";
 
@@ -12,6 +14,8 @@ export const PROOFS: Record<string, Proof> = {
   "device-loss": deviceLoss,
   "power-cut": powerCut,
   hostile,
+  clock,
+  shutdown,
   "state-files": stateFiles,
   soak,
 };
