@@ -105,7 +105,7 @@ async function otherIssiCase(rig: Rig, report: Report): Promise<void> {
   await sleep(300);
   const sentByWrong = wrong.sent.filter((s) => s.text === "Under a foreign ISSI").length;
   report.atMost("terminal with another ISSI → link degraded", (degradedAt - t0) / 1000, 5, " s");
-  report.add("SDS sent through the terminal with the wrong ISSI", `${sentByWrong} (answer: ${String((r["error"] as { code?: string } | undefined)?.code ?? r["status"] ?? "none")})`, "0, refused", sentByWrong === 0 && r["status"] === "error");
+  report.add("SDS sent through the terminal with the wrong ISSI", `${sentByWrong} (answer: ${(r["error"] as { code?: string } | undefined)?.code ?? (typeof r["status"] === "string" ? r["status"] : "none")})`, "0, refused", sentByWrong === 0 && r["status"] === "error");
   const t1 = performance.now();
   await rig.terminal.swap(right);
   const readyAt = await rig.linkEvent("terminal-1", (s) => s === "ready", t1, 15_000).catch(() => NaN);

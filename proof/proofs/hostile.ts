@@ -26,7 +26,8 @@ interface Case {
 const USER = { username: "proof", password: "proof-pass" };
 
 function answer(r: Record<string, unknown>): string {
-  return r["status"] === "ok" ? "ok" : String((r["error"] as { code?: string } | undefined)?.code ?? r["status"] ?? "no answer");
+  if (r["status"] === "ok") return "ok";
+  return (r["error"] as { code?: string } | undefined)?.code ?? (typeof r["status"] === "string" ? r["status"] : "no answer");
 }
 
 /** A request that must be refused with an error code (nothing sent). */

@@ -91,7 +91,7 @@ export async function soak(args: ProofArgs): Promise<Report> {
     report.add("faults: reconnect storms (clients) / device unplugs / uplink outages", `${events.storms} (${events.stormClients}) / ${events.unplugs} / ${events.outages}`);
     report.add("local QoS 0 traffic (10 clients)", `${traffic.sent} msgs, ${round(traffic.sent / durationS)} /s`);
     ledgerRows(report, ledger.figures(rig, [], mix.map(([w]) => w)));
-    const incoming = rig.sdsReceived.filter((s) => String(s["text"] ?? "").startsWith("Soak in ")).length;
+    const incoming = rig.sdsReceived.filter((s) => typeof s["text"] === "string" && s["text"].startsWith("Soak in ")).length;
     report.add("incoming SDS published on sds/received / injected while the link was ready", `${incoming} / ${events.injected}`, "all", incoming === events.injected);
     const kibs = rss.map((r) => r.kib).filter((k) => k > 0);
     const maxMiB = Math.max(...kibs) / 1024;

@@ -23,7 +23,7 @@ const DAMAGE: Record<string, (valid: Buffer) => Buffer> = {
   "wrong version": () => Buffer.from(JSON.stringify({ version: 99, written: "by a newer rakelgw" }) + "\n"),
 };
 
-export async function stateFiles(args: ProofArgs): Promise<Report> {
+export async function stateFiles(_args: ProofArgs): Promise<Report> {
   const report = new Report("state-files");
   const fs = scratchDir(8 * 1024);
   const rig = await Rig.create({ stateDir: join(fs.path, "state") });
