@@ -31,13 +31,13 @@ export interface RakelPeiAdapterOptions {
   log: Logger;
   profile: TerminalProfile;
   linkFactory: ByteLinkFactory;
-  /** Suppress the same SDS from the same source within this window (pei.md 4.2). Default 30 s. */
+  /** Suppress the same SDS from the same source within this window (docs/pei.md §4.2). Default 30 s. */
   dedupWindowMs?: number;
   /** Incomplete concatenated SDS are handed on, marked incomplete, after this long. Default 60 s. */
   reassemblyTimeoutMs?: number;
   /** Override the profile's heartbeat (tests). */
   heartbeatMs?: number;
-  /** The ISSI this terminal must have: a send through another radio on the port is refused (TERMINAL_MISMATCH). */
+  /** The ISSI this terminal must have: a send through another radio on the port is refused (LINK_TERMINAL_MISMATCH). */
   expectedIssi?: string;
 }
 
@@ -154,7 +154,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       const issi = this.stateValue.identity.issi;
       const expected = this.opts.expectedIssi;
       if (expected && issi && !sameSsi(issi, expected)) {
-        return Promise.reject(new GatewayError("TERMINAL_MISMATCH", `terminal ISSI ${issi} is not the configured ${expected}; SDS to ${to.ssi} not sent`, { context: { issi, expected } }));
+        return Promise.reject(new GatewayError("LINK_TERMINAL_MISMATCH", `terminal ISSI ${issi} is not the configured ${expected}; SDS to ${to.ssi} not sent`, { context: { issi, expected } }));
       }
       return this.sender.send(to, body, left === undefined ? opts : { ...opts, timeoutMs: left });
     });

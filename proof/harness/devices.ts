@@ -1,5 +1,5 @@
 import { SimModem } from "../../adapters/gsm-sms/sim/sim-modem.js";
-import { runOnPty, type AttachableSimulator, type PtySession } from "../../adapters/rakel-pei/sim/pty-runner.js";
+import { runOnPty, type AttachableSimulator, type PtySession } from "../../adapters/shared-kits/simulator/pty-runner.js";
 import { SimTerminal } from "../../adapters/rakel-pei/sim/sim-terminal.js";
 
 /**

@@ -15,13 +15,13 @@ import { freePort, killGroup, Mosquitto, sleep, until } from "./processes.js";
  *   proof runner ── simulated terminal + modem on real ptys (socat), byte logs kept across crashes
  *        │      ── a real Mosquitto: the regional broker, with a subscriber on the uplink's topics
  *        │      ── an MQTT client on the gateway's embedded broker (requests, bridged publishes)
- *        └──spawn── node dist/src/cli/main.js run --config FILE   (its own process group: broker child too)
+ *        └──spawn── node dist/src/main.js run --config FILE   (its own process group: broker child too)
  *
  * The daemon runs from the build (`npm run build`), never from the sources. The probe preload
  * (daemon-probe.mjs) only measures (event-loop delay) and, for the clock proof, shifts the wall clock.
  */
 export const ROOT = resolve(import.meta.dirname, "../..");
-export const CLI = join(ROOT, "dist/src/cli/main.js");
+export const CLI = join(ROOT, "dist/src/main.js");
 const PROBE = join(ROOT, "proof/harness/daemon-probe.mjs");
 export const BASE = "rakelgw/proof";
 export const REMOTE_BASE = "region/proof";

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { connect, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../adapters/mqtt/auth/password-hash.js";
+import { builtCli } from "../helpers/run-cli.js";
 
 /**
  * The daemon as systemd runs it (`rakelgw run --config FILE`, here with --allow-sim on simulated devices),
@@ -71,7 +72,7 @@ beforeAll(async () => {
   };
   const cfgPath = join(dir, "config.json");
   writeFileSync(cfgPath, JSON.stringify(config));
-  daemon = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "run", "--config", cfgPath, "--allow-sim"], {
+  daemon = spawn(process.execPath, [builtCli(), "run", "--config", cfgPath, "--allow-sim"], {
     cwd: ROOT,
     env: { ...process.env, NODE_NO_WARNINGS: "1" },
     stdio: ["ignore", "ignore", "pipe"],
@@ -138,9 +139,9 @@ describe("rakelgw run, driven over MQTT", () => {
     const both = await request("sds/send", { to: "issi:2009999", text: "x", status: 32770 });
     expect(both).toMatchObject({ status: "error", error: { code: "MQTT_BAD_PAYLOAD" } });
     const unknown = await request("no/such/verb", {});
-    expect(unknown).toMatchObject({ status: "error", error: { code: "UNKNOWN_VERB" } });
+    expect(unknown).toMatchObject({ status: "error", error: { code: "MQTT_UNKNOWN_VERB" } });
     const wrongTerminal = await request("sds/send", { terminal: "nope", to: "issi:1", status: 32770 });
-    expect(wrongTerminal).toMatchObject({ status: "error", error: { code: "UNKNOWN_TARGET" } });
+    expect(wrongTerminal).toMatchObject({ status: "error", error: { code: "CFG_UNKNOWN_TARGET" } });
   });
 
   it("sends an SMS on sms/send through the modem", async () => {

@@ -8,7 +8,7 @@ import type { ResponsePayload } from "./payloads.js";
 /**
  * Turns one request payload into one response, and never throws: size → JSON → object → verb → schema →
  * cross-field check → concurrency → handler. Every refusal happens before the handler runs, so a bad
- * request can never start a partial action (reliability catalogue #22), and a handler's own failure is
+ * request can never start a partial action (docs/reliability.md #22), and a handler's own failure is
  * reported with its `GatewayError` code.
  */
 export interface RouterOptions {
@@ -66,7 +66,7 @@ export class RequestRouter {
     if (typeof body !== "object" || body === null || Array.isArray(body)) return refuse(undefined, "MQTT_BAD_PAYLOAD", "/: payload must be a JSON object");
     const transaction = transactionOf(body);
     const entry = this.verbs.get(verb);
-    if (!entry) return refuse(transaction, "UNKNOWN_VERB", `no such verb "${verb}"`);
+    if (!entry) return refuse(transaction, "MQTT_UNKNOWN_VERB", `no such verb "${verb}"`);
     if (!entry.check.Check(body)) {
       const problems = [...entry.check.Errors(body)].slice(0, 5).map((e) => `${e.path || "/"}: ${e.message}`);
       return refuse(transaction, "MQTT_BAD_PAYLOAD", problems.join("; "));

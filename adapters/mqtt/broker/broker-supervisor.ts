@@ -179,7 +179,7 @@ export class BrokerSupervisor {
           this.events.emit("ready", m.ports, child.pid ?? 0);
           resolve(m.ports);
         } else if (m.type === "failed") {
-          reject(new GatewayError("MQTT_BROKER_FAILED", `broker process could not start: ${m.message}`, { context: { reason: m.message, code: m.code } }));
+          reject(new GatewayError("MQTT_BROKER_FAILED", `broker process could not start: ${m.message}`, { context: { reason: m.message, code: m.code, errno: m.errno } }));
         } else if (m.type === "intake") {
           const handler = this.intake ?? (() => Promise.reject(new Error("no intake handler")));
           handler({ topic: m.topic, payload: Buffer.from(m.payload, "base64"), qos: m.qos === 2 ? 2 : m.qos === 1 ? 1 : 0, retain: m.retain }).then(

@@ -2,13 +2,13 @@ import { mkdir, open, readFile, copyFile, type FileHandle } from "node:fs/promis
 import { join } from "node:path";
 import type { Logger } from "../../../src/shared/logger.js";
 import { TypedEmitter, type Unsubscribe } from "../../../src/shared/typed-emitter.js";
-import { writeFileAtomic } from "../fs-atomic.js";
+import { writeFileDurable } from "../../../src/shared/durable-file.js";
 import { decodeRecord, encodeRecord, type JournalRecord } from "./journal-codec.js";
 
 /**
  * Messages bound for the regional broker, kept in an fsynced append-only journal (journal-codec.ts) until
  * the broker PUBACKs them, so a link outage, a gateway restart or a power cut loses none of them and they
- * leave in their original order. Not lowdb: its writer never fsyncs (reliability.md, lowdb #549).
+ * leave in their original order. Not lowdb: its writer never fsyncs (docs/reliability.md, lowdb #549).
  *
  * Appends are group-committed (one fdatasync per batch). Acks advance a head pointer over contiguous
  * sequence numbers. When the queue exceeds `maxMessages`/`maxBytes` the oldest messages are dropped and a
@@ -193,7 +193,7 @@ export class DurableQueue {
   private async compactNow(): Promise<void> {
     const path = join(this.opts.dir, JOURNAL_FILE);
     const recs: JournalRecord[] = [{ t: "h", s: this.headSeq }, ...this.pending.map((m): JournalRecord => ({ t: "m", s: m.seq, tp: m.topic, p: m.payload.toString("base64"), q: m.qos, r: m.retain, at: "" }))];
-    await writeFileAtomic(path, Buffer.concat(recs.map(encodeRecord)));
+    await writeFileDurable(path, Buffer.concat(recs.map(encodeRecord)));
     await this.fh.close();
     this.fh = await open(path, "a", 0o600);
     this.doneRecords = 0;
@@ -207,7 +207,7 @@ interface Recovered {
   rewrite: boolean;
 }
 
-/** Reads the journal up to the first bad record (catalogue #35); keeps a copy of a damaged file. */
+/** Reads the journal up to the first bad record (docs/reliability.md #35); keeps a copy of a damaged file. */
 async function recover(path: string, log: Logger): Promise<Recovered> {
   let text: string;
   try {

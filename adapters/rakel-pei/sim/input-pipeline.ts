@@ -2,14 +2,15 @@
  * Host bytes → commands → answers, one command at a time, as a terminal's command interpreter does.
  *
  *   bytes ─► LineTokenizer (the host's own tokenizer) ─► AT+CMGS assembly ─► queue ─► faults ─► behaviour chain
- *                                                      (command line + hex up to Ctrl-Z, pei.md 1.5)
+ *                                                      (command line + hex up to Ctrl-Z, docs/pei.md §1.5)
  *
  * Fault knobs applied here: drop, echo, answer delay, start-up syntax errors, busy, garbage, prompt.
  */
-import { SerialWorkQueue } from "../../../src/shared/work-queue.js";
+import { SerialWorkQueue } from "../../shared-kits/simulator/work-queue.js";
 import { LineTokenizer, type Token } from "../../at/line-tokenizer.js";
-import { finalText, type SimBehaviour, type SimCommand, type SimReply } from "./behaviour.js";
-import { parseCommandLine } from "./command-line.js";
+import { finalText, firstReply, type SimReply } from "../../shared-kits/simulator/behaviour-chain.js";
+import type { SimBehaviour, SimCommand } from "./behaviour.js";
+import { parseCommandLine } from "../../shared-kits/simulator/command-line.js";
 import type { SimTerminalEvents } from "./sim-events.js";
 import type { TerminalCore } from "./terminal-core.js";
 import type { TypedEmitter } from "../../../src/shared/typed-emitter.js";
@@ -84,7 +85,7 @@ export class InputPipeline {
     if (!dropping && core.faults.prompt) core.output.raw("\r\n> ");
     const timer = setTimeout(() => {
       this.pendingCmgs = undefined;
-      // User data did not arrive in time: CME 37 (pei.md 1.3).
+      // User data did not arrive in time: CME 37 (docs/pei.md §1.3).
       this.enqueue({ kind: "data-timeout", line });
     }, core.config.userDataTimeoutMs);
     this.pendingCmgs = { line, data: "", lineEchoed, timer };
@@ -114,6 +115,8 @@ export class InputPipeline {
       f.garbageBeforeAnswer--;
       core.output.raw(f.garbage);
     }
+    if (reply.delayMs) await new Promise<void>((resolve) => setTimeout(resolve, reply.delayMs));
+    if (gen !== core.generation || core.state.power !== "on") return;
     core.output.response(reply.info ?? [], finalText(reply.final));
     reply.then?.();
   }
@@ -136,13 +139,13 @@ export class InputPipeline {
   private answer(work: Work): SimReply {
     const { core } = this;
     if (core.state.syntaxErrorsLeft > 0) {
-      // Start-up garbage in the radio's buffer spoils the first commands (pei.md 1.2).
+      // Start-up garbage in the radio's buffer spoils the first commands (docs/pei.md §1.2).
       core.state.syntaxErrorsLeft--;
       return { final: { cme: 35 } };
     }
     switch (work.kind) {
       case "orphan-data":
-        return { final: { cme: 36 } }; // user data without a preceding AT+CMGS (pei.md 1.3)
+        return { final: { cme: 36 } }; // user data without a preceding AT+CMGS (docs/pei.md §1.3)
       case "data-timeout":
         return { final: { cme: 37 } };
       case "cmgs-cancelled":
@@ -152,18 +155,13 @@ export class InputPipeline {
         break;
     }
     const parsed = parseCommandLine(work.line);
-    // A line that is not a command: "data received without a command" (pei.md 1.3 code 35).
+    // A line that is not a command: "data received without a command" (docs/pei.md §1.3 code 35).
     if (!parsed.ok) return /^AT/i.test(work.line) ? { final: "ERROR" } : { final: { cme: 35 } };
     if (core.faults.busyNext > 0) {
       core.faults.busyNext--;
       return { final: { cme: 42 } };
     }
     const cmd: SimCommand = work.kind === "cmgs" ? { ...parsed.cmd, data: work.data } : parsed.cmd;
-    for (const b of this.behaviours()) {
-      const reply = b.onCommand(cmd, core);
-      if (reply) return reply;
-    }
-    // V.250: a command the terminal does not know answers ERROR.
-    return { final: "ERROR" };
+    return firstReply(this.behaviours(), (b) => b.onCommand(cmd, core));
   }
 }

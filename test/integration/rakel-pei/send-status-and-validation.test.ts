@@ -84,9 +84,9 @@ describe("Sending status messages and refusing invalid sends", () => {
 });
 
 describe("A terminal with another ISSI on the port (found by `npm run proof -- device-loss`)", () => {
-  it("refuses the send with TERMINAL_MISMATCH and writes no AT+CMGS", async () => {
+  it("refuses the send with LINK_TERMINAL_MISMATCH and writes no AT+CMGS", async () => {
     rig = await radioRig({ sim: { issi: "2007777" }, adapter: { expectedIssi: "2001234", heartbeatMs: 0 } });
-    await expect(rig.radio.sendSds({ kind: "issi", ssi: "2009999" }, { type: "text", text: "Under a foreign ISSI", report: "none", immediate: false })).rejects.toMatchObject({ code: "TERMINAL_MISMATCH" });
+    await expect(rig.radio.sendSds({ kind: "issi", ssi: "2009999" }, { type: "text", text: "Under a foreign ISSI", report: "none", immediate: false })).rejects.toMatchObject({ code: "LINK_TERMINAL_MISMATCH" });
     expect(rig.wire.join("")).not.toMatch(/AT\+CMGS=\d/);
     expect(rig.sim.sent).toHaveLength(0);
   });

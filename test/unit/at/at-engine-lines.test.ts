@@ -30,7 +30,7 @@ function collect(engine: ReturnType<typeof makeEngine>["engine"]) {
   return { urcs, urcErrors, unknown, echoes: () => echoes };
 }
 
-describe("AtEngine unsolicited codes inside a response (pei.md 1.4, catalogue #18)", () => {
+describe("AtEngine unsolicited codes inside a response (docs/pei.md §1.4, docs/reliability.md #18)", () => {
   const stream = `\r\n+CTGS: 1,9001\r\n\r\n${HEADER}\r\n8204\r\n\r\nOK\r\n`;
 
   it("a +CTSDSR header and hex line between a response line and OK go to the urc event, the response to the command", async () => {
@@ -357,7 +357,7 @@ describe("AtEngine robustness", () => {
 
   it("a GatewayError thrown by a command parser is passed on unchanged", async () => {
     const { engine, push } = makeEngine();
-    const err = new GatewayError("TERMINAL_MISMATCH", "wrong ISSI");
+    const err = new GatewayError("LINK_TERMINAL_MISMATCH", "wrong ISSI");
     const a = track(
       engine.execute(
         cmd("AT+CNUMF?", {
