@@ -166,6 +166,23 @@ export class Rig {
     return performance.now() - t0;
   }
 
+  /** Starts the daemon and waits only until it answers `health` (whatever its links say); ms to answer. */
+  async startAnswering(timeoutMs = 20_000): Promise<number> {
+    const t0 = performance.now();
+    this.spawnDaemon();
+    await this.connectClient();
+    await until(
+      async () => {
+        if (!this.running) throw new Error(`the daemon exited (${JSON.stringify(this.exits.at(-1))})`);
+        const h = await this.request("health", {}, 1500).catch(() => undefined);
+        return h?.["status"] === "ok" ? true : undefined;
+      },
+      timeoutMs,
+      "a health answer",
+    );
+    return performance.now() - t0;
+  }
+
   /** Waits for `health` to report terminal and modem ready. */
   async waitReady(timeoutMs = 30_000): Promise<void> {
     await until(

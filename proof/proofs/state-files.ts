@@ -23,7 +23,7 @@ const DAMAGE: Record<string, (valid: Buffer) => Buffer> = {
   "wrong version": () => Buffer.from(JSON.stringify({ version: 99, written: "by a newer rakelgw" }) + "\n"),
 };
 
-export async function stateFiles(_args: ProofArgs): Promise<Report> {
+export async function stateFiles(args: ProofArgs): Promise<Report> {
   const report = new Report("state-files");
   const fs = scratchDir(8 * 1024);
   const rig = await Rig.create({ stateDir: join(fs.path, "state") });
@@ -36,8 +36,10 @@ export async function stateFiles(_args: ProofArgs): Promise<Report> {
     await rig.request("sds/send", { to: "issi:2009999", text: "Före skadan" });
     rig.modem.sim.deliverSms("+46709999999", "Inkommande före skadan");
     await sleep(1500);
+    let n = 0;
     for (const file of FILES) {
-      for (const [name, damage] of Object.entries(DAMAGE)) {
+      // CI (--short) takes two damages per file, alternating, so every damage is still met.
+      for (const [name, damage] of Object.entries(DAMAGE).filter(() => !args.short || n++ % 2 === 0)) {
         await rig.terminate();
         const path = join(rig.stateDir, file);
         const valid = existsSync(path) ? readFileSync(path) : Buffer.from('{"valid":true}\n');
@@ -47,7 +49,7 @@ export async function stateFiles(_args: ProofArgs): Promise<Report> {
         let up = false;
         while (!up && attempts < 3) {
           attempts++;
-          up = await rig.start(20_000).then(
+          up = await rig.startAnswering(20_000).then(
             () => true,
             async () => {
               await rig.kill();
@@ -59,7 +61,9 @@ export async function stateFiles(_args: ProofArgs): Promise<Report> {
         const section = rig.daemonLog.split("=== start ").slice(-attempts).join("\n");
         const said = /"level":(50|40)[^\n]*?"msg":"([^"]*)"/.exec(section.split("\n").find((l) => l.includes(file.split("/").at(-1)!) && /"level":(40|50)/.test(l)) ?? "")?.[2];
         const aside = readdirSync(dirname(path)).some((f) => f.startsWith(`${file.split("/").at(-1)!}.corrupt`));
-        report.add(`${file} ${name}`, up ? `up after ${attempts} start(s)${aside ? ", copy kept" : ""}${said ? `; log: ${said.slice(0, 70)}` : ""}` : "CRASH LOOP", "up, ≤ 2 starts", up && attempts <= 2);
+        // Up means answering; the links then say what the file cost (the PIN facts: modem degraded, by design).
+        const links = up ? await rig.waitReady(10_000).then(() => "links ready", () => `terminal ${rig.linkState("terminal-1") ?? "?"}, modem ${rig.linkState("modem-1") ?? "?"}`) : "";
+        report.add(`${file} ${name}`, up ? `up after ${attempts} start(s), ${links}${aside ? ", copy kept" : ""}${said ? `; log: ${said.slice(0, 60)}` : ""}` : "CRASH LOOP", "up, ≤ 2 starts", up && attempts <= 2);
         if (up) {
           // Still working: an uplink publish is acknowledged and delivered.
           await ledger.submit(rig, uplinkPublish);
