@@ -3,17 +3,9 @@ import { createWriteStream, writeFileSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 
-/** Small process and network helpers shared by the proofs. */
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => res(p));
-    });
-  });
-}
+/** Small process and network helpers shared by the proofs (freePort is the integration tests' own). */
+export { freePort } from "../../test/integration/mqtt/helpers/procs.js";
+import { freePort } from "../../test/integration/mqtt/helpers/procs.js";
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
