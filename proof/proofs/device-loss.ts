@@ -85,12 +85,17 @@ async function rebootCase(rig: Rig, report: Report): Promise<void> {
   const t0 = performance.now();
   const rebooted = rig.terminal.sim.reboot(2000);
   await rebooted;
-  const readyAt = await rig.linkEvent("terminal-1", (s) => s === "ready", t0 + 100, 30_000).catch(() => NaN);
-  await sleep(500);
+  // Ready again after it noticed the reboot (a link state other than ready first), and registered to the
+  // network again (an SDS cannot reach an unregistered terminal; the network would keep it).
+  const noticedAt = await rig.linkEvent("terminal-1", (s) => s !== "ready", t0, 15_000).catch(() => NaN);
+  const readyAt = await rig.linkEvent("terminal-1", (s) => s === "ready", Number.isNaN(noticedAt) ? t0 : noticedAt, 30_000).catch(() => NaN);
+  await until(() => (rig.terminal.sim.state.regStat === 1 ? true : undefined), 15_000, "the terminal registered").catch(() => undefined);
+  await sleep(300);
   const before = rig.sdsReceived.length;
   rig.terminal.sim.injectText(ISSI_PEER, "After reboot");
   const got = await until(() => (rig.sdsReceived.slice(before).some((s) => s["text"] === "After reboot") ? true : undefined), 10_000, "the SDS").catch(() => false);
   const r = await rig.request("sds/send", { to: `issi:${ISSI_PEER}`, text: "Sent after reboot" }, 20_000).catch((): Record<string, unknown> => ({}));
+  report.add("terminal reboot noticed by the gateway", Number.isNaN(noticedAt) ? "no" : `after ${Math.round((noticedAt - t0) / 100) / 10} s`, "yes", !Number.isNaN(noticedAt));
   report.atMost("terminal reboot (2 s) → ready again", (readyAt - t0) / 1000, 10, " s");
   report.add("after the reboot: incoming SDS published / outgoing SDS accepted", `${got ? "yes" : "no"} / ${r["status"] === "ok" ? "yes" : "no"}`, "yes / yes", got && r["status"] === "ok");
 }
