@@ -14,6 +14,8 @@ export class PtyDevice<S extends AttachableSimulator> {
   wire = "";
   /** performance.now() of the last unplug / replug. */
   lastUnplugAt = 0;
+  /** performance.now() of every unplug. */
+  readonly unplugs: number[] = [];
   lastReplugAt = 0;
 
   constructor(
@@ -47,6 +49,7 @@ export class PtyDevice<S extends AttachableSimulator> {
     const s = this.session;
     this.session = undefined;
     this.lastUnplugAt = performance.now();
+    this.unplugs.push(this.lastUnplugAt);
     if (s) await s.stop();
   }
 
