@@ -20,6 +20,9 @@ import { startInProcessModem, startInProcessSimulator } from "./sim-ports.js";
 import { registerVerbs } from "./verbs.js";
 import { startTalkgroupChecks } from "./talkgroup-wiring.js";
 import type { TalkgroupCheckService } from "../talkgroups/check-service.js";
+import type { ConferenceService } from "../conference/conference-service.js";
+import type { ConferenceBridge } from "../ports/conference-bridge.js";
+import { startConferences, withSipBrokerAccount } from "./conference-wiring.js";
 
 /**
  * The composition root of the daemon (architecture rule 1): config → logger → link registry → broker →
@@ -44,6 +47,9 @@ export class Gateway {
   readonly simModems = new Map<string, SimModem>();
   /** Talk-group checks of the terminals that name a plan. */
   talkgroups: TalkgroupCheckService | undefined;
+  /** Telephone conferences (site config `sip` + `conferences`). */
+  conferences: ConferenceService | undefined;
+  sipBridge: ConferenceBridge | undefined;
   private readonly stops: (() => Promise<void>)[] = [];
   private stopping: Promise<void> | undefined;
 
@@ -60,10 +66,11 @@ export class Gateway {
   static async start(opts: GatewayOptions): Promise<Gateway> {
     const { config, log } = opts;
     mkdirSync(config.stateDir, { recursive: true });
-    const simulated = [...config.terminals, ...config.modems].some((l) => l.port.startsWith("sim:"));
+    const simulated = [...config.terminals, ...config.modems].some((l) => l.port.startsWith("sim:")) || config.sip?.agent === "sim";
     if (simulated && !opts.allowSim) throw new GatewayError("CFG_INVALID", "the configuration uses sim: ports; start with --allow-sim to run on simulated hardware");
     const links = opts.mqtt?.links ?? new LinkHealthRegistry({ log });
-    const mqtt = opts.mqtt ?? (await startMqttGateway({ config: config.mqtt, log, version: opts.version, simulated, links }));
+    const sip = await withSipBrokerAccount(config, (msg) => log.warn({ mod: "sip-conference" }, msg));
+    const mqtt = opts.mqtt ?? (await startMqttGateway({ config: sip.mqtt, log, version: opts.version, simulated, links }));
     const gw = new Gateway(opts, links, mqtt);
     try {
       for (const t of config.terminals) await gw.addTerminal(t);
@@ -76,6 +83,7 @@ export class Gateway {
         log,
       });
       gw.stops.push(() => gw.talkgroups!.stop());
+      gw.conferences = await startConferences(gw, sip.account);
       registerVerbs(gw);
     } catch (err) {
       await gw.stop();
@@ -83,6 +91,11 @@ export class Gateway {
     }
     log.info({ site: config.site, terminals: config.terminals.length, modems: config.modems.length, simulated }, "gateway started");
     return gw;
+  }
+
+  /** Registers a stop step (run in reverse order of registration). */
+  addStop(step: () => Promise<void>): void {
+    this.stops.push(step);
   }
 
   async stop(): Promise<void> {
