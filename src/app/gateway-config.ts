@@ -115,6 +115,9 @@ function conferenceProblems(c: GatewayConfig, allowSim: boolean): string[] {
     if (sip.agent === "sim" && !allowSim) problems.push("/sip/agent: sim is a simulator; start with --allow-sim to use it (never in a command centre)");
     if (sip.patch.terminal !== undefined && !c.terminals.some((t) => t.id === sip.patch.terminal)) problems.push(`/sip/patch/terminal: no terminal "${sip.patch.terminal}" in /terminals`);
     if (sip.account.password && !sip.account.registrar) problems.push("/sip/account/password: a password without a registrar is never used (warning)");
+    // ALSA's null device has no clock: baresip then sends audio (and the DTMF events in it) unpaced, and
+    // the bridge loses PIN keys (seen on loopback). A sound card or an aufile source paces at 20 ms.
+    if (sip.agent === "baresip" && /^alsa,null$/.test(sip.audio.source)) problems.push("/sip/audio/source: alsa,null has no clock and makes the bridge lose PIN keys; use a sound card (alsa,<device>) or aufile,<8 kHz WAV>");
     const port = Number(sip.listen.split(":")[1]);
     if (port < 1 || port > 65535) problems.push(`/sip/listen: port ${port} is out of range`);
   }

@@ -79,6 +79,8 @@ interface Leg {
   /** Bumped whenever the leg's call changes; stale PIN sends and timers check it. */
   epoch: number;
   patch: ConferencePatch | undefined;
+  /** Calls we hung up ourselves; their late `closed` events must not count against the next attempt. */
+  abandoned: Set<string>;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseMs: 2000, capMs: 20000 };
@@ -94,7 +96,7 @@ export class ConferenceService {
     this.clock = deps.clock ?? systemClock;
     this.log = deps.log.child({ mod: "conference" });
     for (const c of deps.registry.all()) {
-      this.legs.set(c.id, { config: c, state: "idle", since: this.clock.wallNow(), detail: undefined, wanted: false, attempt: 0, rejoins: 0, pin: [], callId: undefined, inCall: false, establishedAt: undefined, timer: undefined, epoch: 0, patch: undefined });
+      this.legs.set(c.id, { config: c, state: "idle", since: this.clock.wallNow(), detail: undefined, wanted: false, attempt: 0, rejoins: 0, pin: [], callId: undefined, inCall: false, establishedAt: undefined, timer: undefined, epoch: 0, patch: undefined, abandoned: new Set() });
     }
     this.offs.push(deps.bridge.on("call", (e) => this.onCall(e)));
     this.offs.push(deps.bridge.on("health", (h) => this.onHealth(h.state === "ready", h.detail)));
@@ -188,6 +190,7 @@ export class ConferenceService {
     const epoch = ++leg.epoch;
     leg.attempt++;
     leg.callId = undefined;
+    leg.establishedAt = undefined;
     const retry = this.deps.retry ?? DEFAULT_RETRY;
     const of = `attempt ${leg.attempt}/${retry.attempts}`;
     if (this.deps.bridge.health.state !== "ready") {
@@ -199,7 +202,8 @@ export class ConferenceService {
     leg.inCall = true;
     this.deps.bridge.dial(leg.config.id, leg.config.uri).then(
       () => {
-        if (leg.epoch !== epoch) return;
+        // The answer can arrive before the agent acknowledges the dial command: no answer timer then.
+        if (leg.epoch !== epoch || leg.establishedAt !== undefined) return;
         leg.timer = this.clock.setTimeout(() => {
           if (leg.epoch !== epoch) return;
           void this.deps.bridge.hangup(leg.config.id).catch(() => undefined);
@@ -216,6 +220,7 @@ export class ConferenceService {
   /** One attempt failed with `reason`: retry with backoff while allowed, else failed. */
   private attemptFailed(leg: Leg, reason: string): void {
     this.clearTimer(leg);
+    this.abandon(leg);
     leg.epoch++;
     leg.inCall = false;
     leg.callId = undefined;
@@ -238,11 +243,11 @@ export class ConferenceService {
     if (!leg) return;
     switch (e.kind) {
       case "ringing":
-        if (!leg.inCall) return;
+        if (!leg.inCall || leg.abandoned.has(e.callId)) return;
         leg.callId = e.callId;
         return this.setState(leg, "dialling", `ringing (attempt ${leg.attempt})`);
       case "established":
-        if (!leg.inCall) return;
+        if (!leg.inCall || leg.abandoned.has(e.callId)) return;
         leg.callId = e.callId;
         leg.establishedAt = this.clock.now();
         this.clearTimer(leg);
@@ -250,7 +255,7 @@ export class ConferenceService {
         void this.sendPin(leg, leg.epoch);
         return;
       case "closed":
-        return this.onClosed(leg, e.reason);
+        return this.onClosed(leg, e.reason, e.callId);
       case "speech":
         leg.patch?.phoneSpeech(e.active);
         return;
@@ -259,8 +264,15 @@ export class ConferenceService {
     }
   }
 
-  private onClosed(leg: Leg, reason: string): void {
-    if (!leg.inCall) return;
+  /** Remembers the current call as one we are done with (bounded: only the latest few matter). */
+  private abandon(leg: Leg): void {
+    if (leg.callId === undefined) return;
+    leg.abandoned.add(leg.callId);
+    if (leg.abandoned.size > 8) leg.abandoned.delete(leg.abandoned.values().next().value!);
+  }
+
+  private onClosed(leg: Leg, reason: string, callId: string | undefined): void {
+    if (!leg.inCall || (callId !== undefined && leg.abandoned.has(callId))) return;
     const wasIn = leg.state === "in-conference";
     const lasted = leg.establishedAt === undefined ? 0 : this.clock.now() - leg.establishedAt;
     leg.establishedAt = undefined;
@@ -312,6 +324,7 @@ export class ConferenceService {
       if (leg.epoch !== epoch) return;
       // A PIN that was only partly sent leaves us at the bridge's prompt: hang up and try again.
       this.log.warn({ conference: line, code: (err as GatewayError).code }, "PIN not sent; hanging up");
+      this.abandon(leg);
       await this.deps.bridge.hangup(line).catch(() => undefined);
       this.attemptFailed(leg, `PIN not sent: ${(err as Error).message}`);
     }
@@ -342,6 +355,7 @@ export class ConferenceService {
 
   private async endCall(leg: Leg, why: string): Promise<void> {
     this.clearTimer(leg);
+    this.abandon(leg);
     leg.epoch++;
     await this.stopPatch(leg);
     if (leg.inCall) {

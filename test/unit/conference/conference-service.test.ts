@@ -61,6 +61,15 @@ describe("ConferenceService: join", () => {
     expect(t.bridge.keys.get("lsk")).toBe("123*");
   });
 
+  it("an answer that arrives before the agent acknowledged the dial starts no answer timer", async () => {
+    const u = setup({ answerTimeoutMs: 1000 });
+    u.svc.join("kom");
+    u.bridge.answerCall("kom");
+    await u.clock.tick(5000);
+    expect(u.svc.get("kom").state).toBe("in-conference");
+    expect(u.bridge.commands).not.toContain("hangup kom");
+  });
+
   it("joining again is idempotent", () => {
     t.svc.join("kom");
     t.svc.join("kom");
