@@ -143,7 +143,8 @@ export async function startLoopback(log: Logger, overrides: { pinDelayMs?: numbe
       return;
     }
     if (topic === `/${BRIDGE_TOPIC}/event`) {
-      const line = /^sip:bridge-([a-z0-9]+)@/.exec(String(body["accountaor"] ?? ""))?.[1];
+      const aor = typeof body["accountaor"] === "string" ? body["accountaor"] : "";
+      const line = /^sip:bridge-([a-z0-9]+)@/.exec(aor)?.[1];
       bridgeEvents.push({ type: String(body["type"]), line });
       if (body["type"] === "CALL_DTMF_START" && line) digits.set(line, (digits.get(line) ?? "") + String(body["param"]));
     } else if (topic.startsWith(`${BASE}/bridge/response/`)) responses.push(body);
