@@ -16,7 +16,7 @@ import { SdsSender } from "./sds-sender.js";
 import { SdsTracker } from "./sds-tracker.js";
 import type { TerminalProfile } from "./terminal-profile.js";
 import { PEI_URCS, type IncomingSdsUrc } from "./urc/pei-urcs.js";
-import { dialGroup, setGroupCallParameters, transmitCease, transmitDemand } from "./commands/call-control.js";
+import { dialGroup, hangUp, setGroupCallParameters, transmitCease, transmitDemand } from "./commands/call-control.js";
 import { selectGroup as selectGroupCmd } from "./commands/mode-and-group.js";
 
 /**
@@ -55,6 +55,8 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   private readonly activeCalls = new Set<number>();
   /** CC instance of the newest active call (PTT acts on it). */
   private currentCc: number | undefined;
+  /** ATD succeeded but the call's CC instance has not been reported yet. */
+  private dialPending = false;
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly opts: RakelPeiAdapterOptions) {
@@ -168,13 +170,32 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
     if (cc !== undefined) return this.engine.execute(transmitDemand, { cc }, { priority: "emergency" });
     await this.engine.execute(setGroupCallParameters, undefined, { priority: "emergency" });
     await this.engine.execute(dialGroup, { gssi }, { priority: "emergency" });
+    if (this.currentCc === undefined) this.dialPending = true;
   }
 
   /** PTT released (`AT+CUTXC`); nothing to do without an active call. Emergency priority: de-keying never waits. */
   async releasePtt(): Promise<void> {
+    // Our own ATD's OK comes before its +CTCC: wait a moment for the CC instance, then end the call instead.
+    if (this.currentCc === undefined && this.dialPending) await this.callReported(2000);
     const cc = this.currentCc;
-    if (cc === undefined) return;
-    await this.engine.execute(transmitCease, { cc }, { priority: "emergency" });
+    if (cc !== undefined) return this.engine.execute(transmitCease, { cc }, { priority: "emergency" });
+    if (!this.dialPending) return;
+    this.dialPending = false;
+    await this.engine.execute(hangUp, undefined, { priority: "emergency" });
+  }
+
+  private callReported(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const off = this.on("floor", () => {
+        if (this.currentCc !== undefined) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
   }
 
   /** Resolves with the first progress event of `id` at one of `stages` (or "failed"), or rejects after `timeoutMs`. */
@@ -244,10 +265,13 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   private onCallUrc(ev: UrcEvent): void {
     const v = ev.value as { cc?: number; active?: boolean; fields?: string[] };
     if (v.cc !== undefined) {
+      if (v.active === true) {
+        this.currentCc = v.cc;
+        this.dialPending = false;
+      }
+      if (v.active === false && this.currentCc === v.cc) this.currentCc = undefined;
       const floor = floorEventOf(ev.name, v.cc, v.fields ?? [], this.stateValue.identity.issi);
       if (floor) this.emit("floor", floor);
-      if (v.active === true) this.currentCc = v.cc;
-      if (v.active === false && this.currentCc === v.cc) this.currentCc = undefined;
     }
     if (v.active === undefined || v.cc === undefined) return;
     const before = this.activeCalls.size > 0;

@@ -42,3 +42,12 @@ export const transmitCease: AtCommand<{ cc: number }, void> = {
   idempotent: false,
   parse: () => undefined,
 };
+
+/** `ATH`: ends the terminal's call; the last resort for de-keying when the call's CC instance is unknown (svx sends it at shutdown). */
+export const hangUp: AtCommand<void, void> = {
+  name: "ATH",
+  build: () => "ATH",
+  timeoutMs: 5000,
+  idempotent: true,
+  parse: () => undefined,
+};
