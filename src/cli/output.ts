@@ -51,6 +51,10 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   MQTT_NO_SUCH_USER: "see `rakelgw users list --file F`",
   MQTT_BROKER_FAILED: "check that the listener ports are free and the state directory is writable",
   MQTT_NOT_CONNECTED: "the embedded broker is restarting; try again in a few seconds",
+  SIP_UNKNOWN_CONFERENCE: "use one of the conference ids of the site configuration (`rakelgw conference status`)",
+  SIP_CONFERENCE_LIMIT: "leave a conference first, or raise sip.maxConferences",
+  SIP_AGENT_DOWN: "see links/sip-… on MQTT; check that baresip is installed (apt-get install baresip-core)",
+  SIP_PIN_UNAVAILABLE: "check the PIN file or environment variable named in the conference's configuration",
 };
 
 export function errorLine(err: unknown): { line: string; exitCode: number } {

@@ -318,8 +318,11 @@ export class ConferenceService {
       }
       if (leg.epoch !== epoch) return;
       leg.attempt = 0;
+      // The patch is set before the state so the first in-conference publication names the talk group.
+      const patch = leg.config.talkgroup ? this.deps.patchFor?.(leg.config) : undefined;
+      leg.patch = patch;
       this.setState(leg, "in-conference", undefined);
-      await this.startPatch(leg, epoch);
+      if (patch) await this.startPatch(leg, patch, epoch);
     } catch (err) {
       if (leg.epoch !== epoch) return;
       // A PIN that was only partly sent leaves us at the bridge's prompt: hang up and try again.
@@ -330,20 +333,17 @@ export class ConferenceService {
     }
   }
 
-  private async startPatch(leg: Leg, epoch: number): Promise<void> {
-    if (!leg.config.talkgroup || !this.deps.patchFor) return;
-    const patch = this.deps.patchFor(leg.config);
-    if (!patch) return;
-    leg.patch = patch;
+  private async startPatch(leg: Leg, patch: ConferencePatch, epoch: number): Promise<void> {
     try {
       await patch.start();
     } catch (err) {
       this.log.error({ conference: leg.config.id, talkgroup: patch.talkgroup, err }, "talk-group patch did not start; conference continues without it");
-      leg.patch = undefined;
+      if (leg.patch === patch) leg.patch = undefined;
       await patch.stop();
+      this.deps.publish(this.json(leg));
+      return;
     }
     if (leg.epoch !== epoch) await this.stopPatch(leg);
-    else this.deps.publish(this.json(leg));
   }
 
   private async stopPatch(leg: Leg): Promise<void> {

@@ -281,4 +281,22 @@ describe("ConferenceService: patch", () => {
     await t.svc.stop();
     expect(log).toEqual(["start", "speech true", "stop", "start", "stop"]);
   });
+
+  it("a patch that cannot start is stopped (de-keyed) and no longer published; the conference stays", async () => {
+    const log: string[] = [];
+    const patch: ConferencePatch = {
+      talkgroup: "9001",
+      start: () => Promise.reject(new Error("terminal gone")),
+      stop: () => (log.push("stop"), Promise.resolve()),
+      phoneSpeech: () => undefined,
+    };
+    const t = setup({ patchFor: () => patch });
+    t.svc.join("rsk");
+    t.bridge.answerCall("rsk");
+    await t.clock.tick(10000);
+    expect(t.svc.get("rsk")).toMatchObject({ state: "in-conference" });
+    expect(t.svc.get("rsk").patchedTalkgroup).toBeUndefined();
+    expect(t.published.at(-1)?.patchedTalkgroup).toBeUndefined();
+    expect(log).toEqual(["stop"]);
+  });
 });
