@@ -25,9 +25,9 @@ import type { ConferenceBridge } from "../ports/conference-bridge.js";
 import { startConferences, withSipBrokerAccount } from "./conference-wiring.js";
 
 /**
- * The composition root of the daemon (architecture rule 1): config → logger → link registry → broker →
+ * The composition root of the daemon (with the CLI, the only code that imports adapters: README, *Layout*): config → logger → link registry → broker →
  * terminals → modems → verbs, stopped in reverse. One failed radio or modem degrades its own link; it never
- * stops the process (style-anchors 8.3).
+ * stops the process.
  */
 export interface GatewayOptions {
   config: GatewayConfig;
