@@ -164,7 +164,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
     this.updateState({ selectedGroup: gssi });
   }
 
-  /** PTT pressed: a transmit demand in the active call, or a new group call on `gssi` (pei.md 8.2). */
+  /** PTT pressed: a transmit demand in the active call, or a new group call on `gssi` (docs/pei.md §8.2). */
   async pressPtt(gssi: string): Promise<void> {
     const cc = this.currentCc;
     if (cc !== undefined) return this.engine.execute(transmitDemand, { cc }, { priority: "emergency" });
@@ -314,7 +314,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
 
 
 /**
- * Floor event of a call URC (pei.md 8.2). `+CTXG: <cc>,<TxGrant>,<TxRqPrmsn>,<e2ee>[,<TPI type>,<TPI>]`:
+ * Floor event of a call URC (docs/pei.md §8.2). `+CTXG: <cc>,<TxGrant>,<TxRqPrmsn>,<e2ee>[,<TPI type>,<TPI>]`:
  * TxGrant 0 granted, 1 not granted, 2 queued, 3 granted to another; a talker identity (6 fields) other
  * than our own ISSI means someone else holds the floor.
  */

@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 
 /**
- * Site config `sip`: the SIP user agent that dials the conference bridges (interfaces.md). The gateway
+ * Site config `sip`: the SIP user agent that dials the conference bridges (docs/mqtt-interface.md). The gateway
  * writes the agent's own configuration from this; nothing here is baresip syntax except the audio device
  * names (`<driver>,<device>`), which are passed through because they name hardware.
  */

@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 
 /**
- * Site config `conferences`: the telephone conference bridges this actor joins (interfaces.md,
+ * Site config `conferences`: the telephone conference bridges this actor joins (docs/mqtt-interface.md,
  * "Alerts and conferences"). The PIN is written inline, or read from a file or an environment variable
  * named here, so the secret need not sit in the site file; it is never logged or published either way.
  */

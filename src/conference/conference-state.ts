@@ -1,4 +1,4 @@
-/** The retained `<base>/conferences/<id>` payload (interfaces.md). */
+/** The retained `<base>/conferences/<id>` payload (docs/mqtt-interface.md). */
 export type ConferenceStateName = "idle" | "dialling" | "in-conference" | "failed" | "ended";
 
 export interface ConferenceStateJson {

@@ -2,7 +2,7 @@ import type { AtCommand } from "../../at/at-command.js";
 import { atDigits, atInt } from "../../at/safe-args.js";
 
 /**
- * Push-to-talk over PEI for a group call (EN 300 392-5 clause 6.17; pei.md 8.2, the sequence svxlink and
+ * Push-to-talk over PEI for a group call (EN 300 392-5 clause 6.17; docs/pei.md §8.2, the sequence svxlink and
  * tetra_4_pttlink use). The speech itself goes over the terminal's accessory audio, never over the PEI.
  * None of these is idempotent: a repeated key or release changes what the air sees.
  */

@@ -1,5 +1,5 @@
 /**
- * Group-call PTT (EN 300 392-5 clause 6.17; pei.md 8.2): `ATD<gssi>` sets up a group call with our
+ * Group-call PTT (EN 300 392-5 clause 6.17; docs/pei.md §8.2): `ATD<gssi>` sets up a group call with our
  * transmission granted, `AT+CTXD=<cc>,<prio>` asks for the floor in the active call, `AT+CUTXC=<cc>`
  * releases it. The floor is granted only when nobody else talks (`SimTerminal.radioTalk`); otherwise
  * `+CTXG: <cc>,1,…` (not granted). URCs go out only with call signalling routed (`AT+CTSP=x,0,0`).
