@@ -129,6 +129,9 @@ export class BaresipAgent extends TypedEmitter<ConferenceBridgeEvents> implement
 
   private async probe(): Promise<void> {
     if (this.probing || this.process.pid === undefined) return;
+    // A command answered within the last probe period already proved the agent alive; a probe would only
+    // queue in front of the next PIN key.
+    if (this.healthValue.state === "ready" && performance.now() - this.control.lastAnswerAt < (this.o.probeMs ?? 1000)) return;
     this.probing = true;
     try {
       await this.control.sequence([{ command: "uafind", params: [...this.lineByAor.keys()][0] ?? "" }]);

@@ -73,13 +73,15 @@ export class BaresipControl extends TypedEmitter<BaresipControlEvents> {
     if (c) await c.endAsync(true).catch(() => undefined);
   }
 
-  /** Runs `steps` one after another with nothing in between (e.g. `uafind` + `sndcode`). */
+  /** When the agent last answered a command (performance.now()); any answer proves it is alive. */
+  lastAnswerAt = -Infinity;
+
+  /**
+   * Runs `steps` with nothing in between (e.g. `uafind` + `sndcode`). They are published back to back:
+   * baresip handles control messages in arrival order, so the second need not wait for the first answer.
+   */
   sequence(steps: readonly { command: string; params?: string; secret?: boolean }[]): Promise<string[]> {
-    return this.lock.run(async () => {
-      const out: string[] = [];
-      for (const s of steps) out.push(await this.send(s.command, s.params, s.secret ?? false));
-      return out;
-    });
+    return this.lock.run(() => Promise.all(steps.map((s) => this.send(s.command, s.params, s.secret ?? false))));
   }
 
   private send(command: string, params: string | undefined, secret: boolean): Promise<string> {
@@ -94,6 +96,7 @@ export class BaresipControl extends TypedEmitter<BaresipControlEvents> {
       }, timeoutMs);
       this.waiting.set(token, (r) => {
         clearTimeout(timer);
+        if (r.ok) this.lastAnswerAt = performance.now();
         if (!r.ok || FAILURE_TEXT.test(r.data)) {
           // Never the parameters: for sndcode they are a PIN digit.
           reject(new GatewayError("SIP_COMMAND_FAILED", `SIP agent refused ${command}: ${secret ? "(detail withheld)" : r.data.trim()}`, { context: { command } }));

@@ -308,13 +308,19 @@ export class ConferenceService {
     const line = leg.config.id;
     try {
       await this.sleep(leg.config.pinDelayMs);
+      let keyBefore = false;
       for (const step of leg.pin) {
         if (leg.epoch !== epoch) return;
-        if (step.kind === "pause") await this.sleep(this.deps.pauseMs ?? 1000);
-        else {
-          await this.deps.bridge.sendDtmf(line, step.key);
-          await this.sleep(this.deps.interDigitMs ?? 250);
+        if (step.kind === "pause") {
+          await this.sleep(this.deps.pauseMs ?? 1000);
+          keyBefore = false;
+          continue;
         }
+        // The gap separates keys; none before the first key or after a pause, none after the last.
+        if (keyBefore) await this.sleep(this.deps.interDigitMs ?? 250);
+        if (leg.epoch !== epoch) return;
+        await this.deps.bridge.sendDtmf(line, step.key);
+        keyBefore = true;
       }
       if (leg.epoch !== epoch) return;
       leg.attempt = 0;

@@ -48,17 +48,20 @@ describe("ConferenceService: join", () => {
     expect(t.states("rsk").at(-1)).toBe("in-conference");
   });
 
-  it("honours pauses written as ',' in the PIN", async () => {
+  it("honours pauses written as ',' in the PIN; keys are spaced by interDigitMs", async () => {
     t.svc.join("lsk");
     t.bridge.answerCall("lsk");
-    await t.clock.tick(1000 + 250 * 2 + 10);
-    expect(t.bridge.keys.get("lsk")).toBe("12");
-    await t.clock.tick(900);
-    expect(t.bridge.keys.get("lsk")).toBe("12");
-    await t.clock.tick(200);
-    expect(t.bridge.keys.get("lsk")).toBe("123");
     await t.clock.tick(1000);
+    expect(t.bridge.keys.get("lsk")).toBe("1");
+    await t.clock.tick(250);
+    expect(t.bridge.keys.get("lsk")).toBe("12");
+    await t.clock.tick(990);
+    expect(t.bridge.keys.get("lsk")).toBe("12");
+    await t.clock.tick(10);
+    expect(t.bridge.keys.get("lsk")).toBe("123");
+    await t.clock.tick(250);
     expect(t.bridge.keys.get("lsk")).toBe("123*");
+    expect(t.svc.get("lsk").state).toBe("in-conference");
   });
 
   it("an answer that arrives before the agent acknowledged the dial starts no answer timer", async () => {
