@@ -44,13 +44,15 @@ describe.runIf(hasBaresip() || process.env["CI"])("conferences over real SIP (ba
     expect(r["status"]).toBe("ok");
     expect((r["data"] as Record<string, unknown>)["state"]).toBe("dialling");
     await lb.until(() => (state("rsk") === "in-conference" && lb.digits.get("conf1") === "4711#" ? true : undefined), 15000, "rsk in-conference and the PIN at the bridge");
+    // Nothing more follows: exactly the PIN, no repeated or extra keys.
+    await new Promise((r) => setTimeout(r, 500));
     expect(lb.digits.get("conf1")).toBe("4711#");
     expect(JSON.stringify([...lb.retained.values()])).not.toContain("4711");
   });
 
   it("two conferences in parallel, each with its own call and PIN (the second from an environment variable)", async () => {
     await lb.request("conference/join", { conference: "lsk" });
-    await lb.until(() => (state("lsk") === "in-conference" ? true : undefined), 15000, "lsk in-conference");
+    await lb.until(() => (state("lsk") === "in-conference" && lb.digits.get("conf2") === "*2580#" ? true : undefined), 15000, `lsk in-conference with its PIN at the bridge (got ${lb.digits.get("conf2")})`);
     expect(state("rsk")).toBe("in-conference");
     expect(lb.digits.get("conf2")).toBe("*2580#");
     expect(lb.digits.get("conf1")).toBe("4711#");
