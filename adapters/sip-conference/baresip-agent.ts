@@ -7,7 +7,7 @@ import { TypedEmitter } from "../../src/shared/typed-emitter.js";
 import { renderAccounts, renderBaresipConfig, lineAor, type AgentLine, type BrokerEndpoint } from "./baresip-config.js";
 import { BaresipControl, type ControlEndpoint } from "./baresip-control.js";
 import type { BaresipEvent } from "./baresip-events.js";
-import { toCallEvent } from "./baresip-events.js";
+import { rxLevelOf, SpeechDetector, toCallEvent } from "./baresip-events.js";
 import { BaresipProcess } from "./baresip-process.js";
 import type { SipConfig } from "./sip-config.js";
 
@@ -46,6 +46,7 @@ export class BaresipAgent extends TypedEmitter<ConferenceBridgeEvents> implement
   private readonly process: BaresipProcess;
   private readonly control: BaresipControl;
   private readonly lineByAor = new Map<string, string>();
+  private readonly speech = new Map<string, SpeechDetector>();
   private probeTimer: ReturnType<typeof setInterval> | undefined;
   private misses = 0;
   private probing = false;
@@ -55,7 +56,10 @@ export class BaresipAgent extends TypedEmitter<ConferenceBridgeEvents> implement
     this.name = o.name;
     this.lines = o.lines.map((l) => l.id);
     this.log = o.log.child({ mod: "sip-conference", link: o.name });
-    for (const l of o.lines) this.lineByAor.set(lineAor(o.sip, l.id), l.id);
+    for (const l of o.lines) {
+      this.lineByAor.set(lineAor(o.sip, l.id), l.id);
+      this.speech.set(l.id, new SpeechDetector(o.sip.patch.speechThresholdDbov, o.sip.patch.speechHangMs));
+    }
     this.process = new BaresipProcess({ binary: o.sip.binary, dir: o.dir, log: this.log, restartBaseMs: o.sip.restartBaseMs, restartCapMs: o.sip.restartCapMs });
     this.control = new BaresipControl({ endpoint: o.control, baseTopic: o.agentBroker.baseTopic, log: this.log, clientId: `${o.agentBroker.clientId}-ctl` });
     this.control.on("event", (e) => this.onEvent(e));
@@ -157,7 +161,14 @@ export class BaresipAgent extends TypedEmitter<ConferenceBridgeEvents> implement
     if (e.type === "EXIT") return this.setHealth("disconnected", "agent is exiting");
     const line = e.accountaor ? this.lineByAor.get(e.accountaor) : undefined;
     if (!line) return;
+    const level = rxLevelOf(e);
+    if (level !== undefined) {
+      const change = this.speech.get(line)?.level(level, performance.now());
+      if (change !== undefined) this.emit("call", { kind: "speech", line, active: change });
+      return;
+    }
     const ce = toCallEvent(e, line);
+    if (ce?.kind === "closed" && this.speech.get(line)?.reset() === false) this.emit("call", { kind: "speech", line, active: false });
     if (ce) {
       if (ce.kind !== "ringing") this.log.info({ line, event: ce.kind, callId: e.id, ...(ce.kind === "closed" ? { reason: ce.reason } : {}) }, "sip call");
       this.emit("call", ce);

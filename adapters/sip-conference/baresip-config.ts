@@ -5,7 +5,7 @@ import { splitHostPort } from "./sip-config.js";
  * baresip 1.0's `config` and `accounts` files, written from the gateway's `sip` section (one folder per
  * agent, `baresip -f DIR`). Modules: g711 (PCMU/PCMA, what every bridge speaks), the audio driver(s) named
  * by the audio devices, account, menu (the command set the mqtt module forwards to) and mqtt (control).
- * Left out on purpose: `stdio`/`cons` (need a terminal), `ausine` (cannot feed an 8 kHz call), video.
+ * vumeter reports audio levels as events. Left out on purpose: `stdio`/`cons` (need a terminal), `ausine` (cannot feed an 8 kHz call), video.
  */
 export interface BrokerEndpoint {
   host: string;
@@ -35,6 +35,10 @@ export function renderBaresipConfig(sip: Pick<SipConfig, "listen" | "audio">, br
     "module_path /usr/lib/baresip/modules",
     "module g711.so",
     ...[...drivers].sort().map((d) => `module ${d}.so`),
+    // Audio levels as VU_RX_REPORT/VU_TX_REPORT events (dBov, about twice a second) instead of a bar on stderr:
+    // the far side's level is the "phone side speaks" signal of the talk-group patch.
+    "module vumeter.so",
+    "vumeter_stderr no",
     "module_app account.so",
     "module_app menu.so",
     "module_app mqtt.so",

@@ -113,7 +113,7 @@ export class BaresipControl extends TypedEmitter<BaresipControlEvents> {
     if (topic === `${base}event`) {
       const e = parseBaresipEvent(payload);
       if (!e.ok) return this.o.log.warn({ reason: e.reason, bytes: payload.length }, "unreadable SIP agent event");
-      if (e.value.type !== "CALL_RTCP") this.o.log.debug({ type: e.value.type, account: e.value.accountaor, callId: e.value.id }, "sip event");
+      if (e.value.type !== "CALL_RTCP" && !e.value.type.startsWith("VU_")) this.o.log.debug({ type: e.value.type, account: e.value.accountaor, callId: e.value.id }, "sip event");
       return this.emit("event", e.value);
     }
     if (topic.startsWith(`${base}command_resp/`)) {

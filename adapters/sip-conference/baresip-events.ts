@@ -51,3 +51,51 @@ export function toCallEvent(e: BaresipEvent, line: string): CallEvent | undefine
       return undefined;
   }
 }
+
+/** The far (telephone) side's level in dBov from a `VU_RX_REPORT` event, if it is one. */
+export function rxLevelOf(e: BaresipEvent): number | undefined {
+  if (e.type !== "VU_RX_REPORT" || e.param === undefined) return undefined;
+  const v = Number(e.param);
+  return Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Voice activity from periodic level reports: active at the first report at or above the threshold;
+ * quiet again at the first report after `hangMs` below it (speech has short gaps between words).
+ */
+export class SpeechDetector {
+  private active = false;
+  private lastLoud = -Infinity;
+
+  constructor(
+    private readonly thresholdDbov: number,
+    private readonly hangMs: number,
+  ) {}
+
+  get speaking(): boolean {
+    return this.active;
+  }
+
+  /** Feeds one level; returns the new state when it changed. */
+  level(dbov: number, now: number): boolean | undefined {
+    if (dbov >= this.thresholdDbov) {
+      this.lastLoud = now;
+      if (this.active) return undefined;
+      this.active = true;
+      return true;
+    }
+    if (this.active && now - this.lastLoud >= this.hangMs) {
+      this.active = false;
+      return false;
+    }
+    return undefined;
+  }
+
+  /** The call ended: quiet. Returns false when that is a change. */
+  reset(): boolean | undefined {
+    const was = this.active;
+    this.active = false;
+    this.lastLoud = -Infinity;
+    return was ? false : undefined;
+  }
+}

@@ -45,7 +45,12 @@ export const SipConfigSchema = Type.Object(
     interDigitMs: Type.Integer({ minimum: 50, maximum: 5000, default: 250 }),
     /** Talk-group patch: which terminal carries it and how long one transmission may last. */
     patch: Type.Object(
-      { terminal: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,31}$" })), maxTransmitMs: Type.Integer({ minimum: 1000, default: 60000 }) },
+      {
+        terminal: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,31}$" })),
+        maxTransmitMs: Type.Integer({ minimum: 1000, default: 60000 }),
+        speechThresholdDbov: Type.Number({ minimum: -90, maximum: 0, default: -40, description: "the phone side speaks while its level is at or above this" }),
+        speechHangMs: Type.Integer({ minimum: 0, maximum: 10000, default: 1200, description: "the phone side is quiet after this long below the threshold" }),
+      },
       { ...strict, default: {} },
     ),
     restartBaseMs: Type.Integer({ minimum: 10, default: 500 }),

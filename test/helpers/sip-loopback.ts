@@ -55,7 +55,7 @@ export async function until<T>(fn: () => T | undefined, ms: number, what: string
  * does not, and an unpaced source sent DTMF events so fast that the far end lost keys. aufile ends the call
  * at the end of the file, so it lasts longer than any test call.
  */
-export function silenceWav(path: string, seconds: number): string {
+export function silenceWav(path: string, seconds: number, talk = false): string {
   const samples = 8000 * seconds;
   const b = Buffer.alloc(44 + samples * 2);
   b.write("RIFF", 0);
@@ -70,6 +70,8 @@ export function silenceWav(path: string, seconds: number): string {
   b.writeUInt16LE(16, 34);
   b.write("data", 36);
   b.writeUInt32LE(samples * 2, 40);
+  // `talk`: a 440 Hz tone (about -15 dBov) for 2 s, then 2 s of silence, over and over: a "phone side" that speaks.
+  if (talk) for (let i = 0; i < samples; i++) if (Math.floor(i / 16000) % 2 === 0) b.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)), 44 + 2 * i);
   writeFileSync(path, b);
   return path;
 }
@@ -79,6 +81,8 @@ export async function startLoopback(log: Logger, overrides: { pinDelayMs?: numbe
   const ports = sipPorts();
   const wav = silenceWav(join(dir, "silence.wav"), 300);
   const audio = { source: `aufile,${wav}`, player: "aufile,/dev/null" };
+  // The bridge "speaks" (tone bursts) so the gateway sees the phone side's voice activity.
+  const bridgeAudio = { source: `aufile,${silenceWav(join(dir, "talk.wav"), 300, true)}`, player: "aufile,/dev/null" };
   const bridgePass = randomBytes(12).toString("hex");
   const bridgeUri = (line: string) => `sip:bridge-${line}@127.0.0.1:${ports.bridge}`;
   const raw = {
@@ -92,6 +96,7 @@ export async function startLoopback(log: Logger, overrides: { pinDelayMs?: numbe
         acl: `user bridge\ntopic readwrite /${BRIDGE_TOPIC}/#\ntopic readwrite ${BASE}/#\n`,
       },
     },
+    terminals: [{ id: "t1", port: "sim:terminal" }],
     sip: {
       agent: "baresip",
       listen: `127.0.0.1:${ports.gateway}`,
@@ -105,16 +110,16 @@ export async function startLoopback(log: Logger, overrides: { pinDelayMs?: numbe
       ...overrides.sip,
     },
     conferences: [
-      { id: "rsk", name: "Regional samverkanskonferens", uri: bridgeUri("conf1"), pin: "4711#", pinDelayMs: overrides.pinDelayMs ?? 1000 },
+      { id: "rsk", name: "Regional samverkanskonferens", uri: bridgeUri("conf1"), pin: "4711#", pinDelayMs: overrides.pinDelayMs ?? 1000, talkgroup: "9001" },
       { id: "lsk", name: "Länsstyrelsen", uri: bridgeUri("conf2"), pin: { env: "SIPTEST_LSK_PIN" }, pinDelayMs: overrides.pinDelayMs ?? 1000 },
       { id: "tyst", name: "Svarar inte", uri: bridgeUri("silent"), pin: "1#", pinDelayMs: 0 },
     ],
   };
   process.env["SIPTEST_LSK_PIN"] = "*2580#";
   const config = validateAgainst(GatewayConfigSchema, raw, "test config");
-  const gw = await Gateway.start({ config, log, version: "test", allowSim: false });
+  const gw = await Gateway.start({ config, log, version: "test", allowSim: true });
   const brokerPort = gw.mqtt.ports["tcp-0"]!;
-  const bridgeSip: SipConfig = validateAgainst(SipConfigSchema, { listen: `127.0.0.1:${ports.bridge}`, audio, account: { user: "bridge" } }, "bridge sip");
+  const bridgeSip: SipConfig = validateAgainst(SipConfigSchema, { listen: `127.0.0.1:${ports.bridge}`, audio: bridgeAudio, account: { user: "bridge" } }, "bridge sip");
   const bridge = new BaresipAgent({
     name: "test-bridge",
     sip: bridgeSip,

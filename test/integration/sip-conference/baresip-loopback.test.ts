@@ -50,6 +50,14 @@ describe.runIf(hasBaresip() || process.env["CI"])("conferences over real SIP (ba
     expect(JSON.stringify([...lb.retained.values()])).not.toContain("4711");
   });
 
+  it("talk-group patch: the simulated terminal is keyed while the bridge side speaks and de-keyed when it pauses", async () => {
+    expect(conferenceState(lb, "rsk")?.["patchedTalkgroup"]).toBe("9001");
+    const sim = lb.gw.simTerminals.get("t1")!;
+    await lb.until(() => (sim.selectedGroup === "9001" ? true : undefined), 5000, "group 9001 selected");
+    await lb.until(() => (sim.talker === "us" ? true : undefined), 10000, "terminal keyed by the phone side's speech");
+    await lb.until(() => (sim.talker === undefined ? true : undefined), 10000, "terminal de-keyed in the pause");
+  });
+
   it("two conferences in parallel, each with its own call and PIN (the second from an environment variable)", async () => {
     await lb.request("conference/join", { conference: "lsk" });
     await lb.until(() => (state("lsk") === "in-conference" && lb.digits.get("conf2") === "*2580#" ? true : undefined), 15000, `lsk in-conference with its PIN at the bridge (got ${lb.digits.get("conf2")})`);

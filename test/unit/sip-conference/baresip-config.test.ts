@@ -66,3 +66,27 @@ describe("baresip events", () => {
     expect(parseBaresipEvent(p).ok).toBe(false);
   });
 });
+
+describe("phone-side voice activity from VU_RX_REPORT levels", () => {
+  it("speaks at the threshold, is quiet after the hang time below it", async () => {
+    const { SpeechDetector, rxLevelOf } = await import("../../../adapters/sip-conference/baresip-events.js");
+    const d = new SpeechDetector(-40, 1000);
+    expect(d.level(-84, 0)).toBeUndefined();
+    expect(d.level(-15, 500)).toBe(true);
+    expect(d.level(-15, 1000)).toBeUndefined();
+    expect(d.level(-84, 1500)).toBeUndefined();
+    expect(d.level(-84, 1999)).toBeUndefined();
+    expect(d.level(-84, 2000)).toBe(false);
+    expect(d.level(-40, 2500)).toBe(true);
+    expect(d.reset()).toBe(false);
+    expect(d.reset()).toBeUndefined();
+    const e = parseBaresipEvent('{"type":"VU_RX_REPORT","class":"VU_REPORT","accountaor":"sip:a@b","param":"-15.27"}');
+    expect(e.ok && rxLevelOf(e.value)).toBe(-15.27);
+    const tx = parseBaresipEvent('{"type":"VU_TX_REPORT","param":"-15.27"}');
+    expect(tx.ok && rxLevelOf(tx.value)).toBeUndefined();
+  });
+
+  it("the agent config loads vumeter with its stderr bar off", () => {
+    expect(renderBaresipConfig(sip, broker)).toContain("module vumeter.so\nvumeter_stderr no\n");
+  });
+});
