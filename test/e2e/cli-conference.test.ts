@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../adapters/mqtt/auth/password-hash.js";
 import { runCli } from "../helpers/run-cli.js";
+import { freePort } from "../integration/mqtt/helpers/procs.js";
 
 /**
  * `rakelgw conference join|leave|status` against a running daemon (`rakelgw run`, simulated SIP agent and
@@ -16,17 +16,6 @@ let dir: string;
 let cfgPath: string;
 let daemon: ChildProcess;
 let daemonErr = "";
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.once("error", rej);
-    srv.listen(0, "127.0.0.1", () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => res(p));
-    });
-  });
-}
 
 const auth = ["--username", "ops", "--password-env", "SIPTEST_MQTT_PASS"];
 const env = { SIPTEST_MQTT_PASS: "ops-pass" };
