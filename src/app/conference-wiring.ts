@@ -12,6 +12,7 @@ import { ConferenceRegistry } from "../conference/conference-registry.js";
 import { ConferenceService } from "../conference/conference-service.js";
 import { FloorPolicy } from "../conference/floor-policy.js";
 import type { ConferenceBridge } from "../ports/conference-bridge.js";
+import type { PttControl, RadioTerminal } from "../ports/radio-terminal.js";
 import { GatewayError } from "../shared/errors.js";
 import { readFileSync } from "node:fs";
 import type { Gateway } from "./gateway.js";
@@ -99,6 +100,12 @@ function createBridge(gw: Gateway, sip: SipConfig, account: SipBrokerAccount | u
   });
 }
 
+/** True when the terminal's adapter offers PTT over PEI (the PEI adapter does). */
+function hasPtt(r: RadioTerminal): r is RadioTerminal & PttControl {
+  const p = r as Partial<PttControl>;
+  return typeof p.pressPtt === "function" && typeof p.releasePtt === "function" && typeof p.selectGroup === "function";
+}
+
 /** Starts the bridge and the service and registers the verbs; returns undefined when nothing is configured. */
 export async function startConferences(gw: Gateway, account: SipBrokerAccount | undefined): Promise<ConferenceService | undefined> {
   const { config, log } = gw.opts;
@@ -123,6 +130,10 @@ export async function startConferences(gw: Gateway, account: SipBrokerAccount | 
     patchFor: (c) => {
       const radio = terminalId === undefined ? undefined : gw.terminals.get(terminalId);
       if (!c.talkgroup || !radio || terminalId === undefined) return undefined;
+      if (!hasPtt(radio)) {
+        log.warn({ conference: c.id, terminal: terminalId }, "the patch terminal offers no PTT control; conference joined without the talk-group patch");
+        return undefined;
+      }
       return new FloorPolicy({ terminal: radio, terminalId, talkgroup: c.talkgroup, log, maxTransmitMs: sip.patch.maxTransmitMs });
     },
   });

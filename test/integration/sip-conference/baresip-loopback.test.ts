@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SimTerminal } from "../../../adapters/rakel-pei/sim/index.js";
 import type { BaresipAgent } from "../../../adapters/sip-conference/baresip-agent.js";
 import { silentLogger } from "../../../src/shared/logger.js";
 import { conferenceState, startLoopback, type Loopback } from "../../helpers/sip-loopback.js";
@@ -52,7 +53,8 @@ describe.runIf(hasBaresip() || process.env["CI"])("conferences over real SIP (ba
 
   it("talk-group patch: the simulated terminal is keyed while the bridge side speaks and de-keyed when it pauses", async () => {
     expect(conferenceState(lb, "rsk")?.["patchedTalkgroup"]).toBe("9001");
-    const sim = lb.gw.simTerminals.get("t1")!;
+    // The device factory hands out the simulator behind a narrow interface; this test reads its floor.
+    const sim = lb.gw.terminalSimulators.get("t1") as unknown as SimTerminal;
     await lb.until(() => (sim.selectedGroup === "9001" ? true : undefined), 5000, "group 9001 selected");
     await lb.until(() => (sim.talker === "us" ? true : undefined), 10000, "terminal keyed by the phone side's speech");
     await lb.until(() => (sim.talker === undefined ? true : undefined), 10000, "terminal de-keyed in the pause");
