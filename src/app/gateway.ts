@@ -14,6 +14,7 @@ import type { Logger } from "../shared/logger.js";
 import type { TalkgroupCheckService } from "../talkgroups/check-service.js";
 import { buildModem, buildTerminal } from "./devices/device-factory.js";
 import type { TerminalSimulator } from "./devices/simulated-devices.js";
+import type { ModemSimulator } from "./answering-peers.js";
 import type { GatewayConfig, ModemConfig, TerminalConfig } from "./gateway-config.js";
 import { receivedSdsJson, terminalStateJson } from "./presenters.js";
 import { startTalkgroupChecks } from "./talkgroup-wiring.js";
@@ -21,6 +22,8 @@ import { registerVerbs } from "./verbs.js";
 import type { ConferenceService } from "../conference/conference-service.js";
 import type { ConferenceBridge } from "../ports/conference-bridge.js";
 import { startConferences, withSipBrokerAccount } from "./conference-wiring.js";
+import type { DispatchService } from "../dispatch/dispatch-service.js";
+import { startDispatch } from "./dispatch-wiring.js";
 
 /**
  * The composition root of the daemon (with the CLI, the only code that imports adapters: README, *Layout*): config → logger → link registry → broker →
@@ -43,6 +46,8 @@ export class Gateway {
   readonly modems = new Map<string, SmsModem>();
   /** The simulators behind `sim:` terminal ports, by link id (the demo drives them). */
   readonly terminalSimulators = new Map<string, TerminalSimulator>();
+  /** The simulated modems behind `sim:` modem ports (the demo's answering people use them). */
+  readonly modemSimulators = new Map<string, ModemSimulator>();
   /** True when any device is simulated (`sim:` ports). */
   readonly simulated: boolean;
   /** Talk-group checks of the terminals that name a plan. */
@@ -50,6 +55,8 @@ export class Gateway {
   /** Telephone conferences (site config `sip` + `conferences`). */
   conferences: ConferenceService | undefined;
   sipBridge: ConferenceBridge | undefined;
+  /** Alert dispatch, when the config has a `dispatch` section. */
+  dispatch: DispatchService | undefined;
   private readonly talkgroupReaders = new Map<string, TalkgroupReader>();
   private readonly stops: (() => Promise<void>)[] = [];
   private stopping: Promise<void> | undefined;
@@ -89,6 +96,8 @@ export class Gateway {
       gw.stops.push(() => gw.talkgroups!.stop());
       gw.conferences = await startConferences(gw, sip.account);
       registerVerbs(gw);
+      gw.dispatch = await startDispatch(gw);
+      if (gw.dispatch) gw.stops.push(() => gw.dispatch!.stop());
     } catch (err) {
       await gw.stop();
       throw err;
@@ -165,6 +174,7 @@ export class Gateway {
     });
     const modem: SmsModem = built.device;
     this.stops.push(() => built.stop());
+    if (built.sim) this.modemSimulators.set(c.id, built.sim);
     modem.on("health", (h) => this.links.set(c.id, h.state, h.detail));
     this.links.set(c.id, "disconnected", "starting");
     this.modems.set(c.id, modem);

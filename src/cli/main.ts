@@ -12,6 +12,7 @@ import { registerRunCommands } from "./commands/run.js";
 import { registerUsersCommands } from "./commands/users.js";
 import { registerTalkgroupsCommands } from "./commands/talkgroups.js";
 import { registerConferenceCommands } from "./commands/conference.js";
+import { registerAlertCommands } from "./commands/alert.js";
 import { EXIT_CANNOT_RUN, EXIT_PROBLEM, ProblemExit, errorLine } from "./output.js";
 
 /**
@@ -65,6 +66,7 @@ export function buildProgram(): Command {
   registerUsersCommands(program, log);
   registerTalkgroupsCommands(program, log);
   registerConferenceCommands(program);
+  registerAlertCommands(program);
   registerDemoCommand(program, log, version);
   return program;
 }
