@@ -84,7 +84,6 @@ export class PersistenceMirror implements SessionBook {
   private total: Queue = { n: 0, bytes: 0 };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> | undefined;
-  private again = false;
   private readonly rl: RateLimitedLog;
 
   /** `file` undefined: limits only, nothing written (no `stateDir` configured). */
@@ -277,20 +276,18 @@ export class PersistenceMirror implements SessionBook {
     return removed;
   }
 
-  /** Writes the snapshot now (coalescing concurrent calls). */
+  /**
+   * Writes the snapshot now. A write already running may have taken its snapshot before the latest change,
+   * so it is awaited and the snapshot written once more: when `flush()` resolves (as on close), everything
+   * stored before the call is on disk. Returning the running write instead lost a retained message
+   * published just before a shutdown.
+   */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.flushing) {
-      this.again = true;
-      return this.flushing;
-    }
+    while (this.flushing) await this.flushing.catch(() => undefined);
     this.flushing = this.write().finally(() => {
       this.flushing = undefined;
-      if (this.again) {
-        this.again = false;
-        this.dirty();
-      }
     });
     return this.flushing;
   }
