@@ -13,7 +13,7 @@ import { runInitScript, readTerminalState } from "./terminal-init.js";
 import { IncomingSdsHandler } from "./incoming-sds.js";
 import { isDeliveryFailure } from "./sds/delivery-status.js";
 import { SdsSender } from "./sds-sender.js";
-import { SdsTracker } from "./sds-tracker.js";
+import { SdsTracker, sameSsi } from "./sds-tracker.js";
 import type { TerminalProfile } from "./terminal-profile.js";
 import { PEI_URCS, type IncomingSdsUrc } from "./urc/pei-urcs.js";
 import { dialGroup, hangUp, setGroupCallParameters, transmitCease, transmitDemand } from "./commands/call-control.js";
@@ -39,6 +39,8 @@ export interface RakelPeiAdapterOptions {
   reassemblyTimeoutMs?: number;
   /** Override the profile's heartbeat (tests). */
   heartbeatMs?: number;
+  /** The ISSI this terminal must have: a send through another radio on the port is refused (LINK_TERMINAL_MISMATCH). */
+  expectedIssi?: string;
 }
 
 export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implements RadioTerminal, PttControl {
@@ -154,6 +156,12 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
         return Promise.reject(new GatewayError("AT_EXPIRED", `SDS to ${to.ssi} not started within ${opts.timeoutMs} ms (terminal busy or link down)`));
       }
       if (opts.signal?.aborted) return Promise.reject(new GatewayError("AT_ABORTED", "SDS send aborted before start"));
+      // A swapped radio would send under a foreign identity, and its recipients' answers would never reach us.
+      const issi = this.stateValue.identity.issi;
+      const expected = this.opts.expectedIssi;
+      if (expected && issi && !sameSsi(issi, expected)) {
+        return Promise.reject(new GatewayError("LINK_TERMINAL_MISMATCH", `terminal ISSI ${issi} is not the configured ${expected}; SDS to ${to.ssi} not sent`, { context: { issi, expected } }));
+      }
       return this.sender.send(to, body, left === undefined ? opts : { ...opts, timeoutMs: left });
     });
   }

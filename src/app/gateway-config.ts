@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
+import { checkBaseTopic } from "../../adapters/mqtt/api/topics.js";
 import { MqttConfigSchema } from "../../adapters/mqtt/mqtt-config.js";
 import { SipConfigSchema } from "../../adapters/sip-conference/sip-config.js";
 import { ConferencesSchema } from "../conference/conference-config.js";
@@ -87,6 +88,12 @@ export type ModemConfig = Static<typeof ModemConfigSchema>;
 /** Semantic checks the schema cannot express. */
 function problemsOf(c: GatewayConfig, allowSim: boolean): string[] {
   const problems: string[] = [];
+  // The daemon would refuse it at start (MQTT_BAD_TOPIC); `config check` must say so first.
+  try {
+    checkBaseTopic(c.mqtt.baseTopic);
+  } catch (err) {
+    problems.push(`/mqtt/baseTopic: ${(err as Error).message}`);
+  }
   const ids = new Map<string, string>();
   const ports = new Map<string, string>();
   const links = [...c.terminals.map((t, i) => ({ ...t, path: `/terminals/${i}` })), ...c.modems.map((m, i) => ({ ...m, path: `/modems/${i}` }))];

@@ -11,7 +11,7 @@ import { GatewayError, isGatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { display, intOption } from "../output.js";
 import { attachAnsweringPeers } from "../../app/answering-peers.js";
-import { publicAlert, type StoredAlert } from "../../dispatch/alert-model.js";
+import { publicAlert } from "../../dispatch/alert-model.js";
 import { statusTable } from "./alert.js";
 import { SimTerminal } from "../../../adapters/rakel-pei/sim/index.js";
 
@@ -89,7 +89,8 @@ async function alertScene(gw: Gateway, sim: TerminalSimulator, signal: AbortSign
     const seen = new Set<string>();
     const end = Date.now() + 40_000;
     for (;;) {
-      const a = (await dispatch.dispatcher.get(alert.id)) as StoredAlert;
+      const a = await dispatch.dispatcher.get(alert.id);
+      if (!a) return;
       for (const r of a.recipients) {
         r.attempts.forEach((t, i) => {
           const k = `${r.person ?? r.address}/${i}/${t.result}`;
