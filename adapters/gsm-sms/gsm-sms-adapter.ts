@@ -4,6 +4,7 @@ import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { TypedEmitter } from "../../src/shared/typed-emitter.js";
 import { AtEngine, type UrcEvent } from "../at/at-engine.js";
+import { retryPolicy } from "../at/retry-policy.js";
 import { LinkSupervisor } from "../at/link-supervisor.js";
 import type { ByteLinkFactory } from "../serial-link/byte-link.js";
 import { ManagedLink } from "../serial-link/managed-link.js";
@@ -80,7 +81,7 @@ export class GsmSmsAdapter extends TypedEmitter<SmsModemEvents> implements SmsMo
     const { profile } = opts;
     this.pinStore = opts.pinStore ?? new PinStateStore(join(opts.stateDir, "sim-pin-state.json"));
     this.link = new ManagedLink({ factory: opts.linkFactory, log: this.log.child({ mod: "serial-link" }), name: opts.name });
-    this.engine = new AtEngine({ name: opts.name, log: this.log.child({ mod: "at" }, { serializers: { line: redactPin } }), urcs: MODEM_URCS, write: (d) => this.link.write(d) });
+    this.engine = new AtEngine({ name: opts.name, log: this.log.child({ mod: "at" }, { serializers: { line: redactPin } }), urcs: MODEM_URCS, write: (d) => this.link.write(d), retry: retryPolicy(profile.at.transientCme) });
     this.recovery = new ModemRecovery({ engine: this.engine, profile, log: this.log, onReset: (r) => this.updateHealth(`resetting modem: ${r}`) });
     this.supervisor = new LinkSupervisor({
       name: opts.name,
@@ -89,7 +90,7 @@ export class GsmSmsAdapter extends TypedEmitter<SmsModemEvents> implements SmsMo
       engine: this.engine,
       init: (signal) => this.initialise(signal),
       heartbeatMs: opts.heartbeatMs ?? profile.at.heartbeatMs,
-      probeTimeoutMs: Math.min(profile.at.commandTimeoutMs, 2000),
+      probeTimeoutMs: profile.at.probeTimeoutMs,
     });
     this.tracker = new SmsTracker((p) => this.onProgress(p));
     this.sender = new SmsSender({

@@ -1,4 +1,5 @@
 import type { RadioTerminal, RadioTerminalEvents, ReceivedSds, SdsBody, SdsProgress, SdsSendResult, SendSdsOptions, TerminalState, TetraAddress } from "../../src/ports/radio-terminal.js";
+import type { Clock } from "../../src/shared/clock.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { Mutex } from "../../src/shared/mutex.js";
@@ -14,7 +15,7 @@ import { IncomingSdsHandler } from "./incoming-sds.js";
 import { isDeliveryFailure } from "./sds/delivery-status.js";
 import { SdsSender } from "./sds-sender.js";
 import { SdsTracker } from "./sds-tracker.js";
-import type { TerminalProfile } from "./terminal-profile.js";
+import { type TerminalProfile, terminalRetryPolicy } from "./terminal-profile.js";
 import { PEI_URCS, type IncomingSdsUrc } from "./urc/pei-urcs.js";
 
 /**
@@ -37,6 +38,8 @@ export interface RakelPeiAdapterOptions {
   reassemblyTimeoutMs?: number;
   /** Override the profile's heartbeat (tests). */
   heartbeatMs?: number;
+  /** Time source of link, engine and supervisor. Default: the system clock. */
+  clock?: Clock;
 }
 
 export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implements RadioTerminal {
@@ -65,6 +68,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       log: this.log.child({ mod: "serial-link" }),
       name: opts.name,
       backoff: { baseMs: 250, capMs: 4000, minMs: 100 },
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
     this.engine = new AtEngine({
       name: opts.name,
@@ -73,6 +77,8 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       write: (data) => this.link.write(data),
       terminator: pei.commandTerminator,
       bodySeparator: pei.userDataSeparator,
+      retry: terminalRetryPolicy(opts.profile),
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
     this.supervisor = new LinkSupervisor({
       name: opts.name,
@@ -81,8 +87,11 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       engine: this.engine,
       init: (signal) => this.initialise(signal),
       heartbeatMs: opts.heartbeatMs ?? pei.heartbeatMs,
-      // Worst case to "unresponsive" = 2 heartbeats + probe timeout = 5 s with the defaults (R6).
-      probeTimeoutMs: Math.min(pei.commandTimeoutMs, 1000),
+      // Worst case to "unresponsive" = 2 heartbeats + probe timeout = 5 s with the defaults (R6). A slower
+      // radio sets a longer probe in its profile; the supervisor also adapts it to measured answers.
+      probeTimeoutMs: pei.probeTimeoutMs,
+      maxProbeTimeoutMs: Math.max(pei.probeTimeoutMs, pei.commandTimeoutMs, pei.probeTimeoutMs * 4),
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
     this.tracker = new SdsTracker((p) => this.onProgress(p));
     this.sender = new SdsSender({ engine: this.engine, tracker: this.tracker, profile: opts.profile, log: this.log, maxBits: () => this.maxSdsBits() });

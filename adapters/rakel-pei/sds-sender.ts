@@ -115,11 +115,14 @@ export class SdsSender {
       } catch (err) {
         // 3/42: busy or wrong state; 30: out of service, e.g. just after a reboot before registration
         // (EN 300 392-5 error list, pei.md 1.3). None of them accepted the message, so a retry cannot duplicate it.
-        const busy = isGatewayError(err, "AT_CME_ERROR") && [3, 30, 42].includes(Number(err.context["cme"]));
+        const busy = isGatewayError(err, "AT_CME_ERROR") && [...profile.pei.transientCme, 30].includes(Number(err.context["cme"]));
         const lost = isGatewayError(err, "LINK_LOST") && !linkRetryUsed;
         if (!(busy && attempt < attempts) && !lost) throw err;
         if (lost) linkRetryUsed = true;
-        const delay = backoffDelay(attempt, { baseMs: 250, capMs: 4000, minMs: 200 });
+        // A rate-limiting terminal answers 42 until its window has passed: pauses from the profile (at least
+        // `baseMs` each), not six quick repeats within 3 s. A lost link is retried after a short pause.
+        const { baseMs, capMs } = profile.pei.busyBackoff;
+        const delay = lost ? backoffDelay(0, { baseMs: 250, capMs: 250, minMs: 200 }) : backoffDelay(attempt - 1, { baseMs, capMs, minMs: baseMs });
         if (deadline !== undefined && performance.now() + delay > deadline) throw err;
         log.warn({ to: to.ssi, attempt, code: err.code, retryInMs: delay }, "sds part not accepted; retrying");
         await sleep(delay, opts.signal);
