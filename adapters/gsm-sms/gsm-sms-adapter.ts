@@ -49,6 +49,8 @@ export interface GsmSmsAdapterOptions {
   retry?: { attempts: number; baseMs: number; capMs: number };
   linkWaitMs?: number;
   maxPerMinute?: number;
+  /** Rate window override (tests); default one minute. */
+  rateWindowMs?: number;
   reassemblyTimeoutMs?: number;
 }
 
@@ -103,6 +105,7 @@ export class GsmSmsAdapter extends TypedEmitter<SmsModemEvents> implements SmsMo
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.linkWaitMs !== undefined ? { linkWaitMs: opts.linkWaitMs } : {}),
       ...(opts.maxPerMinute !== undefined ? { maxPerMinute: opts.maxPerMinute } : {}),
+      ...(opts.rateWindowMs !== undefined ? { rateWindowMs: opts.rateWindowMs } : {}),
     });
     this.incoming = new IncomingSms({
       engine: this.engine,
