@@ -23,8 +23,10 @@ export interface SdsSenderDeps {
   profile: TerminalProfile;
   log: Logger;
   maxBits: () => number;
-  /** Attempts per part on busy answers. Default 6 (about 15 s with backoff). */
+  /** Attempts per part on busy answers. Default 6. */
   busyAttempts?: number;
+  /** False when the terminal is known not to be registered: CME 30 (out of service) is then final. */
+  registered?: () => boolean | undefined;
 }
 
 interface Pdu {
@@ -115,7 +117,10 @@ export class SdsSender {
       } catch (err) {
         // 3/42: busy or wrong state; 30: out of service, e.g. just after a reboot before registration
         // (EN 300 392-5 error list, pei.md 1.3). None of them accepted the message, so a retry cannot duplicate it.
-        const busy = isGatewayError(err, "AT_CME_ERROR") && [...profile.pei.transientCme, 30].includes(Number(err.context["cme"]));
+        // 30 is retried only while registration is unknown (just after a reboot): a terminal known to be out
+        // of service would burn every attempt on it while the caller should already be falling back.
+        const cme = isGatewayError(err, "AT_CME_ERROR") ? Number(err.context["cme"]) : undefined;
+        const busy = cme !== undefined && (profile.pei.transientCme.includes(cme) || (cme === 30 && this.deps.registered?.() !== false));
         const lost = isGatewayError(err, "LINK_LOST") && !linkRetryUsed;
         if (!(busy && attempt < attempts) && !lost) throw err;
         if (lost) linkRetryUsed = true;
@@ -124,7 +129,7 @@ export class SdsSender {
         const { baseMs, capMs } = profile.pei.busyBackoff;
         const delay = lost ? backoffDelay(0, { baseMs: 250, capMs: 250, minMs: 200 }) : backoffDelay(attempt - 1, { baseMs, capMs, minMs: baseMs });
         if (deadline !== undefined && performance.now() + delay > deadline) throw err;
-        log.warn({ to: to.ssi, attempt, code: err.code, retryInMs: delay }, "sds part not accepted; retrying");
+        log.warn({ to: to.ssi, attempt, code: (err as GatewayError).code, retryInMs: delay }, "sds part not accepted; retrying");
         await sleep(delay, opts.signal);
       }
     }

@@ -47,6 +47,12 @@ export const TerminalProfileSchema = Type.Object(
           default: 1000,
           description: "First AT probe timeout; raised automatically (up to 4x) for a slow radio or a serial-over-TCP port server",
         }),
+        registrationPollMs: Type.Integer({
+          minimum: 1000,
+          maximum: 600000,
+          default: 10000,
+          description: "How often AT+CREG? is read when the terminal refuses unsolicited +CREG reports (AT+CREG=2)",
+        }),
         transientCme: Type.Array(Type.Integer({ minimum: 0 }), {
           default: [3, 42],
           description: "+CME ERROR codes meaning 'busy, try again' (EN 300 392-5: 3 not allowed in this state, 42 busy)",

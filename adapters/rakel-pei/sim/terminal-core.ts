@@ -179,7 +179,8 @@ export class TerminalCore implements SimContext {
     if (n === 0) return;
     const registered = stat === 1 || stat === 5;
     // 27.007 §7.2 form: `+CREG: <stat>[,<location area>,<network>]`, location only with n = 2.
-    const location = n === 2 && registered ? `,${this.config.locationArea},${this.config.mcc}${this.config.mnc}` : "";
+    const tetra = this.config.cregForm === "tetra";
+    const location = (n === 2 && registered) || tetra ? `,${this.config.locationArea},${this.config.mcc}${this.config.mnc}` : "";
     this.unsolicited([`+CREG: ${stat}${location}`]);
   }
 
