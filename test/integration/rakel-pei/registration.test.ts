@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fastProfile, radioRig, until } from "../../helpers/radio-rig.js";
+import { fastProfile, radioRig } from "../../helpers/radio-rig.js";
 
 /** Issue 14 item 2: a TETRA terminal without network must not look ready. */
 describe("registration of a TETRA terminal (EN 300 392-5 +CREG form)", () => {
