@@ -45,12 +45,20 @@ export class SdsSender {
     const id = tracker.newId();
     tracker.track(id, to, refs, report, pdus.length);
     log.info({ id, to: to.ssi, kind: to.kind, type: body.type, parts: pdus.length, refs }, "sds send");
+    let sentParts = 0;
     try {
       const deadline = opts.timeoutMs === undefined ? undefined : performance.now() + opts.timeoutMs;
-      for (const pdu of pdus) await this.sendPart(to, pdu, opts, deadline);
+      for (const pdu of pdus) {
+        await this.sendPart(to, pdu, opts, deadline);
+        sentParts++;
+      }
     } catch (err) {
-      tracker.failed(id, (err as Error).message);
-      throw err;
+      // A multi-part text can fail after earlier parts went out: say so, with the id and references, so
+      // the caller neither reports "not accepted" nor resends what the recipient already has.
+      const e = isGatewayError(err) ? err : new GatewayError("AT_ERROR", (err as Error).message, { cause: err });
+      Object.assign(e.context, { id, parts: pdus.length, sentParts, messageReferences: refs });
+      tracker.failed(id, sentParts > 0 ? `${sentParts} of ${pdus.length} parts accepted, then: ${e.message}` : e.message);
+      throw e;
     }
     tracker.accepted(id);
     return { id, messageReferences: refs, parts: pdus.length, acceptedAt: new Date() };

@@ -53,8 +53,15 @@ export async function sdsSend(o: SendOpts, log: Logger): Promise<void> {
     } catch (err) {
       // The terminal refused or the destination failed: a problem with the message (exit 1), not with us.
       if (!isGatewayError(err, ["AT_CME_ERROR", "AT_ERROR", "SDS_REPORT_TIMEOUT"])) throw err;
-      out["accepted"] = out["accepted"] ?? false;
-      out["stage"] = err.code === "SDS_REPORT_TIMEOUT" ? "no-report" : "rejected";
+      const sentParts = err.context["sentParts"];
+      if (typeof sentParts === "number" && sentParts > 0) {
+        // Some parts went out before the terminal refused the rest: the recipient has part of the text.
+        Object.assign(out, { id: err.context["id"], accepted: "partly", parts: err.context["parts"], sentParts, messageReferences: err.context["messageReferences"] });
+        out["stage"] = "partly-sent";
+      } else {
+        out["accepted"] = out["accepted"] ?? false;
+        out["stage"] = err.code === "SDS_REPORT_TIMEOUT" ? "no-report" : "rejected";
+      }
       out["error"] = { code: err.code, message: err.message, cme: err.context["cme"] };
     } finally {
       off();
@@ -67,7 +74,7 @@ export async function sdsSend(o: SendOpts, log: Logger): Promise<void> {
       for (const p of progress) process.stdout.write(`  ${p.at.toISOString()}  ${p.stage}\n`);
       if (out["error"]) process.stdout.write(`  ${(out["error"] as { message: string }).message}\n`);
     }
-    if (out["stage"] === "failed" || out["stage"] === "rejected" || out["stage"] === "no-report") throw new ProblemExit(`SDS ${String(out["stage"])}`);
+    if (out["stage"] === "failed" || out["stage"] === "rejected" || out["stage"] === "partly-sent" || out["stage"] === "no-report") throw new ProblemExit(`SDS ${String(out["stage"])}`);
   });
 }
 
