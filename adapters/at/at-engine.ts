@@ -67,7 +67,7 @@ export interface AtEngineOptions {
   retry?: RetryPolicy;
   terminator?: string;
   bodySeparator?: string;
-  /** How long to wait for the data line of a two-line URC (catalogue #8: ≤ 2 s). */
+  /** How long to wait for the data line of a two-line URC (docs/reliability.md #8: ≤ 2 s). */
   owedLineTimeoutMs?: number;
   /**
    * Pause after a timed-out or aborted command so its late answer is not taken for the next one's.
