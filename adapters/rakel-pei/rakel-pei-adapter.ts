@@ -169,7 +169,10 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
         return Promise.reject(new GatewayError("AT_EXPIRED", `SDS to ${to.ssi} not started within ${opts.timeoutMs} ms (terminal busy or link down)`));
       }
       if (opts.signal?.aborted) return Promise.reject(new GatewayError("AT_ABORTED", "SDS send aborted before start"));
-      return this.sender.send(to, body, left === undefined ? opts : { ...opts, timeoutMs: left });
+      return this.sender.send(to, body, left === undefined ? opts : { ...opts, timeoutMs: left }).then((r) => {
+        const dmo = this.directModeWarning();
+        return dmo ? { ...r, warnings: [...(r.warnings ?? []), dmo] } : r;
+      });
     });
   }
 
@@ -227,10 +230,16 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
    */
   private serviceProblem(): string | undefined {
     const s = this.stateValue;
-    const dmo = s.mode?.name === "dmo" || s.mode?.name === "dmo-dual-watch";
-    if (dmo) return this.opts.dmoReadyForDispatch ? undefined : "direct mode (DMO): only radios in simplex range hear sends";
+    const dmo = this.directModeWarning();
+    if (dmo) return this.opts.dmoReadyForDispatch ? undefined : dmo;
     if (s.registration && !s.registration.registered) return `not registered with the network (+CREG stat ${s.registration.stat})`;
     return undefined;
+  }
+
+  /** The direct-mode warning while the terminal is in DMO, else undefined. */
+  private directModeWarning(): string | undefined {
+    const mode = this.stateValue.mode?.name;
+    return mode === "dmo" || mode === "dmo-dual-watch" ? "direct mode (DMO): only radios in simplex range hear sends" : undefined;
   }
 
   /** Reads registration when the terminal refused unsolicited reports (and only while it is initialised). */

@@ -112,7 +112,7 @@ export class Gateway {
   private async addTerminal(c: TerminalConfig): Promise<void> {
     const profile = loadProfile(c.profile);
     const factory = this.factoryFor(c.id, c.port, c.baudRate ?? profile.serial.baudRate, profile.serial.rtscts, "terminal");
-    const radio = new RakelPeiAdapter({ name: c.id, log: this.opts.log, profile, linkFactory: factory });
+    const radio = new RakelPeiAdapter({ name: c.id, log: this.opts.log, profile, linkFactory: factory, dmoReadyForDispatch: c.dmoReadyForDispatch });
     const { bus, links } = this;
     // A terminal answering with another ISSI than configured (a swapped radio) keeps the link degraded,
     // whatever its PEI health says: alerts would otherwise go out under the wrong identity.

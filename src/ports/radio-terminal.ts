@@ -58,6 +58,8 @@ export interface SdsSendResult {
   messageReferences: number[];
   parts: number;
   acceptedAt: Date;
+  /** Things the requester should know, e.g. the terminal is in direct mode (only radios in simplex range hear it). */
+  warnings?: string[];
 }
 
 export interface TerminalIdentity {

@@ -45,6 +45,10 @@ export async function sdsSend(o: SendOpts, log: Logger): Promise<void> {
       // Bounded like everything else here: a cable pulled mid-send must not leave the command hanging.
       const accepted = await t.sendSds(to, body, { priority: "operator", timeoutMs: waitMs });
       Object.assign(out, { id: accepted.id, accepted: true, messageReferences: accepted.messageReferences, parts: accepted.parts });
+      if (accepted.warnings) {
+        out["warnings"] = accepted.warnings;
+        if (!o.json) for (const w of accepted.warnings) process.stderr.write(`warning: ${w}\n`);
+      }
       const already = progress.find((p) => p.id === accepted.id && (targetStages(report).includes(p.stage) || p.stage === "failed"));
       const final = already ?? (await t.waitForProgress(accepted.id, targetStages(report), waitMs));
       out["stage"] = final.stage;
