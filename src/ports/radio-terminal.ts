@@ -85,7 +85,10 @@ export interface TerminalState {
 
 /** A received SDS, decoded; `payload` has the shapes of docs/mqtt-interface.md (`kind`: text, status, …). */
 export interface ReceivedSds {
+  /** Sender's ISSI (the last 8 digits of a TSI, leading zeros removed), comparable with `issi:N` requests. */
   from?: string;
+  /** The sender's full TSI when the terminal gave one (15 or 17 digits). */
+  fromTsi?: string;
   to: string;
   aiService: number;
   bits: number;

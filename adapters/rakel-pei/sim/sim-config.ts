@@ -91,6 +91,8 @@ export interface SimTerminalConfig {
    * EN 300 392-5 terminals that answer (and report) `+CREG: <stat>,<LA>,<MNI>`, without `<n>`.
    */
   cregForm: "27007" | "tetra";
+  /** Calling identity of incoming SDS: bare `ssi`, a 15-digit `tsi` or a 17-digit `extended-tsi` (type 1). */
+  senderIdentityFormat: "ssi" | "tsi" | "extended-tsi";
   /** `AT+CREG=<n>` with n > 0 is refused with `+CME ERROR: 4` (no unsolicited registration reports). */
   refuseCregReporting: boolean;
   /** What `ATZ` does: `error` (answer ERROR and log loudly) or `reboot` (a Sepura codeplug option, docs/pei.md §1.2). */
@@ -138,6 +140,7 @@ export const DEFAULT_SIM_CONFIG: Readonly<SimTerminalConfig> = {
   rssi: 22,
   locationArea: 1021,
   cregForm: "27007",
+  senderIdentityFormat: "ssi",
   refuseCregReporting: false,
   atz: "error",
   peers: {},
