@@ -1,7 +1,7 @@
 import type { ReceivedSds } from "../../src/ports/radio-terminal.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { decodeSds } from "./sds/decode.js";
-import { issiFromItsi } from "./tetra-address.js";
+import { issiFromItsi } from "../../src/shared/addresses.js";
 import { SdsReassembler, type DroppedSet, type ReassembledText } from "./sds/reassembler.js";
 import type { ConcatenatedPartSds } from "./sds/types.js";
 import type { IncomingSdsUrc } from "./urc/pei-urcs.js";

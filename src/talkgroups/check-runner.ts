@@ -76,12 +76,12 @@ function initialObservations(groups: readonly PlanGroup[]): Observations {
   return { tmo: obs("tmo"), dmo: obs("dmo") };
 }
 
-/** Runs the passes; throws TALKGROUP_CALL_ACTIVE only when probing must not start (nothing changed yet). */
+/** Runs the passes; throws TG_CALL_ACTIVE only when probing must not start (nothing changed yet). */
 async function runPasses(s: CheckSession, o: RunCheckOptions, groups: readonly PlanGroup[], snap: TalkgroupTerminalSnapshot, obs: Observations): Promise<{ method: CheckMethod; note?: string }> {
   const current: ModeFamily = snap.mode?.family ?? "tmo";
   const chosen = await chooseMethod(s, o.method ?? "auto", current, obs);
   if (chosen.method === "probe" && s.reader.isCallActive()) {
-    throw new GatewayError("TALKGROUP_CALL_ACTIVE", "a call is active on the terminal: probing would interrupt it, so the check did not start (run it again when the call has ended)");
+    throw new GatewayError("TG_CALL_ACTIVE", "a call is active on the terminal: probing would interrupt it, so the check did not start (run it again when the call has ended)");
   }
   s.log.info({ method: chosen.method, note: chosen.note, mode: snap.mode?.name ?? null, group: snap.selectedGroup ?? null }, "talkgroup check started");
   try {
@@ -171,7 +171,7 @@ export async function runTalkgroupCheck(o: RunCheckOptions): Promise<TalkgroupCh
  * can still tell a busy call from a lost link.
  */
 function checkNotStarted(terminal: string, err: unknown, interruption: { detail: string } | undefined): unknown {
-  if (!isGatewayError(err) || err.code === "TALKGROUP_CALL_ACTIVE") return err;
+  if (!isGatewayError(err) || err.code === "TG_CALL_ACTIVE") return err;
   const why = interruption?.detail ?? err.message;
   const code = interruption ? "AT_ABORTED" : err.code;
   return new GatewayError(code, `talk-group check of ${terminal} ended before any group was checked (nothing was changed): ${why}`, { cause: err, context: { ...err.context, checked: 0 } });
