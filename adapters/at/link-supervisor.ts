@@ -48,8 +48,12 @@ export interface LinkSupervisorOptions {
   log: Logger;
   link: ManagedLink;
   engine: AtEngine;
-  /** The device's init profile; runs with `bypassHold` while the queue is held. */
-  init: (signal: AbortSignal) => Promise<void>;
+  /**
+   * The device's init profile; runs with `bypassHold` while the queue is held. `answerTimeoutMs` is the
+   * probe timeout as adapted to this device: quick init commands should use it rather than the profile's
+   * long command timeout, so a line that loses one of them costs about a second, not five.
+   */
+  init: (signal: AbortSignal, timing: { answerTimeoutMs: number }) => Promise<void>;
   /** Idle heartbeat period (R6: 2 s). 0 disables it. */
   heartbeatMs?: number;
   /** Timeout of the first `AT` probe and of heartbeats (default 1 s); adapted to measured answer times. */
@@ -257,7 +261,7 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
         this.setPhase(RecoveryPhase.Probing);
         await this.probe();
         this.setPhase(RecoveryPhase.Initialising);
-        await this.opts.init(this.abort.signal);
+        await this.opts.init(this.abort.signal, { answerTimeoutMs: this.probeTimeout.ms });
         this.consecutiveTimeouts = 0;
         this.echoRule = this.echoesDuringInit > 2 ? EchoRule.Ignored : EchoRule.RestartSign;
         if (this.echoRule === EchoRule.Ignored) log.warn({ echoes: this.echoesDuringInit }, "device keeps echoing after ATE0; echo is no longer taken as a restart sign");

@@ -90,7 +90,7 @@ export class GsmSmsAdapter extends TypedEmitter<SmsModemEvents> implements SmsMo
       log: this.log.child({ mod: "supervisor" }),
       link: this.link,
       engine: this.engine,
-      init: (signal) => this.initialise(signal),
+      init: (signal, timing) => this.initialise(signal, timing.answerTimeoutMs),
       heartbeatMs: opts.heartbeatMs ?? profile.at.heartbeatMs,
       probeTimeoutMs: profile.at.probeTimeoutMs,
     });
@@ -199,11 +199,11 @@ export class GsmSmsAdapter extends TypedEmitter<SmsModemEvents> implements SmsMo
     });
   }
 
-  private async initialise(signal: AbortSignal): Promise<void> {
+  private async initialise(signal: AbortSignal, answerTimeoutMs: number): Promise<void> {
     this.patchState({ service: "initialising" });
     let r: InitResult;
     try {
-      r = await initialiseModem({ engine: this.engine, profile: this.opts.profile, log: this.log, signal, modemName: this.name, pinSource: this.opts.pin, pinStore: this.pinStore });
+      r = await initialiseModem({ engine: this.engine, profile: this.opts.profile, log: this.log, signal, modemName: this.name, pinSource: this.opts.pin, pinStore: this.pinStore, stepTimeoutMs: Math.min(this.opts.profile.at.commandTimeoutMs, answerTimeoutMs) });
     } catch (err) {
       await this.recovery.initFailed(err, signal);
       throw err;

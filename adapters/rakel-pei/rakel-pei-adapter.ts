@@ -94,7 +94,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       log: this.log.child({ mod: "supervisor" }),
       link: this.link,
       engine: this.engine,
-      init: (signal) => this.initialise(signal),
+      init: (signal, timing) => this.initialise(signal, timing.answerTimeoutMs),
       heartbeatMs: opts.heartbeatMs ?? pei.heartbeatMs,
       // Worst case to "unresponsive" = 2 heartbeats + probe timeout = 5 s with the defaults (R6). A slower
       // radio sets a longer probe in its profile; the supervisor also adapts it to measured answers.
@@ -203,11 +203,14 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
     return this.supervisor.recoveryPhase !== RecoveryPhase.Idle;
   }
 
-  private async initialise(signal: AbortSignal): Promise<void> {
-    const { refused } = await runInitScript(this.engine, this.opts.profile, this.log, signal);
+  private async initialise(signal: AbortSignal, answerTimeoutMs: number): Promise<void> {
+    // Init steps and state reads answer at once: the device's probe timeout (adapted to it), not the
+    // profile's long command timeout, bounds each, so a lost line costs about a second.
+    const timeoutMs = Math.min(this.opts.profile.pei.commandTimeoutMs, answerTimeoutMs);
+    const { refused } = await runInitScript(this.engine, this.opts.profile, this.log, signal, timeoutMs);
     this.pollRegistration = !registrationReported(this.opts.profile, refused);
     if (this.pollRegistration) this.log.info({ everyMs: this.opts.profile.pei.registrationPollMs }, "terminal sends no +CREG reports; polling registration");
-    const next = await readTerminalState(this.engine, this.log, { bypassHold: true, timeoutMs: this.opts.profile.pei.commandTimeoutMs });
+    const next = await readTerminalState(this.engine, this.log, { bypassHold: true, timeoutMs });
     // A (re)initialised terminal is described afresh: after a replug it may be another terminal, and a
     // field it now refuses must read unknown, not keep the old terminal's value. Calls seen before a
     // reboot or unplug are over or unknown; keeping them would block talk-group checks for good.

@@ -111,6 +111,7 @@ export class SdsSender {
     const { engine, profile, log } = this.deps;
     const attempts = this.deps.busyAttempts ?? 6;
     let linkRetryUsed = false;
+    let orphanRetryUsed = false;
     for (let attempt = 1; ; attempt++) {
       const exec: ExecuteOptions = { priority: opts.priority ?? "normal" };
       if (opts.signal) exec.signal = opts.signal;
@@ -130,12 +131,16 @@ export class SdsSender {
         const cme = isGatewayError(err, "AT_CME_ERROR") ? Number(err.context["cme"]) : undefined;
         const busy = cme !== undefined && (profile.pei.transientCme.includes(cme) || (cme === 30 && this.deps.registered?.() !== false));
         const lost = isGatewayError(err, "LINK_LOST") && !linkRetryUsed;
-        if (!(busy && attempt < attempts) && !lost) throw err;
+        // CME 36: user data arrived without its AT+CMGS line (lost on the wire), proof that nothing was sent:
+        // one more try at once is safe.
+        const orphan = cme === 36 && !orphanRetryUsed;
+        if (!(busy && attempt < attempts) && !lost && !orphan) throw err;
         if (lost) linkRetryUsed = true;
+        if (orphan) orphanRetryUsed = true;
         // A rate-limiting terminal answers 42 until its window has passed: pauses from the profile (at least
         // `baseMs` each), not six quick repeats within 3 s. A lost link is retried after a short pause.
         const { baseMs, capMs } = profile.pei.busyBackoff;
-        const delay = lost ? backoffDelay(0, { baseMs: 250, capMs: 250, minMs: 200 }) : backoffDelay(attempt - 1, { baseMs, capMs, minMs: baseMs });
+        const delay = orphan ? 0 : lost ? backoffDelay(0, { baseMs: 250, capMs: 250, minMs: 200 }) : backoffDelay(attempt - 1, { baseMs, capMs, minMs: baseMs });
         if (deadline !== undefined && performance.now() + delay > deadline) throw err;
         log.warn({ to: to.ssi, attempt, code: (err as GatewayError).code, retryInMs: delay }, "sds part not accepted; retrying");
         await sleep(delay, opts.signal);

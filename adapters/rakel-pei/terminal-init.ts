@@ -13,12 +13,18 @@ import { issiFromItsi } from "../../src/shared/addresses.js";
  * (docs/pei.md §1.6, svxlink re-initialises on timeouts), so this runs after every open and every detected reboot.
  * `+CME ERROR: 38` to `AT+CTSP` means "already registered" and counts as success (docs/pei.md §1.3).
  */
-export async function runInitScript(engine: AtEngine, profile: TerminalProfile, log: Logger, signal: AbortSignal): Promise<{ refused: string[] }> {
-  const opts: ExecuteOptions = { bypassHold: true, priority: "emergency", timeoutMs: profile.pei.commandTimeoutMs, signal };
+export async function runInitScript(
+  engine: AtEngine,
+  profile: TerminalProfile,
+  log: Logger,
+  signal: AbortSignal,
+  timeoutMs = profile.pei.commandTimeoutMs,
+): Promise<{ refused: string[] }> {
+  const opts: ExecuteOptions = { bypassHold: true, priority: "emergency", timeoutMs, signal };
   const refused: string[] = [];
   for (const step of profile.init) {
     try {
-      await engine.execute(simpleCommand(step.command, profile.pei.commandTimeoutMs), undefined, opts);
+      await engine.execute(simpleCommand(step.command, timeoutMs), undefined, opts);
     } catch (err) {
       const alreadyRegistered = isGatewayError(err, "AT_CME_ERROR") && err.context["cme"] === 38 && /^AT\+CTSP=/i.test(step.command);
       if (alreadyRegistered) continue;
