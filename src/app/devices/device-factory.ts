@@ -50,6 +50,8 @@ export interface TerminalDeviceOptions extends CommonDeviceOptions {
   heartbeatMs?: number;
   /** Direct mode (DMO) counts as ready for dispatch (site config); default false. */
   dmoReadyForDispatch?: boolean;
+  /** The ISSI the terminal must have; sends through another radio are refused (LINK_TERMINAL_MISMATCH). */
+  expectedIssi?: string;
 }
 
 export type ModemDeviceOptions = CommonDeviceOptions & Omit<GsmSmsAdapterOptions, "name" | "log" | "profile" | "linkFactory">;
@@ -104,7 +106,7 @@ export function buildTerminal(o: TerminalDeviceOptions): BuiltTerminal {
   const profileId = o.profile ?? DEFAULT_TERMINAL_PROFILE;
   const profile = loadProfile(profileId);
   const { spec, factory, sim, openFailure } = resolvePort(o, "terminal", profile.serial, (name) => startSimulatedTerminal(name, o.log));
-  const radio = new RakelPeiAdapter({ name: nameOf(o, spec, "terminal"), log: o.log, profile, linkFactory: factory, ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}), ...(o.dmoReadyForDispatch !== undefined ? { dmoReadyForDispatch: o.dmoReadyForDispatch } : {}) });
+  const radio = new RakelPeiAdapter({ name: nameOf(o, spec, "terminal"), log: o.log, profile, linkFactory: factory, ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}), ...(o.expectedIssi ? { expectedIssi: o.expectedIssi } : {}), ...(o.dmoReadyForDispatch !== undefined ? { dmoReadyForDispatch: o.dmoReadyForDispatch } : {}) });
   return {
     device: radio,
     sim: sim?.sim,
