@@ -29,6 +29,11 @@ export const TerminalConfigSchema = Type.Object(
     baudRate: Type.Optional(Type.Integer({ minimum: 1200, maximum: 921600 })),
     /** The ISSI this terminal must have; a different terminal on the port makes the link degraded. */
     expectedIssi: Type.Optional(Type.String({ pattern: "^[0-9]{1,8}$" })),
+    /** Whether this terminal in direct mode (DMO) counts as ready for dispatch; default false (degraded: SMS fallback). */
+    dmoReadyForDispatch: Type.Boolean({
+      default: false,
+      description: "true: direct mode (DMO) counts as ready for dispatch; false: the link is degraded in DMO, so alerts fall back to SMS",
+    }),
     /** Talk-group programming check of this terminal (on request over MQTT, optionally daily). */
     talkgroups: Type.Optional(
       Type.Object(

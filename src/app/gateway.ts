@@ -132,7 +132,7 @@ export class Gateway {
   }
 
   private async addTerminal(c: TerminalConfig): Promise<void> {
-    const built = buildTerminal({ name: c.id, port: c.port, profile: c.profile, ...(c.baudRate !== undefined ? { baudRate: c.baudRate } : {}), ...(c.expectedIssi ? { expectedIssi: c.expectedIssi } : {}), log: this.opts.log });
+    const built = buildTerminal({ name: c.id, port: c.port, profile: c.profile, ...(c.baudRate !== undefined ? { baudRate: c.baudRate } : {}), ...(c.expectedIssi ? { expectedIssi: c.expectedIssi } : {}), dmoReadyForDispatch: c.dmoReadyForDispatch, log: this.opts.log });
     const radio: RadioTerminal = built.device;
     this.stops.push(() => built.stop());
     if (built.sim) this.terminalSimulators.set(c.id, built.sim);
