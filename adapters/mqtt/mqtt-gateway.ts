@@ -50,6 +50,11 @@ export class MqttGateway {
     return this.api;
   }
 
+  /** The topic API itself: in-process requests and the state publish feed (status page). */
+  get topicApi(): BridgeApi {
+    return this.api;
+  }
+
   /** Listener ports of the broker, e.g. `{ internal: 40123, "tcp-0": 1883 }`. */
   get ports(): Record<string, number> {
     return this.broker.ports;

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type Static, Type } from "@sinclair/typebox";
+import { HttpConfigSchema } from "../../adapters/http/http-config.js";
 import { MqttConfigSchema } from "../../adapters/mqtt/mqtt-config.js";
 import { validateAgainst } from "../config/validate.js";
 import { GatewayError } from "../shared/errors.js";
@@ -64,6 +65,16 @@ export const GatewayConfigSchema = Type.Object(
     mqtt: MqttConfigSchema,
     terminals: Type.Array(TerminalConfigSchema, { default: [] }),
     modems: Type.Array(ModemConfigSchema, { default: [] }),
+    /** Status page, /metrics, /healthz, /readyz (loopback by default). */
+    http: HttpConfigSchema,
+    /** What the status page's "test alert" button sends (alert/send with kind "test"). */
+    testAlert: Type.Object(
+      {
+        text: Type.String({ minLength: 1, maxLength: 500, default: "Provlarm: detta är ett test av larmkedjan. Svara OK." }),
+        recipients: Type.Array(Type.String({ minLength: 1 }), { default: [], description: "role:<id>, person:<id>, issi:<ssi>, gssi:<ssi> or msisdn:<E.164>" }),
+      },
+      { ...strict, default: {} },
+    ),
   },
   strict,
 );

@@ -19,6 +19,7 @@ import { receivedSdsJson, terminalStateJson } from "./presenters.js";
 import { startInProcessModem, startInProcessSimulator } from "./sim-ports.js";
 import { registerVerbs } from "./verbs.js";
 import { startTalkgroupChecks } from "./talkgroup-wiring.js";
+import { startOps, type Ops } from "./ops-wiring.js";
 import type { TalkgroupCheckService } from "../talkgroups/check-service.js";
 
 /**
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   allowSim: boolean;
   /** An MQTT side started by the caller (the demo's broker); otherwise one is started from config.mqtt. */
   mqtt?: MqttGateway;
+  /** Where the configuration came from (for /readyz). */
+  configPath?: string;
 }
 
 export class Gateway {
@@ -44,6 +47,8 @@ export class Gateway {
   readonly simModems = new Map<string, SimModem>();
   /** Talk-group checks of the terminals that name a plan. */
   talkgroups: TalkgroupCheckService | undefined;
+  /** State view, metrics and the status page. */
+  ops: Ops | undefined;
   private readonly stops: (() => Promise<void>)[] = [];
   private stopping: Promise<void> | undefined;
 
@@ -77,6 +82,8 @@ export class Gateway {
       });
       gw.stops.push(() => gw.talkgroups!.stop());
       registerVerbs(gw);
+      gw.ops = await startOps(gw, opts.configPath);
+      gw.stops.push(() => gw.ops!.stop());
     } catch (err) {
       await gw.stop();
       throw err;
