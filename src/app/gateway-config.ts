@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { type Static, Type } from "@sinclair/typebox";
 import { HttpConfigSchema } from "../../adapters/http/http-config.js";
 import { MqttConfigSchema } from "../../adapters/mqtt/mqtt-config.js";
@@ -100,7 +100,32 @@ function problemsOf(c: GatewayConfig, allowSim: boolean): string[] {
     if (l.port.startsWith("sim:") && !allowSim) problems.push(`${l.path}/port: ${l.port} is a simulator; start with --allow-sim to use it (never in a command centre)`);
     if (/^\/dev\/tty(USB|ACM)\d+$/.test(l.port)) problems.push(`${l.path}/port: ${l.port} may change after a replug; use /dev/serial/by-id/… or a udev symlink (warning)`);
   }
+  problems.push(...secretProblems(c));
   return problems;
+}
+
+/** Secrets come from files or environment variables named in the site file; say which are not there yet. */
+function secretProblems(c: GatewayConfig): string[] {
+  const out: string[] = [];
+  const file = (path: string, where: string): void => {
+    if (!existsSync(path)) out.push(`${where}: ${path} does not exist (yet) (warning)`);
+  };
+  const env = (name: string, where: string): void => {
+    if (!process.env[name]) out.push(`${where}: environment variable ${name} is not set here (warning)`);
+  };
+  c.modems.forEach((m, i) => {
+    if (m.pin && "file" in m.pin) file(m.pin.file, `/modems/${i}/pin/file`);
+    if (m.pin && "env" in m.pin) env(m.pin.env, `/modems/${i}/pin/env`);
+  });
+  const up = c.mqtt.uplink;
+  if (up?.password !== undefined) out.push("/mqtt/uplink/password: a password inline in the site file; use passwordFile or passwordEnv (warning)");
+  if (up?.passwordFile) file(up.passwordFile, "/mqtt/uplink/passwordFile");
+  if (up?.passwordEnv) env(up.passwordEnv, "/mqtt/uplink/passwordEnv");
+  if (c.http.tls) {
+    file(c.http.tls.certFile, "/http/tls/certFile");
+    file(c.http.tls.keyFile, "/http/tls/keyFile");
+  }
+  return out;
 }
 
 /** Loads and validates a configuration file. Warnings (lines ending "(warning)") do not fail it. */
