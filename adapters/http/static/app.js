@@ -16,7 +16,7 @@ const TEXT = {
     identity: "Identitet", mode: "Driftläge", group: "Vald grupp", signal: "Signal", lastSds: "Senaste SDS", operator: "Operatör", queue: "Kö",
     missing: "Saknas", allPresent: "Alla grupper finns", checkedAt: "Kontrollerad", plan: "Plan", from: "från",
     kind: { activation: "Larm", conference: "Konferens", info: "Info", test: "Provlarm" },
-    sent: "Skickat", error: "Fel", patched: "patchad till", call: "samtal pågår", ago: "sedan",
+    sent: "Skickat", error: "Fel", checkDone: "Kontroll klar", patched: "patchad till", call: "samtal pågår", ago: "sedan",
   },
   en: {
     title: "Rakel gateway", connecting: "Connecting…", live: "Live", offline: "No contact", logout: "Log out", other: "Svenska",
@@ -31,7 +31,7 @@ const TEXT = {
     identity: "Identity", mode: "Mode", group: "Selected group", signal: "Signal", lastSds: "Last SDS", operator: "Operator", queue: "Queue",
     missing: "Missing", allPresent: "All groups present", checkedAt: "Checked", plan: "Plan", from: "from",
     kind: { activation: "Alert", conference: "Conference", info: "Info", test: "Test alert" },
-    sent: "Sent", error: "Error", patched: "patched to", call: "call active", ago: "ago",
+    sent: "Sent", error: "Error", checkDone: "Check done", patched: "patched to", call: "call active", ago: "ago",
   },
 };
 
@@ -216,13 +216,21 @@ function connect() {
   };
 }
 
+function describeResult(action, d) {
+  if (action === "talkgroup-check") {
+    const s = d.summary || {};
+    return `${t("checkDone")}: ${s.present ?? "?"}/${s.total ?? "?"}, ${t("missing").toLowerCase()} ${(s.missing ?? 0) + (s.wrongMode ?? 0) + (s.nameMismatch ?? 0)}`;
+  }
+  return `${t("sent")}: ${t("kind").test} ${d.code ?? d.id ?? ""}`;
+}
+
 async function act(action, body) {
   $("action-result").textContent = "…";
   try {
     const r = await fetch(`/api/actions/${action}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const j = await r.json();
     $("action-result").className = j.status === "ok" ? "ok" : "error";
-    $("action-result").textContent = j.status === "ok" ? `${t("sent")}: ${JSON.stringify(j.data).slice(0, 200)}` : `${t("error")} ${j.error?.code}: ${j.error?.message}`;
+    $("action-result").textContent = j.status === "ok" ? describeResult(action, j.data || {}) : `${t("error")} ${j.error?.code}: ${j.error?.message}`;
   } catch (err) {
     $("action-result").className = "error";
     $("action-result").textContent = `${t("error")}: ${err}`;
