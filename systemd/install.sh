@@ -44,6 +44,10 @@ major="$("$NODE" -p 'process.versions.node.split(".")[0]')"
 command -v systemd-analyze >/dev/null || die "systemd-analyze not found (apt-get install systemd)"
 [ -f "$SRC/dist/src/cli/main.js" ] || die "no build in $SRC: run 'npm ci && npm run build' first"
 if [ -z "$ROOT" ] && [ "$(id -u)" -ne 0 ]; then die "run as root (sudo), or lay out under a directory with --root DIR"; fi
+if [ -n "$SITE" ]; then
+  # A site file given on the command line is checked before anything is copied.
+  "$NODE" "$SRC/dist/src/cli/main.js" config check "$SITE" || die "fix $SITE (each line above is path: reason), then run this again"
+fi
 
 # 2. The program.
 DEST="$ROOT$PREFIX"

@@ -136,7 +136,7 @@ describe("status page in chromium", () => {
       await page.waitForURL(rig.url);
       await expect.poll(() => page.textContent('#links tr[data-link="terminal-1"]')).toContain("klar");
       // No horizontal scrolling on a 390 px wide screen.
-      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
       await page.screenshot({ path: join(SCREENSHOTS, "status-phone.png"), fullPage: true });
     } finally {
       await phone.close();
