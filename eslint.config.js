@@ -25,7 +25,7 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     ignores: ["src/main.ts", "src/app/**", "src/cli/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/adapters/**"], message: "src/ must not import adapters/ (architecture rule 1); wire them in src/app/ (composition root) or src/cli/." }] }],
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/adapters/**"], message: "src/ must not import adapters/; wire them in src/app/ (composition root) or src/cli/." }] }],
     },
   },
   {

@@ -2,7 +2,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    // The tiers of `npm test`; test/perf (floods, wall-clock limits) has its own config: vitest.perf.config.ts.
+    include: ["test/{unit,integration,e2e}/**/*.test.ts"],
     environment: "node",
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -101,7 +101,7 @@ async function sendLatency(): Promise<{ p50: number; p99: number; max: number; r
   });
   await isReady;
   // Reference: one bare AT/OK round trip through the same pty to the same responder. Every SDS needs one
-  // before its AT+CMGS (AT+CTSDS is re-selected each time, pei.md 3.1), so this is the floor of the figure.
+  // before its AT+CMGS (AT+CTSDS is re-selected each time, docs/pei.md §3.1), so this is the floor of the figure.
   const rawHost = await open(pair.a);
   const rtt: number[] = [];
   let onOk: () => void = () => undefined;

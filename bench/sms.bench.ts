@@ -2,7 +2,7 @@
  * SMS throughput. (1) encodes/s: text → SMS-SUBMIT PDUs with the codec, mixed 1-3 part texts. (2) messages
  * per minute through the whole adapter (queue, rate limiter, AT engine, "> " prompt, PDU) to the simulated
  * modem, whose network takes a fixed time per `AT+CMGS`. Real modems take "several seconds" per CMGS
- * (anchors §8, ~3 s); the run is scaled down (3 s → 30 ms and 100 ms) and compared with the limit that
+ * (~3 s on real networks); the run is scaled down (3 s → 30 ms and 100 ms) and compared with the limit that
  * delay sets (one CMGS at a time: 60 000 / delay per minute). Run: `npx tsx bench/sms.bench.ts`.
  */
 import { mkdtempSync, rmSync } from "node:fs";

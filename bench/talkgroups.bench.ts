@@ -112,7 +112,7 @@ export async function run(): Promise<Record<string, number>> {
     }
   }
   const pacedS = (GROUPS * pacedMs) / 1000;
-  console.log(`talkgroups.probe.paced          with the profile's ${pacedMs} ms between selections a 60-group probe takes ≥ ${pacedS} s (policy, pei.md 7.1)`);
+  console.log(`talkgroups.probe.paced          with the profile's ${pacedMs} ms between selections a 60-group probe takes ≥ ${pacedS} s (policy, docs/pei.md §7.1)`);
   out["talkgroups.probe.pacedEstimateS"] = pacedS;
   return out;
 }

@@ -1,4 +1,8 @@
-/** Writes the JSON Schema files in firmware-config/schema/ from the TypeBox definitions (one source of truth). */
+/**
+ * Writes the JSON Schema files in firmware-config/schema/ from the TypeBox definitions (one source of truth).
+ * `npx tsx scripts/write-schemas.ts [DIR]` writes to DIR instead; scripts/check-schemas.ts uses that to
+ * find drift between the definitions and the committed files.
+ */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { TSchema } from "@sinclair/typebox";
@@ -7,8 +11,10 @@ import { TerminalProfileSchema } from "../adapters/rakel-pei/terminal-profile.js
 import { GatewayConfigSchema } from "../src/app/gateway-config.js";
 import { TalkgroupPlanSchema } from "../src/talkgroups/plan-schema.js";
 
+const outDir = resolve(process.argv[2] ?? resolve(import.meta.dirname, "../firmware-config/schema"));
+
 function write(file: string, title: string, schema: TSchema): void {
-  const out = resolve(import.meta.dirname, "../firmware-config/schema", file);
+  const out = resolve(outDir, file);
   writeFileSync(out, JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", title, ...schema }, null, 2) + "\n");
   console.log(`wrote ${out}`);
 }

@@ -58,7 +58,7 @@ export interface AtEngineOptions {
   write: (data: string) => Promise<void>;
   terminator?: string;
   bodySeparator?: string;
-  /** How long to wait for the data line of a two-line URC (catalogue #8: ≤ 2 s). */
+  /** How long to wait for the data line of a two-line URC (docs/reliability.md #8: ≤ 2 s). */
   owedLineTimeoutMs?: number;
   /**
    * Pause after a timed-out or aborted command so its late answer is not taken for the next one's.
@@ -124,7 +124,7 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
           (err.code === "AT_TIMEOUT" || (err.code === "AT_CME_ERROR" && [3, 42].includes(Number(err.context["cme"]))));
         if (!retryable || attempt >= retries || opts.signal?.aborted) throw err;
         this.opts.log.debug({ cmd: cmd.name, attempt: attempt + 1, code: err.code }, "retrying idempotent command");
-        // A busy terminal (CME 42: group attachment or SDS signalling under way, pei.md 1.3) needs a pause,
+        // A busy terminal (CME 42: group attachment or SDS signalling under way, docs/pei.md §1.3) needs a pause,
         // not an immediate repeat; a timeout already waited long enough.
         if (err.code === "AT_CME_ERROR") await sleep(backoffDelay(attempt, { baseMs: 200, capMs: 2000, minMs: 100 }), this.closing.signal).catch(() => undefined);
         if (this.closed) throw err;

@@ -1,7 +1,7 @@
 import { type FinalResult, type LineMatcher, type UrcDefinition, lineHeader, lineValue, matches } from "./at-command.js";
 
 /**
- * Decides what one received line is, pure. Order matters (style-anchors 8.4):
+ * Decides what one received line is, pure. Order matters:
  *   (a) a data line owed to an open unsolicited code (`+CTSDSR:` header → hex line)
  *   (b) the echo of the command we sent (a rebooted terminal echoes again)
  *   (c) an information line the active command declared in `expect` (a solicited `+CTGS:`)
@@ -73,9 +73,9 @@ export function classifyLine(line: string, ctx: ClassifyContext): Classification
       return { kind: "echo" };
     }
     if (active.expect.some((m) => matches(m, line))) {
-      // A URC definition with its own `match` is narrower than a header in `expect`: pei.md 1.4 rule 3 says
+      // A URC definition with its own `match` is narrower than a header in `expect`: docs/pei.md §1.4 rule 3 says
       // any `+CMGS:` with a status field is the unsolicited report, even while the next AT+CMGS waits for
-      // its `+CMGS: <instance>`; taking it as the response misattributes the result (catalogue #18).
+      // its `+CMGS: <instance>`; taking it as the response misattributes the result (docs/reliability.md #18).
       const narrow = ctx.urcs.get(lineHeader(line))?.find((d) => d.match?.(line) === true);
       return narrow ? { kind: "urc", def: narrow } : { kind: "response" };
     }

@@ -29,7 +29,7 @@ export interface TokenizerState {
 
 export const initialTokenizerState: TokenizerState = { partial: "", discarding: false, discarded: 0, afterCr: false };
 
-/** Maximum line length (reliability catalogue #12: a 10,000-byte line must not grow memory). */
+/** Maximum line length (docs/reliability.md #12: a 10,000-byte line must not grow memory). */
 export const MAX_LINE = 4096;
 
 const CR = 0x0d;

@@ -4,7 +4,7 @@ import { GatewayError } from "../../src/shared/errors.js";
  * The AT-injection guard. Every value that comes from outside (MQTT, CLI, SDS, config) and goes into a
  * command line passes one of these functions; the engine checks the finished line once more.
  * CR, LF, Ctrl-Z, ESC and anything outside printable ASCII can therefore never reach the wire, so a text
- * like "Brand\rAT+CFUN=0" cannot become a second command (reliability catalogue #1-#6, goal S2).
+ * like "Brand\rAT+CFUN=0" cannot become a second command (docs/reliability.md #1-#6, goal S2).
  */
 function unsafe(what: string, value: unknown, rule: string): GatewayError {
   return new GatewayError("AT_UNSAFE_ARGUMENT", `${what} ${JSON.stringify(String(value)).slice(0, 60)} rejected: ${rule}`, { context: { what } });

@@ -97,7 +97,7 @@ export function transition(spec: TxSpec, state: TxState, input: TxInput): Transi
   if (state.name === "queued") {
     if (input.type !== "start") return stay;
     const withBody = spec.body !== undefined && !spec.awaitPrompt;
-    // With user data in the same write the separator takes the terminator's place: pei.md 1.5 and goal S2
+    // With user data in the same write the separator takes the terminator's place: docs/pei.md §1.5 and goal S2
     // require exactly `AT+CMGS=<id>,<len>\r\n<hex>\x1a`; terminator + separator gave an extra CR ("\r\r\n").
     const data = spec.commandLine + (withBody ? spec.bodySeparator + spec.body + CTRL_Z : spec.terminator);
     return {

@@ -1,7 +1,7 @@
 import { isGatewayError } from "../../src/shared/errors.js";
 
 /**
- * What a failed `AT+CMGS` means for the message (reliability catalogue #16, #17, #19):
+ * What a failed `AT+CMGS` means for the message (docs/reliability.md #16, #17, #19):
  *  - `transient`: the network or modem is busy; the same part is retried with backoff;
  *  - `permanent`: this message cannot be sent as it is (bad number, barred, bad PDU); it fails at once;
  *  - `modem`: the modem cannot send anything now (no network, SIM trouble); retried, and counted toward
@@ -20,7 +20,7 @@ const RP_TRANSIENT = new Set([17, 22, 27, 38, 41, 42, 47, 111, 127]);
 const TP_TRANSIENT = new Set([0xc0, 0xc2, 0xd2, 0xd4, 0xff]);
 /** ME/TA errors (27.005 §3.2.5) that are the modem's state, not the message: SIM, memory, network service. */
 const ME_MODEM = new Set([300, 301, 302, 310, 311, 312, 313, 315, 316, 317, 318, 320, 330, 331, 332]);
-/** 314 SIM busy and 500 unknown error: seen from modems under load (catalogue #16), retried. */
+/** 314 SIM busy and 500 unknown error: seen from modems under load (docs/reliability.md #16), retried. */
 const ME_TRANSIENT = new Set([314, 500]);
 
 /** Classifies a `+CMS ERROR: <n>` value. */

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 
 /**
  * Small durable-write helpers. lowdb/steno rename without fsync, so a power cut can leave an empty file
- * (reliability.md, lowdb #549): here the data is fsynced before the rename and the directory after it,
+ * (docs/reliability.md, lowdb #549): here the data is fsynced before the rename and the directory after it,
  * and appends are fsynced before the caller acts on them (an SMS is deleted from the SIM only after this).
  */
 

@@ -2,7 +2,7 @@ import type { ModemHealth, ModemService, ModemState } from "../../src/ports/sms-
 import type { LinkHealth } from "../at/link-health.js";
 
 /**
- * "Modem alive" is not "modem can send" (anchors §7, Gammu #323/#393): the link supervisor knows whether
+ * "Modem alive" is not "modem can send" (Gammu issues #323 and #393): the link supervisor knows whether
  * the modem answers; the SIM and the network decide whether SMS can go out. Both end up in one published
  * health (`<base>/links/<modem>`): a modem that answers but has no network or a blocked SIM is `degraded`
  * with the reason, so the core falls back to another modem or channel.

@@ -6,7 +6,7 @@ import { classifyStatus } from "./pdu/index.js";
  * report (`+CDS`, TS 23.040 9.2.2.3) is matched to the newest submitted part with that TP-MR and the same
  * recipient (TP-MR is 0-255 and modem-assigned, so it repeats: the recipient disambiguates, and the
  * newest wins, as smstools3 pairs reports). "Delivered" means every part reached the handset; it is a
- * state, not an acknowledgement by a person (anchors §2).
+ * state, not an acknowledgement by a person.
  */
 interface Tracked {
   id: string;

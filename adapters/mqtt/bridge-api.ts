@@ -11,7 +11,7 @@ import { isAnswerableVerb, topics, verbOf } from "./api/topics.js";
 import { RateLimitedLog } from "./broker/rate-limited-log.js";
 
 /**
- * The gateway's side of the topic API (interfaces.md), over one MQTT client to the embedded broker:
+ * The gateway's side of the topic API (docs/mqtt-interface.md), over one MQTT client to the embedded broker:
  * retained `bridge/state` with last will `offline`, `bridge/request/<verb>` → `bridge/response/<verb>`
  * through the RequestRouter, retained link and terminal state, and `sds/received`.
  *

@@ -6,7 +6,7 @@ import { basename, dirname, join } from "node:path";
  * Replaces a file so that after a power cut it holds either the old or the new content, never an empty
  * or NUL-filled one: write a temp file, fsync it, rename over the target, fsync the directory. lowdb's
  * writer (steno) skips both fsyncs, which is how its files end up empty (lowdb issues #549, #352, #139;
- * reliability.md). The temp name is unique so two writers never share it (steno's fixed name, catalogue #42).
+ * docs/reliability.md). The temp name is unique so two writers never share it (steno's fixed name, docs/reliability.md #42).
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600): Promise<void> {
   const dir = dirname(path);

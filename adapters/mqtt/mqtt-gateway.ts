@@ -12,7 +12,7 @@ import type { MqttConfig } from "./mqtt-config.js";
 import { UplinkBridge } from "./uplink/uplink-bridge.js";
 
 /**
- * Everything MQTT, started in the order of style-anchors §8.11 (broker → local client → API → uplink →
+ * Everything MQTT, started in dependency order (broker → local client → API → uplink →
  * link probes) and stopped in reverse. What the composition root keeps is `bus` (the MessageBus port:
  * verbs and state) and `links` (the LinkHealthRegistry every link reports to).
  */

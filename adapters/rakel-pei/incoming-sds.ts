@@ -8,11 +8,11 @@ import type { IncomingSdsUrc } from "./urc/pei-urcs.js";
 /**
  * Turns each `+CTSDSR` into a typed event. Undecodable data becomes kind `unknown` with the raw hex, so
  * nothing received is lost; the same SDS repeated by the radio within the window is suppressed (an Azart
- * gateway saw every SDS several times, pei.md 4.2).
+ * gateway saw every SDS several times, docs/pei.md §4.2).
  */
 export class IncomingSdsHandler {
   private readonly seen = new Map<string, number>();
-  /** Bound on remembered keys, so an SDS flood cannot grow memory (catalogue #13). */
+  /** Bound on remembered keys, so an SDS flood cannot grow memory (docs/reliability.md #13). */
   private static readonly MAX_KEYS = 4096;
   duplicates = 0;
 
@@ -89,7 +89,7 @@ export class IncomingSdsHandler {
     const now = (this.opts.now ?? performance.now.bind(performance))();
     const { header, hex } = urc;
     // Only SDS-TL PDUs (PID 0x80-0xFF) carry a message reference, so only they can be told apart from a
-    // genuine second message with the same content (pei.md 4.2: source, reference, payload). A status or an
+    // genuine second message with the same content (docs/pei.md §4.2: source, reference, payload). A status or an
     // emergency sent twice is two events and must never be swallowed.
     const key = `${header.source ?? "?"}|${header.aiService}|${header.bits}|${hex}`;
     const sdsTl = header.aiService === 12 && /^[89A-F]/i.test(hex);

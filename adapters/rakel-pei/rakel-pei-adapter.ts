@@ -31,7 +31,7 @@ export interface RakelPeiAdapterOptions {
   log: Logger;
   profile: TerminalProfile;
   linkFactory: ByteLinkFactory;
-  /** Suppress the same SDS from the same source within this window (pei.md 4.2). Default 30 s. */
+  /** Suppress the same SDS from the same source within this window (docs/pei.md §4.2). Default 30 s. */
   dedupWindowMs?: number;
   /** Incomplete concatenated SDS are handed on, marked incomplete, after this long. Default 60 s. */
   reassemblyTimeoutMs?: number;

@@ -14,7 +14,7 @@ import { issiFromItsi, tetraAddress } from "./tetra-address.js";
 /**
  * Encodes an SDS and puts each part through `AT+CTSDS` + `AT+CMGS`. Retries a part the terminal refused as
  * busy (`+CME ERROR: 42`/`3`: not accepted, so a retry cannot duplicate it; svxlink needed many retries
- * during group calls, pei.md 10.6). A part whose `AT+CMGS` was cut off by a lost link may or may not have
+ * during group calls, docs/pei.md §10.6). A part whose `AT+CMGS` was cut off by a lost link may or may not have
  * been accepted: it is sent once more after the link returns (at-least-once, reliability goal R3).
  */
 export interface SdsSenderDeps {
@@ -55,7 +55,7 @@ export class SdsSender {
   }
 
   /**
-   * Answers an SDS-REPORT that asked for an SDS-ACK (EN 300 392-2 clause 29.4.2.2, pei.md 5.6). Never rejects.
+   * Answers an SDS-REPORT that asked for an SDS-ACK (EN 300 392-2 clause 29.4.2.2, docs/pei.md §5.6). Never rejects.
    * The caller must hold the same lock as `send` (its AT+CTSDS/AT+CMGS pair must not interleave with another).
    */
   async acknowledgeReport(to: string, protocolId: number, reportStatus: number, messageReference: number): Promise<void> {
@@ -66,7 +66,7 @@ export class SdsSender {
     // then read "sent" although it failed on the air (sds-ack.test.ts).
     this.deps.tracker.expectUntracked(messageReference);
     try {
-      // The sender may be named by its full TSI (15-17 digits, pei.md 3.3); the SSI is its last 8 digits.
+      // The sender may be named by its full TSI (15-17 digits, docs/pei.md §3.3); the SSI is its last 8 digits.
       // Bounded: an ack must never hold the send lock through a long link outage.
       await this.sendPart(tetraAddress("issi", issiFromItsi(to)), pdu, { priority: "normal" }, performance.now() + 10_000);
     } catch (err) {
@@ -114,7 +114,7 @@ export class SdsSender {
         return;
       } catch (err) {
         // 3/42: busy or wrong state; 30: out of service, e.g. just after a reboot before registration
-        // (EN 300 392-5 error list, pei.md 1.3). None of them accepted the message, so a retry cannot duplicate it.
+        // (EN 300 392-5 error list, docs/pei.md §1.3). None of them accepted the message, so a retry cannot duplicate it.
         const busy = isGatewayError(err, "AT_CME_ERROR") && [3, 30, 42].includes(Number(err.context["cme"]));
         const lost = isGatewayError(err, "LINK_LOST") && !linkRetryUsed;
         if (!(busy && attempt < attempts) && !lost) throw err;

@@ -24,7 +24,7 @@ interface Tracked {
 
 export type ProgressSink = (p: SdsProgress) => void;
 
-/** Digits compared on the last 8, as ITSI strings vary in length between radios (pei.md 3.3, 10.11). */
+/** Digits compared on the last 8, as ITSI strings vary in length between radios (docs/pei.md §3.3, §10.11). */
 export function sameSsi(a: string, b: string): boolean {
   return issiFromItsi(a) === issiFromItsi(b);
 }
@@ -48,14 +48,14 @@ export class SdsTracker {
   }
 
   /**
-   * `count` consecutive references (concatenated parts use base+i, pei.md 5.4), 1-255, never 0 (ftl-cli)
+   * `count` consecutive references (concatenated parts use base+i, docs/pei.md §5.4), 1-255, never 0 (ftl-cli)
    * and never one still waiting for a report from the same destination.
    */
   allocateRefs(to: TetraAddress, count: number): number[] {
     const busy = new Set<number>();
     for (const t of this.open.values()) if (sameSsi(t.to.ssi, to.ssi)) t.refs.forEach((r) => busy.add(r));
     const take = (): number[] => {
-      // Parts carry base+i (pei.md 5.4); keep them within 1-255 without wrapping through 0.
+      // Parts carry base+i (docs/pei.md §5.4); keep them within 1-255 without wrapping through 0.
       if (this.nextRef + count - 1 > 255) this.nextRef = 1;
       const refs = Array.from({ length: count }, (_, i) => this.nextRef + i);
       this.nextRef = this.nextRef + count > 255 ? 1 : this.nextRef + count;
@@ -87,7 +87,7 @@ export class SdsTracker {
 
   accepted(id: string): void {
     const t = this.open.get(id);
-    // `+CMGS: 0,4,ref` may arrive between `+CMGS: 0` and `OK` (pei.md 1.4): then "sent" came first and
+    // `+CMGS: 0,4,ref` may arrive between `+CMGS: 0` and `OK` (docs/pei.md §1.4): then "sent" came first and
     // the stage never moves backwards. A send already closed (delivered) needs no "accepted" either.
     if (t && t.stage === "accepted" && !t.acceptedEmitted) {
       t.acceptedEmitted = true;

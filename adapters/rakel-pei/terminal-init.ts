@@ -10,8 +10,8 @@ import { issiFromItsi } from "./tetra-address.js";
 
 /**
  * Runs the profile's init script. Routing registrations (`AT+CTSP`) do not survive a terminal restart
- * (pei.md 1.6, svxlink re-initialises on timeouts), so this runs after every open and every detected reboot.
- * `+CME ERROR: 38` to `AT+CTSP` means "already registered" and counts as success (pei.md 1.3).
+ * (docs/pei.md §1.6, svxlink re-initialises on timeouts), so this runs after every open and every detected reboot.
+ * `+CME ERROR: 38` to `AT+CTSP` means "already registered" and counts as success (docs/pei.md §1.3).
  */
 export async function runInitScript(engine: AtEngine, profile: TerminalProfile, log: Logger, signal: AbortSignal): Promise<void> {
   const opts: ExecuteOptions = { bypassHold: true, priority: "emergency", timeoutMs: profile.pei.commandTimeoutMs, signal };
@@ -32,7 +32,7 @@ export async function runInitScript(engine: AtEngine, profile: TerminalProfile, 
 
 /**
  * Reads identity and state. Each query may be refused on some models or ports (a Motorola MTM800 behind
- * an Enhanced Control Head answers `+CME ERROR: 4` to identity queries, pei.md 10.3): a refusal leaves
+ * an Enhanced Control Head answers `+CME ERROR: 4` to identity queries, docs/pei.md §10.3): a refusal leaves
  * that field unknown; a timeout or lost link fails the whole read.
  */
 export async function readTerminalState(engine: AtEngine, log: Logger, extra: ExecuteOptions): Promise<Omit<TerminalState, "callActive">> {

@@ -35,7 +35,7 @@ export const TerminalProfileSchema = Type.Object(
       {
         commandTerminator: Type.Union([Type.Literal("\r"), Type.Literal("\r\n")], { default: "\r" }),
         userDataSeparator: Type.Union([Type.Literal("\r\n"), Type.Literal("\r")], { default: "\r\n" }),
-        maxSdsBits: Type.Integer({ minimum: 64, maximum: 2047, default: 668, description: "Largest type-4 PDU that works in practice (pei.md 3.2: 668)" }),
+        maxSdsBits: Type.Integer({ minimum: 64, maximum: 2047, default: 668, description: "Largest type-4 PDU that works in practice (docs/pei.md §3.2: 668)" }),
         e2ee: Type.Boolean({ default: false, description: "Value of the AT+CTSDS end-to-end encryption field" }),
         commandTimeoutMs: Type.Integer({ minimum: 200, maximum: 60000, default: 3000 }),
         sendTimeoutMs: Type.Integer({ minimum: 1000, maximum: 60000, default: 10000 }),
@@ -49,7 +49,7 @@ export const TerminalProfileSchema = Type.Object(
         listing: Type.Union([Type.Literal("cnums"), Type.Literal("none")], { default: "cnums" }),
         groupNotProgrammedCme: Type.Array(Type.Integer(), { default: [3, 33, 34] }),
         minProbeIntervalMs: Type.Integer({ minimum: 0, default: 2000 }),
-        vendorDmoList: Type.Optional(Type.Literal("cxdcl", { description: "also read Motorola's DMO list with AT+CXDCL (pei.md 7.2)" })),
+        vendorDmoList: Type.Optional(Type.Literal("cxdcl", { description: "also read Motorola's DMO list with AT+CXDCL (docs/pei.md §7.2)" })),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -72,7 +72,7 @@ export function listProfiles(): string[] {
 export function loadProfile(idOrPath = "etsi-generic"): TerminalProfile {
   const { value: profile, path } = loadConfigFile("terminals", idOrPath, TerminalProfileSchema, "terminal profile");
   if (profile.init.some((s) => resetsDevice(s.command))) {
-    // pei.md 1.2 / ftl-cli issue #2: ATZ reboots Sepura STP9040 terminals whose codeplug says so.
+    // docs/pei.md §1.2 / ftl-cli issue #2: ATZ reboots Sepura STP9040 terminals whose codeplug says so.
     throw new GatewayError("CFG_INVALID", `${path}: /init: ATZ and AT&F are not allowed (ATZ reboots some Sepura terminals)`);
   }
   return profile;

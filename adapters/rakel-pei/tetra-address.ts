@@ -6,7 +6,7 @@ export const MAX_SSI = 0xffffff;
 
 /**
  * Checks an ISSI/GSSI from outside (CLI, MQTT, config): 1-8 decimal digits, at most 16777215. Anything
- * else, e.g. `2345678;AT+CTOM=1`, `+46…` or 9 digits, is rejected (reliability catalogue #5).
+ * else, e.g. `2345678;AT+CTOM=1`, `+46…` or 9 digits, is rejected (docs/reliability.md #5).
  */
 export function tetraAddress(kind: "issi" | "gssi", value: string | number): TetraAddress {
   const s = String(value).trim();
@@ -16,7 +16,7 @@ export function tetraAddress(kind: "issi" | "gssi", value: string | number): Tet
   return { kind, ssi: String(Number(s)) };
 }
 
-/** ISSI from an ITSI string of any length: its last 8 digits, leading zeros removed (pei.md 3.3). */
+/** ISSI from an ITSI string of any length: its last 8 digits, leading zeros removed (docs/pei.md §3.3). */
 export function issiFromItsi(itsi: string): string {
   const digits = itsi.replace(/\D/g, "");
   return String(Number(digits.slice(-8) || "0"));

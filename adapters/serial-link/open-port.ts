@@ -3,7 +3,7 @@ import type { ByteLinkFactory } from "./byte-link.js";
 import { serialPortFactory } from "./serialport-link.js";
 import { tcpLinkFactory } from "./tcp-link.js";
 
-/** What a `--port` string names (interfaces.md): a device path, `tcp://host:port`, or `sim:<name>`. */
+/** What a `--port` string names (docs/mqtt-interface.md): a device path, `tcp://host:port`, or `sim:<name>`. */
 export type PortSpec =
   | { kind: "serial"; path: string }
   | { kind: "tcp"; host: string; port: number }

@@ -23,9 +23,9 @@ import { startOps, type Ops } from "./ops-wiring.js";
 import type { TalkgroupCheckService } from "../talkgroups/check-service.js";
 
 /**
- * The composition root of the daemon (architecture rule 1): config → logger → link registry → broker →
+ * The composition root of the daemon (with the CLI, the only code that imports adapters: README, *Layout*): config → logger → link registry → broker →
  * terminals → modems → verbs, stopped in reverse. One failed radio or modem degrades its own link; it never
- * stops the process (style-anchors 8.3).
+ * stops the process.
  */
 export interface GatewayOptions {
   config: GatewayConfig;

@@ -4,7 +4,7 @@ import type { Gateway } from "./gateway.js";
 import { terminalStateJson } from "./presenters.js";
 
 /**
- * The request verbs this gateway answers on `<base>/bridge/request/<verb>` (interfaces.md). Payloads arrive
+ * The request verbs this gateway answers on `<base>/bridge/request/<verb>` (docs/mqtt-interface.md). Payloads arrive
  * validated by the bus (schemas in src/ports/message-bus.ts); a handler either returns the response data or
  * throws a GatewayError whose code the requester sees. Nothing here blocks on hardware longer than its bound.
  */

@@ -40,7 +40,7 @@ export function buildProgram(): Command {
     .option("--log-level <level>", "fatal|error|warn|info|debug|trace", process.env["RAKELGW_LOG_LEVEL"] ?? "error")
     .option("--pretty-log", "human-readable log lines on stderr")
     .exitOverride()
-    // Usage errors from the parser in the one-line form of interfaces.md: `error <CODE>: … (<what to do>)`.
+    // Usage errors from the parser in the one-line form of docs/mqtt-interface.md: `error <CODE>: … (<what to do>)`.
     .configureOutput({
       writeErr: (s) => process.stderr.write(s),
       outputError: (s, write) => write(`error CLI_USAGE: ${s.replace(/^error: /, "").trim()} (see --help)\n`),

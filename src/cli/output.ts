@@ -1,7 +1,7 @@
 import { GatewayError, isGatewayError, type ErrorCode } from "../shared/errors.js";
 
 /**
- * CLI conventions (interfaces.md): human output by default, one JSON document (or JSON lines for
+ * CLI conventions (docs/mqtt-interface.md): human output by default, one JSON document (or JSON lines for
  * streams) with --json; exit 0 success, 1 the operation found a problem, 2 could not run; errors on stderr
  * as one line `error <CODE>: <what happened> (<what to do>)`.
  */

@@ -1,5 +1,5 @@
 /**
- * Health of one link, the same model for every link the gateway watches (interfaces.md `<base>/links/<link>`):
+ * Health of one link, the same model for every link the gateway watches (docs/mqtt-interface.md `<base>/links/<link>`):
  * `ip`, `upstream`, each terminal, each modem, each SIP agent. The four states and their meaning match
  * `adapters/at/link-health.ts`, so a radio's health and the uplink's read the same on the status page:
  * ready — answering; degraded — answering, but partly failing; unresponsive — silent or lost, recovery under

@@ -3,12 +3,12 @@ import type { LinkHealthJson } from "../link-health/link-state.js";
 import type { Unsubscribe } from "../shared/typed-emitter.js";
 
 /**
- * What the domain core needs from the MQTT side (interfaces.md, "MQTT topics"): answer requests on
+ * What the domain core needs from the MQTT side (docs/mqtt-interface.md, "MQTT topics"): answer requests on
  * `<base>/bridge/request/<verb>` and publish state. The adapter (`adapters/mqtt/`) owns topics, JSON,
  * validation and the broker; the core sees validated, typed payloads and returns plain data.
  *
  * The request schemas live here, not in the adapter, because the handlers in `src/` need their types and
- * `src/` must not import `adapters/` (architecture rule 1). `adapters/mqtt/api/` builds the topic map on them.
+ * `src/` must not import `adapters/` (an ESLint rule enforces it). `adapters/mqtt/api/` builds the topic map on them.
  */
 
 /** Echoed back in the response so callers can match it (zigbee2mqtt convention). */
@@ -23,7 +23,7 @@ export const VERB_SCHEMAS = {
       transaction: Type.Optional(Transaction),
       /** Which terminal sends it; the gateway's default terminal when absent. */
       terminal: Type.Optional(id("terminal id")),
-      /** `issi:<1-8 digits>` or `gssi:<1-8 digits>` (catalogue #5: nothing else reaches the AT layer). */
+      /** `issi:<1-8 digits>` or `gssi:<1-8 digits>` (docs/reliability.md #5: nothing else reaches the AT layer). */
       to: Type.String({ pattern: "^(issi|gssi):[0-9]{1,8}$" }),
       text: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
       status: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
@@ -37,7 +37,7 @@ export const VERB_SCHEMAS = {
     {
       transaction: Type.Optional(Transaction),
       modem: Type.Optional(id("modem id")),
-      /** E.164 with or without `+`, 3-15 digits (catalogue #4). */
+      /** E.164 with or without `+`, 3-15 digits (docs/reliability.md #4). */
       to: Type.String({ pattern: "^\\+?[0-9]{3,15}$" }),
       text: Type.String({ minLength: 1, maxLength: 1600 }),
       report: Type.Optional(Type.Boolean()),

@@ -81,7 +81,7 @@ export interface TerminalState {
   maxSdsBits?: number;
 }
 
-/** A received SDS, decoded; `payload` has the shapes of interfaces.md (`kind`: text, status, …). */
+/** A received SDS, decoded; `payload` has the shapes of docs/mqtt-interface.md (`kind`: text, status, …). */
 export interface ReceivedSds {
   from?: string;
   to: string;

@@ -115,7 +115,7 @@ export interface ModemState {
   checkedAt?: Date;
 }
 
-/** The link-health model shared by every link (interfaces.md `<base>/links/<link>`). */
+/** The link-health model shared by every link (docs/mqtt-interface.md `<base>/links/<link>`). */
 export type ModemHealthState = "ready" | "degraded" | "unresponsive" | "disconnected";
 
 /** Published health of one modem, with the reason. */

@@ -3,14 +3,14 @@ import type { Unsubscribe } from "../shared/typed-emitter.js";
 /**
  * What the talk-group check (src/talkgroups/) needs from a terminal: read its identity, mode and selected
  * group, list the programmed groups of the current mode, and select a group or mode. Domain-typed: GSSIs as
- * decimal strings (last 8 digits of a GTSI, leading zeros removed, pei.md 10.11) and outcomes as words —
+ * decimal strings (last 8 digits of a GTSI, leading zeros removed, docs/pei.md §10.11) and outcomes as words —
  * never AT strings or `+CME` numbers. The PEI adapter (`adapters/rakel-pei/talkgroups/`) implements it.
  *
  * Methods reject with a GatewayError when the terminal cannot be asked at all (AT_TIMEOUT, LINK_LOST,
  * AT_ABORTED when `signal` fired); an answer, even a refusal, resolves.
  */
 
-/** Group list a mode belongs to: TMO (trunked, via the SwMI) or DMO (direct mode), pei.md 7.4. */
+/** Group list a mode belongs to: TMO (trunked, via the SwMI) or DMO (direct mode), docs/pei.md §7.4. */
 export type ModeFamily = "tmo" | "dmo";
 
 /** The terminal's AI mode: the raw `+CTOM` code (kept so the exact mode can be restored) and its family. */
@@ -43,7 +43,7 @@ export interface ListedGroup {
 
 /**
  * Result of listing the current mode's groups. `unsupported`: the terminal refuses the listing commands
- * (`+CME ERROR: 4`, pei.md 7.3), so only probing can tell.
+ * (`+CME ERROR: 4`, docs/pei.md §7.3), so only probing can tell.
  */
 export type GroupListing =
   | { ok: true; groups: ListedGroup[]; sources: GroupSource[] }
@@ -51,7 +51,7 @@ export type GroupListing =
 
 /**
  * Answer to a selection (group or mode). `accepted` only means the terminal took the request; the caller
- * confirms by reading back (pei.md 10.12). `busy`: signalling under way, try later (`+CME ERROR: 42`).
+ * confirms by reading back (docs/pei.md §10.12). `busy`: signalling under way, try later (`+CME ERROR: 42`).
  */
 export type SelectOutcome =
   | { kind: "accepted" }
@@ -66,9 +66,9 @@ export type TalkgroupInterruption = { kind: "call"; detail: string } | { kind: "
 export interface TalkgroupReaderCapabilities {
   /** `list`: the identity lists are expected to work; `none`: go straight to probing. */
   listing: "list" | "none";
-  /** Least time between two selections (pei.md 7.1: space group changes, ≥ 2 s in one field script). */
+  /** Least time between two selections (docs/pei.md §7.1: space group changes, ≥ 2 s in one field script). */
   minProbeIntervalMs: number;
-  /** `+CTOM` codes used to switch to each family's list (0 TMO, 1 DMO, pei.md 7.4). */
+  /** `+CTOM` codes used to switch to each family's list (0 TMO, 1 DMO, docs/pei.md §7.4). */
   modeCodes: Record<ModeFamily, number>;
 }
 

@@ -1,6 +1,6 @@
 /**
  * Injected time. Timeouts and retry timers use the monotonic clock so a wall-clock step (NTP, dead RTC)
- * never mass-expires or mass-resends anything (reliability catalogue #38).
+ * never mass-expires or mass-resends anything (docs/reliability.md #38).
  */
 export interface Clock {
   /** Monotonic milliseconds; only differences are meaningful. */

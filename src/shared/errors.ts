@@ -88,7 +88,7 @@ export const ERROR_CODES = {
   MQTT_AUTH_FILE_INVALID: "MQTT_AUTH_FILE_INVALID",
   /** The users file has no such user (rakelgw users remove). */
   MQTT_NO_SUCH_USER: "MQTT_NO_SUCH_USER",
-  /** A talk-group check that would change the terminal's group or mode was refused: a call is active (pei.md 7.3). */
+  /** A talk-group check that would change the terminal's group or mode was refused: a call is active (docs/pei.md §7.3). */
   TALKGROUP_CALL_ACTIVE: "TALKGROUP_CALL_ACTIVE",
   /** A talk-group check ended without an answer for every required group, or could not verify its restore (exit 2). */
   TALKGROUP_CHECK_INCOMPLETE: "TALKGROUP_CHECK_INCOMPLETE",

@@ -4,9 +4,9 @@ import type { FamilyObservation, ProbeFinding } from "./compare.js";
 import { wantedFamilies, type PlanGroup } from "./plan-schema.js";
 
 /**
- * The passes of a check, one per mode family (pei.md 7.3): `list` reads the identity lists, `probe` selects
+ * The passes of a check, one per mode family (docs/pei.md §7.3): `list` reads the identity lists, `probe` selects
  * each required group in turn. The family the terminal is in goes first; the other one only when the plan
- * needs it, by switching `AT+CTOM` there and straight back (ftl-cli reads TMO and DMO lists this way, pei.md 7.2).
+ * needs it, by switching `AT+CTOM` there and straight back (ftl-cli reads TMO and DMO lists this way, docs/pei.md §7.2).
  */
 export type Observations = Record<ModeFamily, FamilyObservation>;
 

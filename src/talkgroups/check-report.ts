@@ -2,7 +2,7 @@ import type { GroupSource, ModeFamily } from "../ports/talkgroup-reader.js";
 import type { PlanMode } from "./plan-schema.js";
 
 /**
- * The result of one talk-group check: the `--json` document of `rakelgw talkgroups check` (interfaces.md:
+ * The result of one talk-group check: the `--json` document of `rakelgw talkgroups check` (docs/mqtt-interface.md:
  * `terminal`, `plan {name, version}`, `method`, `groups [{gssi, name, status, detail}]`, `summary`, `restored`
  * — those names are fixed; other fields are additions), the stored record and the retained MQTT payload.
  */

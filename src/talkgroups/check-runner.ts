@@ -10,7 +10,7 @@ import { familiesNeeded, groupsForRole, type PlanGroup, type TalkgroupPlan } fro
 import { restoreTerminal } from "./restore.js";
 
 /**
- * One talk-group check (SSR capability 2:5, pei.md 7.3): identify the terminal, read its groups by listing
+ * One talk-group check (SSR capability 2:5, docs/pei.md §7.3): identify the terminal, read its groups by listing
  * (preferred: no side effects) or by probing (fallback: selects each required group), always restore and
  * verify what was changed, and judge every plan group. Interruptions — a call starting while the check
  * changes the terminal, a restart, a timeout, Ctrl-C — end the passes early; the restore still runs and the
@@ -61,7 +61,7 @@ async function chooseMethod(s: CheckSession, requested: RequestedMethod, family:
   if (requested === "auto" && s.reader.capabilities.listing === "none") return { method: "probe", note: "the terminal profile says this model cannot list its groups; probed instead" };
   const listing: GroupListing = await s.reader.listGroups(s.signal);
   s.log.info({ family, ok: listing.ok, groups: listing.ok ? listing.groups.length : 0, detail: listing.ok ? undefined : listing.detail }, "talkgroup listing read");
-  // pei.md 7.3 step 2: identity commands answering CME 4/3 "or return nothing" mean probing is the only way.
+  // docs/pei.md §7.3 step 2: identity commands answering CME 4/3 "or return nothing" mean probing is the only way.
   const empty = listing.ok && listing.groups.length === 0;
   if (requested === "auto" && (!listing.ok || empty)) {
     return { method: "probe", note: `listing ${listing.ok ? "returned no groups" : `not supported (${listing.detail})`}; probed instead` };
@@ -147,7 +147,7 @@ export async function runTalkgroupCheck(o: RunCheckOptions): Promise<TalkgroupCh
   }
   const results = judgeGroups(groups, obs);
   const summary = summarise(results, restore.restored);
-  // Key order: the fields interfaces.md fixes first, additions after.
+  // Key order: the fields docs/mqtt-interface.md fixes first, additions after.
   const report: TalkgroupCheckReport = {
     terminal: terminalJson(o.reader.name, snap),
     plan: { name: o.plan.name, version: o.plan.version, ...(o.plan.validFrom ? { validFrom: o.plan.validFrom } : {}), ...(o.role ? { role: o.role } : {}), ...(o.plan.example ? { example: true } : {}) },

@@ -7,8 +7,8 @@ import type { CheckInterruption } from "./check-report.js";
 /**
  * The state of one running check: what it changed on the terminal (so the restore knows what to undo), the
  * pacing of selections, and why it stopped early. Selections are spaced by the profile's minimum interval
- * (pei.md 7.1: group changes trigger attachment signalling; one field script keeps ≥ 2 s between them) and
- * retried on `+CME ERROR: 42` (MT busy with signalling, pei.md 1.3).
+ * (docs/pei.md §7.1: group changes trigger attachment signalling; one field script keeps ≥ 2 s between them) and
+ * retried on `+CME ERROR: 42` (MT busy with signalling, docs/pei.md §1.3).
  */
 export interface SessionTuning {
   /** Attempts after a busy answer before giving up on one selection. Default 5. */
@@ -137,7 +137,7 @@ export class CheckSession {
     return Math.min(this.tuning.busyBackoffMs * 2 ** attempt, 3000);
   }
 
-  /** Reads until `ok(value)` or the confirm timeout (pei.md 10.12: `OK` only means the request was taken). */
+  /** Reads until `ok(value)` or the confirm timeout (docs/pei.md §10.12: `OK` only means the request was taken). */
   private async confirm<T>(read: () => Promise<T>, ok: (v: T) => boolean, signal: AbortSignal): Promise<boolean> {
     const end = this.clock.now() + this.tuning.confirmTimeoutMs;
     for (;;) {

@@ -8,7 +8,7 @@ import type { TalkgroupCheckReport } from "./check-report.js";
 
 /**
  * Where check results are kept for the record: one JSON line per check with its time, terminal identity and
- * plan version. Appends are durable (reliability.md: fsync the file; fsync the directory when the file is
+ * plan version. Appends are durable (docs/reliability.md: fsync the file; fsync the directory when the file is
  * new) and atomic in practice: each record is one `write()` to a file opened with O_APPEND. A record torn by
  * a power cut is a last line without its newline: the next append starts on a fresh line, and readers skip
  * lines that do not parse.

@@ -4,7 +4,7 @@ import { wantedFamilies, type PlanGroup } from "./plan-schema.js";
 
 /**
  * Pure comparison of what the terminal said with the plan. Each mode family (TMO, DMO) yields one
- * observation; a plan group is then judged on the families it needs (pei.md 7.3 step 1: compare GSSIs, by
+ * observation; a plan group is then judged on the families it needs (docs/pei.md §7.3 step 1: compare GSSIs, by
  * their last 8 digits, which the reader already did).
  */
 

@@ -52,7 +52,7 @@ function singlePlanLint(f: PlanFile, ctx: PlanLintContext): string[] {
   const max = plan.maxNameLength ?? DEFAULT_MAX_NAME_LENGTH;
   plan.groups.forEach((g, i) => {
     if ([...g.name].length > max) out.push(`${file}: /groups/${i}/name: "${g.name}" has ${[...g.name].length} characters; the terminals show ${max} (maxNameLength)`);
-    // The PEI character set is ISO 8859-1 (AT+CSCS=8859-1, pei.md 1.6): an alias outside it cannot be listed as written.
+    // The PEI character set is ISO 8859-1 (AT+CSCS=8859-1, docs/pei.md §1.6): an alias outside it cannot be listed as written.
     if ([...g.name].some((c) => c.codePointAt(0)! > 0xff)) out.push(`${file}: /groups/${i}/name: "${g.name}" has characters outside ISO 8859-1`);
     if (g.name !== g.name.trim()) out.push(`${file}: /groups/${i}/name: leading or trailing spaces`);
   });

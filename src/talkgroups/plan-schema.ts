@@ -13,7 +13,7 @@ export const MAX_GSSI = 0xffffff;
 
 /**
  * Alias length assumed when a plan does not say: 12 characters. An assumption, not a measured figure: how many
- * characters a terminal shows depends on model and codeplug (pei.md 13); set `maxNameLength` per plan.
+ * characters a terminal shows depends on model and codeplug (docs/pei.md §13); set `maxNameLength` per plan.
  */
 export const DEFAULT_MAX_NAME_LENGTH = 12;
 

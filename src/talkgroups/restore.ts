@@ -3,7 +3,7 @@ import type { RestoreResult } from "./check-report.js";
 import type { CheckSession } from "./check-session.js";
 
 /**
- * Puts the terminal back as the check found it and verifies it by reading back (pei.md 7.3 step 2c:
+ * Puts the terminal back as the check found it and verifies it by reading back (docs/pei.md §7.3 step 2c:
  * "restore the original selection and confirm with AT+CTGS?"). Runs after every check — also after an
  * error, a timeout, Ctrl-C or a terminal restart — with its own time limit, so a cancelled check still
  * restores. After a terminal restart the adapter re-initialises the PEI first (its queue is held meanwhile),
@@ -62,7 +62,7 @@ export async function restoreTerminal(s: CheckSession, original: OriginalState, 
       const r = await s.selectGroup(original.group, { signal, guard: false });
       if (r.kind !== "selected") s.log.warn({ outcome: r.kind, detail: r.detail }, "group restore refused");
     }
-    // Verify by reading both back: the only evidence that counts (pei.md 10.12). Reads that found nothing
+    // Verify by reading both back: the only evidence that counts (docs/pei.md §10.12). Reads that found nothing
     // to restore already are that evidence.
     if (acted) {
       mode = await s.reader.readMode(signal);

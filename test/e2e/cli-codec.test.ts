@@ -5,7 +5,7 @@ describe("rakelgw sds encode/decode (no hardware)", () => {
   it("encodes a Swedish text to an individual with a received report as in golden vector V03, with service-selection bit 0", async () => {
     const r = await runCli(["sds", "encode", "--text", "Åsa åker över ön", "--report", "received", "--ref", "16", "--json"]);
     expect(r.code).toBe(0);
-    // V03 is 82 06 10 01 …; toward an individual the service-selection bit is 0 (pei.md 5.3): 06 -> 04.
+    // V03 is 82 06 10 01 …; toward an individual the service-selection bit is 0 (docs/pei.md §5.3): 06 -> 04.
     expect(JSON.parse(r.stdout)).toEqual({ aiService: 12, parts: [{ hex: "82041001C5736120E56B657220F676657220F66E", bits: 160 }] });
   });
 

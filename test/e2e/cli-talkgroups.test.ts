@@ -3,19 +3,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, type CliResult } from "../helpers/run-cli.js";
+import { builtCli, runCli, type CliResult } from "../helpers/run-cli.js";
 
 /**
  * `rakelgw talkgroups check` as a technician runs it: simulated terminals run as their own processes behind
  * pseudo-terminals (`rakelgw simulate terminal --link PATH`), and every CLI run opens PATH with the real
- * serialport binding. Exit codes, the JSON shape of interfaces.md, JUnit, the store and Ctrl-C are checked.
+ * serialport binding. Exit codes, the JSON shape of docs/mqtt-interface.md, JUnit, the store and Ctrl-C are checked.
  */
 const ROOT = resolve(import.meta.dirname, "../..");
 let dir: string;
 const sims: ChildProcess[] = [];
 
 function startSim(link: string, config?: object): void {
-  const args = ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "simulate", "terminal", "--link", link];
+  const args = [builtCli(), "simulate", "terminal", "--link", link];
   if (config) {
     const file = `${link}.json`;
     writeFileSync(file, JSON.stringify(config));
@@ -64,7 +64,7 @@ afterAll(async () => {
 });
 
 describe("rakelgw talkgroups check against simulated terminals on pseudo-terminals", () => {
-  it("all present: exit 0, the JSON of interfaces.md, JUnit and one stored record", async () => {
+  it("all present: exit 0, the JSON of docs/mqtt-interface.md, JUnit and one stored record", async () => {
     const r = await runCli(["talkgroups", "check", "--port", join(dir, "lists"), "--plan", join(dir, "plan.json"), "--json", "--junit", join(dir, "check.xml"), "--store", join(dir, "state")]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
@@ -94,7 +94,7 @@ describe("rakelgw talkgroups check against simulated terminals on pseudo-termina
 
   it("Ctrl-C during probing stops, restores the operator's group and ends with exit 2", async () => {
     const port = join(dir, "probes");
-    const child = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "--log-level", "info", "talkgroups", "check", "--port", port, "--plan", join(dir, "plan.json"), "--profile", join(dir, "slow-probes.json"), "--no-store"], {
+    const child = spawn(process.execPath, [builtCli(), "--log-level", "info", "talkgroups", "check", "--port", port, "--plan", join(dir, "plan.json"), "--profile", join(dir, "slow-probes.json"), "--no-store"], {
       cwd: ROOT,
       env: { ...process.env, NODE_NO_WARNINGS: "1" },
       stdio: ["ignore", "pipe", "pipe"],

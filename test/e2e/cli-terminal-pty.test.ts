@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ptyPair, type PtyPair } from "../helpers/pty-pair.js";
-import { runCli } from "../helpers/run-cli.js";
+import { builtCli, runCli } from "../helpers/run-cli.js";
 
 /**
  * The technicians' commands against a pseudo-terminal made by another program, as they will be tried:
@@ -31,7 +31,7 @@ beforeAll(async () => {
   // ISSI 2007777 is a simulated peer that never answers: a send to it waits for its report until stopped.
   const simConfig = join(dir, "sim.json");
   writeFileSync(simConfig, JSON.stringify({ peers: { "2007777": { kind: "silent" } } }));
-  sim = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "simulate", "terminal", "--link", link, "--inject-every", "1", "--config", simConfig], {
+  sim = spawn(process.execPath, [builtCli(), "simulate", "terminal", "--link", link, "--inject-every", "1", "--config", simConfig], {
     cwd: ROOT,
     env: { ...process.env, NODE_NO_WARNINGS: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -102,7 +102,7 @@ describe("rakelgw against a pseudo-terminal made by another program", () => {
   });
 
   it("Ctrl-C while sds send waits for a report ends with exit 2 and one AT_ABORTED error line", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "sds", "send", "--port", link, "--to", "2007777", "--text", "Avbryt", "--report", "consumed", "--wait", "60"], {
+    const child = spawn(process.execPath, [builtCli(), "sds", "send", "--port", link, "--to", "2007777", "--text", "Avbryt", "--report", "consumed", "--wait", "60"], {
       cwd: ROOT,
       env: { ...process.env, NODE_NO_WARNINGS: "1" },
       stdio: ["ignore", "pipe", "pipe"],

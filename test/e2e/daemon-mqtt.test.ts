@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { connect, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "../../adapters/mqtt/auth/password-hash.js";
+import { builtCli } from "../helpers/run-cli.js";
 
 /**
  * The daemon as systemd runs it (`rakelgw run --config FILE`, here with --allow-sim on simulated devices),
@@ -72,7 +73,7 @@ beforeAll(async () => {
   };
   const cfgPath = join(dir, "config.json");
   writeFileSync(cfgPath, JSON.stringify(config));
-  daemon = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "run", "--config", cfgPath, "--allow-sim"], {
+  daemon = spawn(process.execPath, [builtCli(), "run", "--config", cfgPath, "--allow-sim"], {
     cwd: ROOT,
     env: { ...process.env, NODE_NO_WARNINGS: "1" },
     stdio: ["ignore", "ignore", "pipe"],

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { builtCli } from "../helpers/run-cli.js";
 
 /**
  * The daemon's sd_notify conversation (sd_notify(3)) against a fake $NOTIFY_SOCKET made by the test:
@@ -54,7 +55,7 @@ beforeAll(async () => {
     http: { listen: "127.0.0.1:0" },
   };
   writeFileSync(join(dir, "site.json"), JSON.stringify(config));
-  daemon = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), "run", "--config", join(dir, "site.json"), "--allow-sim"], {
+  daemon = spawn(process.execPath, [builtCli(), "run", "--config", join(dir, "site.json"), "--allow-sim"], {
     cwd: ROOT,
     // 900 ms watchdog: a tick every 300 ms, a tick later than 225 ms is unhealthy.
     env: { ...process.env, NODE_NO_WARNINGS: "1", NOTIFY_SOCKET: sock, WATCHDOG_USEC: "900000" },

@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertFreshBuild } from "../helpers/run-cli.js";
 
 /**
  * systemd/install.sh laid out under a temporary root (no container, no running systemd), the installed
@@ -13,10 +14,10 @@ const hasAnalyze = spawnSync("systemd-analyze", ["--version"]).status === 0;
 let dir: string;
 
 beforeAll(() => {
-  // The script installs a build; build once if this checkout has none yet (CI builds before the tests).
-  if (!existsSync(join(ROOT, "dist/src/cli/main.js"))) execFileSync("npm", ["run", "build"], { cwd: ROOT, stdio: "ignore" });
+  // The script installs the build (npm test and npm run test:e2e build first).
+  assertFreshBuild();
   dir = mkdtempSync(join(tmpdir(), "rakelgw-install-"));
-}, 180_000);
+});
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -8,7 +8,7 @@
  *                                                                       rig.fromDevice (every byte back)
  *
  * `close()` stops everything and then fails the test if the host ever sent `ATZ` (it reboots some Sepura
- * terminals, pei.md 1.2) or the simulator raised a warning: that check runs for every test using the rig.
+ * terminals, docs/pei.md §1.2) or the simulator raised a warning: that check runs for every test using the rig.
  */
 import type { LinkHealth } from "../../adapters/at/link-health.js";
 import { RakelPeiAdapter, type RakelPeiAdapterOptions } from "../../adapters/rakel-pei/rakel-pei-adapter.js";

@@ -7,7 +7,7 @@ import { badResponse, intField, pduLineAfter, valueOf } from "./response.js";
 /**
  * SMS commands in PDU mode (3GPP TS 27.005 §3.4-3.5). The message text never reaches a command line:
  * `AT+CMGS=<length>` carries digits only and the PDU is uppercase hex checked twice (here and by the engine),
- * so CR, Ctrl-Z or ESC in a text cannot end the PDU early or start a command (reliability #1-#3, goal S2).
+ * so CR, Ctrl-Z or ESC in a text cannot end the PDU early or start a command (docs/reliability.md #1-#3, goal S2).
  */
 
 export interface SubmitArgs {
@@ -19,7 +19,7 @@ export interface SubmitArgs {
 
 /**
  * `AT+CMGS=<length>` ⏎ wait for `> ` ⏎ `<pdu>` Ctrl-Z → `+CMGS: <mr>[,<ackpdu>]` (27.005 §3.5.1). The
- * prompt has no line end, so the tokenizer reports it as its own token (anchors §10 item 8). Not
+ * prompt has no line end, so the tokenizer reports it as its own token (docs/pei.md §1.7). Not
  * idempotent: a repeated CMGS is a second SMS on the handset.
  */
 export const submitPdu: AtCommand<SubmitArgs, { reference: number }> = {

@@ -15,7 +15,7 @@ export interface EncodedPdu {
   length: number;
 }
 
-/** Output of `encodeSubmit`, the `sms encode` JSON shape (docs/interfaces.md). */
+/** Output of `encodeSubmit`, the `sms encode` JSON shape (docs/mqtt-interface.md). */
 export interface SmsEncodeResult {
   pdus: EncodedPdu[];
   coding: "gsm7" | "ucs2";

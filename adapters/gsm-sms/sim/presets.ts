@@ -11,7 +11,7 @@ export const SIM_MODEM_PRESETS: Readonly<Record<string, SimModemOptions>> = {
   "modem-pin": { config: { pin: "1234", iccid: "89460000000000000025" } },
   /** Answers, but is not registered: submissions fail with `+CMS ERROR: 331`. */
   "modem-nonet": { config: { iccid: "89460000000000000033", registrationDelayMs: 3_600_000 } },
-  /** A realistic network: 3 s per submission (anchors §8: "CMGS may take several seconds"). */
+  /** A realistic network: 3 s per submission (a real AT+CMGS may take several seconds). */
   "modem-slow": { config: { iccid: "89460000000000000041", cmgsDelayMs: 3000, reportDelayMs: 2000 } },
   /** Every status report says "not delivered" (TP-ST 0x41). */
   "modem-undeliverable": { config: { iccid: "89460000000000000058", defaultRecipient: { kind: "fail" } } },

@@ -1,7 +1,7 @@
 /**
  * Configuration and fault knobs of the simulated GSM/LTE modem. Every field has a default, so
  * `new SimModem()` is a plausible registered LTE modem with its SIM PIN check disabled; tests override
- * only what they look at. Fault knobs follow architecture rule 3 (echo, line endings, byte-by-byte,
+ * only what they look at. Fault knobs as in the terminal simulator (echo, line endings, byte-by-byte,
  * slow, silent, reboot; unplug is the MemoryPort's) plus the modem's own: no network, `+CMS ERROR`s.
  */
 

@@ -32,7 +32,7 @@ export const ResponseSchema = Type.Union([
 /** Terminal state is open-ended (identity, model, registration, signal, mode, selected group, …). */
 export const TerminalStateSchema = Type.Record(Type.String(), Type.Unknown());
 
-/** One incoming SDS: decoded payload (interfaces.md JSON shapes) plus the raw hex. */
+/** One incoming SDS: decoded payload (docs/mqtt-interface.md JSON shapes) plus the raw hex. */
 export const SdsReceivedSchema = Type.Object(
   { hex: Type.String({ pattern: "^[0-9A-Fa-f]*$" }), payload: Type.Object({ kind: Type.String() }, { additionalProperties: true }) },
   { additionalProperties: true },

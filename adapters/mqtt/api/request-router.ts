@@ -8,7 +8,7 @@ import type { ResponsePayload } from "./payloads.js";
 /**
  * Turns one request payload into one response, and never throws: size → JSON → object → verb → schema →
  * cross-field check → concurrency → handler. Every refusal happens before the handler runs, so a bad
- * request can never start a partial action (reliability catalogue #22), and a handler's own failure is
+ * request can never start a partial action (docs/reliability.md #22), and a handler's own failure is
  * reported with its `GatewayError` code.
  */
 export interface RouterOptions {

@@ -1,7 +1,7 @@
 import { GatewayError } from "../../../src/shared/errors.js";
 
 /**
- * Topic names of the public MQTT interface (interfaces.md, "MQTT topics"). Every topic the gateway
+ * Topic names of the public MQTT interface (docs/mqtt-interface.md, "MQTT topics"). Every topic the gateway
  * publishes or subscribes to is built here, so a rename is one diff. `<base>` is `rakelgw/<site>` by default.
  */
 export const topics = {

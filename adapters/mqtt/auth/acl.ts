@@ -19,7 +19,7 @@ import { covers, matches } from "./topic-match.js";
  *
  * Access is `read`, `write`, `readwrite` (the default) or `deny`; a matching `deny` wins. A publish needs a
  * write rule matching the topic; a subscribe needs a read rule covering the whole filter, so a device that
- * may read `rakelgw/site1/#` gets SUBACK 0x80 for `#` (catalogue #26). Substitutions that would put `/`,
+ * may read `rakelgw/site1/#` gets SUBACK 0x80 for `#` (docs/reliability.md #26). Substitutions that would put `/`,
  * `+` or `#` into a pattern make that rule not apply, so an odd client id can never widen access.
  */
 export type Access = "read" | "write" | "readwrite" | "deny";

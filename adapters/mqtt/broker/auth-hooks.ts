@@ -141,7 +141,7 @@ export function createAuthHooks(state: () => AuthState, limits: BrokerLimits, lo
       if (d.allowed) return cb(null, sub);
       counters.subscribeDenied++;
       deny(client, "subscribe", sub.topic, d.reason);
-      cb(null, null); // SUBACK 0x80 for this filter, connection kept (catalogue #26)
+      cb(null, null); // SUBACK 0x80 for this filter, connection kept (docs/reliability.md #26)
     },
 
     authorizeForward(client, packet) {

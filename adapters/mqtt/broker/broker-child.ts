@@ -1,7 +1,7 @@
 /**
  * Entry of the broker process, forked by BrokerSupervisor. It runs aedes and nothing else, so a client
  * that drives aedes into a crash (1.2.0 overflowed its stack under a 10-client QoS 0 flood in 5 of 6
- * runs, reliability.md) or into memory growth takes down only this process; the gateway keeps dispatching
+ * runs, docs/reliability.md) or into memory growth takes down only this process; the gateway keeps dispatching
  * over the radio and restarts it. The V8 heap is capped by the parent (--max-old-space-size), so growth
  * ends in a restart rather than in the OOM killer choosing the gateway.
  */

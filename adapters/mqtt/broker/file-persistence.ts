@@ -10,7 +10,7 @@ import { RateLimitedLog } from "./rate-limited-log.js";
  * (fs-atomic.ts), at most `flushDelayMs` after a change and on close. Restore replays the snapshot into the
  * fresh persistence before any listener opens.
  *
- * This is not the alert journal: the broker PUBACKs before storing (reliability.md), so a crash inside the
+ * This is not the alert journal: the broker PUBACKs before storing (docs/reliability.md), so a crash inside the
  * flush window can lose the newest retained value; every publisher of retained state (the gateway itself)
  * republishes on reconnect. The wrapper also enforces `maxRetained` and `maxOfflineQueue`, which
  * aedes-persistence does not bound.

@@ -2,7 +2,7 @@
  * Reads only the MQTT fixed headers of a byte stream (MQTT 3.1.1 §2.2: one type byte, then the Remaining
  * Length as 1-4 bytes of 7-bit groups, §2.2.3) and skips the bodies, so a packet's size is known as soon
  * as its first ≤ 5 bytes arrive — long before the body is buffered. aedes (mqtt-packet) has no maximum
- * packet size and buffers a whole 100 MB PUBLISH (reliability.md S3: +102 to +215 MiB per attempt); this
+ * packet size and buffers a whole 100 MB PUBLISH (docs/reliability.md S3: +102 to +215 MiB per attempt); this
  * scanner lets the guard in front of it refuse the packet after at most one socket read.
  */
 export type ScanVerdict =

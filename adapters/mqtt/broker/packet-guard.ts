@@ -9,13 +9,13 @@ import { HeaderScanner, type ScanVerdict } from "./header-scanner.js";
  *
  * - A packet declaring more than `maxPacketBytes`, a malformed length, or a first packet that is not
  *   CONNECT destroys the socket before the chunk reaches aedes: at most one socket read (≤ 64 KiB, libuv's
- *   read size) beyond the previous packets is ever read (reliability S3, catalogue #30).
+ *   read size) beyond the previous packets is ever read (reliability S3, docs/reliability.md #30).
  * - PUBLISH packets spend tokens from a bucket (`publishRatePerSecond`, `publishBurst`). A chunk is split at
  *   the first PUBLISH the bucket cannot pay for; the rest is held and the socket paused until tokens return,
  *   so aedes never sees more than a burst at once and a flooding client is slowed by TCP backpressure
  *   (P1; aedes 1.2 crashed with a stack overflow under a 10-client QoS 0 flood).
  * - Writes complete only while the socket has room, so a frozen subscriber fills this stream's buffer and
- *   aedes' `drainTimeout` fires (catalogue #29).
+ *   aedes' `drainTimeout` fires (docs/reliability.md #29).
  */
 export interface GuardOptions {
   maxPacketBytes: number;

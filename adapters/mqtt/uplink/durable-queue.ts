@@ -8,7 +8,7 @@ import { decodeRecord, encodeRecord, type JournalRecord } from "./journal-codec.
 /**
  * Messages bound for the regional broker, kept in an fsynced append-only journal (journal-codec.ts) until
  * the broker PUBACKs them, so a link outage, a gateway restart or a power cut loses none of them and they
- * leave in their original order. Not lowdb: its writer never fsyncs (reliability.md, lowdb #549).
+ * leave in their original order. Not lowdb: its writer never fsyncs (docs/reliability.md, lowdb #549).
  *
  * Appends are group-committed (one fdatasync per batch). Acks advance a head pointer over contiguous
  * sequence numbers. When the queue exceeds `maxMessages`/`maxBytes` the oldest messages are dropped and a
@@ -207,7 +207,7 @@ interface Recovered {
   rewrite: boolean;
 }
 
-/** Reads the journal up to the first bad record (catalogue #35); keeps a copy of a damaged file. */
+/** Reads the journal up to the first bad record (docs/reliability.md #35); keeps a copy of a damaged file. */
 async function recover(path: string, log: Logger): Promise<Recovered> {
   let text: string;
   try {

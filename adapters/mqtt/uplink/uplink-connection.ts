@@ -6,14 +6,14 @@ import { TypedEmitter, type Unsubscribe } from "../../../src/shared/typed-emitte
 
 /**
  * Keeps one MQTT connection to the regional broker (cluster), trying its URLs in turn with capped, jittered
- * backoff — mqtt.js alone reconnects at a fixed period and to one URL (style-anchors §3), which makes a
+ * backoff — mqtt.js alone reconnects at a fixed period and to one URL, which makes a
  * rack of gateways hammer a recovering cluster in lockstep.
  *
  * Liveness: mqtt.js pings every `keepaliveSec` (reschedulePings off, so a steady stream of unacknowledged
  * publishes cannot postpone the ping) and we declare the link unresponsive when nothing at all has arrived
  * from the broker for `deadAfterMs`. With the defaults (3 s, 4 s, checked every 250 ms) a silently cut link
  * is flagged within ~4.3 s; mqtt.js' own 1.5 × keepalive check (measured worst 6.55 s at 5 s keepalive,
- * reliability.md) stays as a backstop.
+ * docs/reliability.md) stays as a backstop.
  *
  *   connecting ──CONNACK──► ready ──silence/close──► unresponsive ──retry──► …
  *        └── failures ≥ 3 × urls ──► disconnected (still retrying, slower)
@@ -126,7 +126,7 @@ export class UplinkConnection {
       ...(o.ca ? { ca: o.ca } : {}),
       ...(o.cert ? { cert: o.cert } : {}),
       ...(o.key ? { key: o.key } : {}),
-      rejectUnauthorized: true, // catalogue #33: never fall back to an unverified broker
+      rejectUnauthorized: true, // docs/reliability.md #33: never fall back to an unverified broker
       protocolVersion: o.protocolVersion,
       keepalive: o.keepaliveSec,
       reschedulePings: false,
@@ -150,7 +150,7 @@ export class UplinkConnection {
       if (client !== this.current) return;
       const auth = err.code === 4 || err.code === 5 || err.code === 134 || err.code === 135;
       this.opts.log.warn({ mod: "uplink", url: safeUrl(url), err: err.message, code: err.code }, auth ? "regional broker refused our credentials" : "uplink error");
-      // catalogue #32: rotated credentials — keep trying, but slowly.
+      // docs/reliability.md #32: rotated credentials — keep trying, but slowly.
       if (auth) this.failures = Math.max(this.failures, 8);
       this.drop(`${safeUrl(url)}: ${err.message}`);
     });

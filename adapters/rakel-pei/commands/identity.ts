@@ -3,7 +3,7 @@ import { type AtCommand, lineHeader, lineValue, splitFields } from "../../at/at-
 import { infoTextCommand } from "../../at/basic-commands.js";
 
 /**
- * Read-only identity and state queries (EN 300 392-5 clause 6.11 identities, 6.14 MT settings; pei.md 8.1).
+ * Read-only identity and state queries (EN 300 392-5 clause 6.11 identities, 6.14 MT settings; docs/pei.md §8.1).
  * All are idempotent and retried once by the engine.
  */
 function bad(name: string, lines: readonly string[]): GatewayError {
@@ -34,7 +34,7 @@ export const readOwnIdentity: AtCommand<void, { numType: number; itsi: string }>
   },
 };
 
-/** `AT+GMI`, `AT+GMM`, `AT+GMR`: manufacturer, model, firmware as free text (pei.md 8.1). */
+/** `AT+GMI`, `AT+GMM`, `AT+GMR`: manufacturer, model, firmware as free text (docs/pei.md §8.1). */
 export function infoText(command: "AT+GMI" | "AT+GMM" | "AT+GMR"): AtCommand<void, string> {
   return infoTextCommand(command, 3000);
 }
@@ -55,7 +55,7 @@ export const readRegistration: AtCommand<void, { stat: number; registered: boole
   },
 };
 
-/** `AT+CSQ?` → `+CSQ: <rssi>,<ber>`; dBm = −113 + 2·rssi, 99 unknown (pei.md 8.1). */
+/** `AT+CSQ?` → `+CSQ: <rssi>,<ber>`; dBm = −113 + 2·rssi, 99 unknown (docs/pei.md §8.1). */
 export const readSignal: AtCommand<void, { rssi: number; dbm: number | null }> = {
   name: "CSQ?",
   build: () => "AT+CSQ?",
@@ -69,7 +69,7 @@ export const readSignal: AtCommand<void, { rssi: number; dbm: number | null }> =
   },
 };
 
-/** `AT+CMGS=?` → `+CMGS: (…),(8-1184)`: the advertised maximum SDS length in bits (pei.md 3.2). */
+/** `AT+CMGS=?` → `+CMGS: (…),(8-1184)`: the advertised maximum SDS length in bits (docs/pei.md §3.2). */
 export const readSdsLimits: AtCommand<void, { maxBits: number }> = {
   name: "CMGS=?",
   build: () => "AT+CMGS=?",

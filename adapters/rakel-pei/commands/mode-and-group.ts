@@ -4,7 +4,7 @@ import { atDigits, atInt } from "../../at/safe-args.js";
 import type { AiMode } from "../../../src/ports/radio-terminal.js";
 import { issiFromItsi } from "../tetra-address.js";
 
-/** AI modes of `+CTOM` (EN 300 392-5 clause 6.17.4 via svxlink's table, pei.md 7.4). */
+/** AI modes of `+CTOM` (EN 300 392-5 clause 6.17.4 via svxlink's table, docs/pei.md §7.4). */
 export function aiModeName(code: number): AiMode {
   switch (code) {
     case 0:
@@ -29,7 +29,7 @@ export function parseCtom(line: string): { code: number; name: AiMode } | undefi
 /**
  * Parses `+CTGS: <group type>,<identity>[,…]`: the selected group is the identity after the last comma
  * (ftl-pei). Terminals write it as a GTSI (`09011638300000001`, svxlink) or a bare GSSI; either way the
- * GSSI is the last 8 digits (pei.md 3.3).
+ * GSSI is the last 8 digits (docs/pei.md §3.3).
  */
 export function parseCtgs(line: string): string | undefined {
   const fields = splitFields(lineValue(line)).filter((f) => f !== "");
@@ -78,7 +78,7 @@ export const selectGroup: AtCommand<{ gssi: string }, void> = {
   build: ({ gssi }) => `AT+CTGS=1,${atDigits(gssi, "GSSI", 1, 17)}`,
   timeoutMs: 5000,
   // Selecting the same group twice is harmless, but the caller decides on retries (busy answers mean
-  // group attachment signalling is running, pei.md 7.1), so the engine does not retry it.
+  // group attachment signalling is running, docs/pei.md §7.1), so the engine does not retry it.
   idempotent: false,
   parse: () => undefined,
 };

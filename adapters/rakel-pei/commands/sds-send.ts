@@ -4,7 +4,7 @@ import { atDigits, atHex, atInt } from "../../at/safe-args.js";
 
 /**
  * `AT+CTSDS=<AI service>,<called party identity type>,<area>,<access priority>,<e2ee>` selects the service
- * for the following `AT+CMGS` (EN 300 392-5 clause 6.14.6, pei.md 3.1). It is re-sent before every SDS:
+ * for the following `AT+CMGS` (EN 300 392-5 clause 6.14.6, docs/pei.md §3.1). It is re-sent before every SDS:
  * the terminal's current selection is never assumed. Identity type 0 = SSI.
  */
 export const selectSdsService: AtCommand<{ aiService: 12 | 13; e2ee: boolean }, void> = {
@@ -43,8 +43,8 @@ export function parseCmgsFields(line: string): CmgsAnswer {
 }
 
 /**
- * `AT+CMGS=<ssi>,<length in bits><CR><LF><HEX><Ctrl-Z>`, one write, no prompt (pei.md 1.5). The solicited
- * `+CMGS: <instance>` only means "accepted by the terminal" (pei.md 3.2).
+ * `AT+CMGS=<ssi>,<length in bits><CR><LF><HEX><Ctrl-Z>`, one write, no prompt (docs/pei.md §1.5). The solicited
+ * `+CMGS: <instance>` only means "accepted by the terminal" (docs/pei.md §3.2).
  */
 export const sendSdsPdu: AtCommand<CmgsArgs, CmgsAnswer> = {
   name: "CMGS",

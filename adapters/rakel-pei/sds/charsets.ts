@@ -1,6 +1,6 @@
 /**
  * Single-byte and 16-bit character sets of the SDS text coding schemes (EN 300 392-2 clause 29.5.4.1,
- * table 29.29; pei.md 5.8). Pure lookup code: no I/O, no ICU dependency for the schemes the gateway must
+ * table 29.29; docs/pei.md §5.8). Pure lookup code: no I/O, no ICU dependency for the schemes the gateway must
  * always understand (Latin-1, ISO 8859-5, ISO 8859-15, UCS-2).
  */
 

@@ -1,7 +1,7 @@
 /**
  * Long texts: one plain SDS-TL text when it fits the per-PDU budget, otherwise several SDS-TRANSFERs with
  * PID 0x8A and a user data header carrying a concatenation element (EN 300 392-2 clause 29.5.9 / 29.5.10,
- * UDH from 3GPP TS 23.040; pei.md 5.10).
+ * UDH from 3GPP TS 23.040; docs/pei.md §5.10).
  */
 import { GatewayError } from "../../../src/shared/errors.js";
 import { DEFAULT_MAX_BITS, MAX_TYPE4_BITS, PID } from "./constants.js";
@@ -14,7 +14,7 @@ import type { EncodedPart, EncodedParts } from "./types.js";
 
 /** Limits shared by both flavours of {@link encodeTextParts}. */
 export interface PartLimits {
-  /** Per-PDU budget in bits, default 668 (what works on real terminals, pei.md 3.2); at most 2047. */
+  /** Per-PDU budget in bits, default 668 (what works on real terminals, docs/pei.md §3.2); at most 2047. */
   maxBits?: number;
   /** Maximum number of parts, default 8 (1–255; the UDH counts parts in one octet). */
   maxParts?: number;
@@ -68,10 +68,10 @@ function splitByOctets(chars: readonly string[], scheme: OutgoingCodingScheme, c
  * - Fits: one plain PDU, identical to {@link encodeSdsTlText} (or {@link encodeSimpleText} with `simple`).
  * - Too long (SDS-TL only): PID 0x8A parts, each with UDH `05 00 03 <ref> <total> <part>`; the UDH
  *   reference is `messageReference` and each part's SDS-TL message reference is `messageReference + i`
- *   (mod 256), as terminals do it (pei.md 5.4). Every part requests the same delivery report, so each part
+ *   (mod 256), as terminals do it (docs/pei.md §5.4). Every part requests the same delivery report, so each part
  *   gets its own report (delivery status 0x06 "concatenation part received").
  * - The whole text uses one coding (Latin-1 if every character fits, else UCS-2) and is split by
- *   characters of that coding; a surrogate pair is never split (pei.md 5.10).
+ *   characters of that coding; a surrogate pair is never split (docs/pei.md §5.10).
  * - `immediate` cannot survive concatenation: there is no immediate variant of PID 0x8A, so long immediate
  *   texts arrive as normal texts.
  *

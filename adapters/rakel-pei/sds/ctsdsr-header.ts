@@ -1,5 +1,5 @@
 /**
- * `+CTSDSR:` header of an incoming SDS (EN 300 392-5 clause 6.13.3; pei.md 4.1):
+ * `+CTSDSR:` header of an incoming SDS (EN 300 392-5 clause 6.13.3; docs/pei.md §4.1):
  * `+CTSDSR: <AI service>,[<calling id>],[<calling id type>],<called id>,<called id type>,<length>[,<e2ee>]`
  * followed by one line of hex user data.
  */
@@ -8,11 +8,11 @@ import type { ParseResult } from "../../../src/shared/errors.js";
 
 /** Parsed `+CTSDSR:` header. */
 export interface CtsdsrHeader {
-  /** AI service: 9–11 SDS types 1–3, 12 SDS type 4, 13 status (pei.md 3.1). */
+  /** AI service: 9–11 SDS types 1–3, 12 SDS type 4, 13 status (docs/pei.md §3.1). */
   aiService: number;
   /** Calling party identity (absent in the 3/4-field forms or when the field is empty). */
   source?: string;
-  /** Calling party identity type: 0 SSI, 1 TSI, … (pei.md 3.1). */
+  /** Calling party identity type: 0 SSI, 1 TSI, … (docs/pei.md §3.1). */
   sourceType?: number;
   /** Called party identity (our ITSI, or a GSSI for group messages). */
   destination: string;
@@ -41,8 +41,8 @@ function optionalUint(raw: string, what: string): ParseResult<number | undefined
 /**
  * Parse a `+CTSDSR:` line. Accepts 3 fields (service, called, length), 4 (service, called, called type,
  * length), 6 (service, calling, calling type, called, called type, length) and 7 (plus e2ee), as ftl-pei does
- * (pei.md 4.1); more than 7 fields are tolerated and the extras ignored. The space after the colon is
- * optional (Azart radios omit it, pei.md 1.4), the prefix is matched case-insensitively, and empty calling
+ * (docs/pei.md §4.1); more than 7 fields are tolerated and the extras ignored. The space after the colon is
+ * optional (Azart radios omit it, docs/pei.md §1.4), the prefix is matched case-insensitively, and empty calling
  * fields (`12,,,2345678,0,120`) are allowed. Never throws.
  */
 export function parseCtsdsrHeader(line: string): ParseResult<CtsdsrHeader> {

@@ -1,5 +1,5 @@
 /**
- * LIP short location report (PID 0x0A; ETSI TS 100 392-18-1 clause 6.2, pei.md 9). Layout after the PID,
+ * LIP short location report (PID 0x0A; ETSI TS 100 392-18-1 clause 6.2, docs/pei.md §9). Layout after the PID,
  * 76 bits: PDU type 2, time elapsed 2, longitude 25, latitude 24, position error 3, horizontal velocity 7,
  * direction of travel 4, type of additional data 1, additional data 8. Checked against golden vector V45
  * (Halle, DE).
@@ -15,7 +15,7 @@ export const LIP_SHORT_REPORT_BITS = 76;
 
 /**
  * Horizontal velocity code (7 bits) to km/h: 0–28 are exact km/h; 29–126 follow 16 × 1.038^(code − 13)
- * (TS 100 392-18-1, pei.md 9; the two pieces meet at 28 km/h); 127 = unknown. Rounded to 0.1 km/h.
+ * (TS 100 392-18-1, docs/pei.md §9; the two pieces meet at 28 km/h); 127 = unknown. Rounded to 0.1 km/h.
  */
 export function lipVelocityKmh(code: number): number | null {
   if (code >= 127) return null;
@@ -31,7 +31,7 @@ export function decodeLip(r: BitReader, hex: string, aiService: number): Positio
   const pduType = r.read(2, "LIP PDU type");
   if (pduType !== 0) return { kind: "unknown", protocolId: 0x0a, aiService, hex };
   const timeElapsed = r.read(2, "time elapsed");
-  // Two's complement, scaled so the full range covers ±180° and ±90° (pei.md 9).
+  // Two's complement, scaled so the full range covers ±180° and ±90° (docs/pei.md §9).
   const longitude = (r.readSigned(25, "longitude") * 360) / 2 ** 25;
   const latitude = (r.readSigned(24, "latitude") * 180) / 2 ** 24;
   const positionError = r.read(3, "position error");

@@ -12,7 +12,7 @@ import { bytesToHex } from "./hex.js";
 import { TEXT_CODING, decodeText } from "./text-coding.js";
 import type { AckSds, ConcatenatedPartSds, DecodedSds, ReportSds, SdsTimestamp, StorageForwardControl, TextSds } from "./types.js";
 
-/** Validity period code (5 bits) to seconds, table 29.25 as listed in pei.md 5.2; `null` = infinite. */
+/** Validity period code (5 bits) to seconds, table 29.25 as listed in docs/pei.md §5.2; `null` = infinite. */
 export function validityPeriodSeconds(code: number): number | null {
   const min = 60;
   const hour = 3600;
@@ -29,7 +29,7 @@ export function validityPeriodSeconds(code: number): number | null {
 /**
  * Storage/forward control (clause 29.4.2.4): validity period 5 bits, forward address type 3 bits, then the
  * address: SNA 8 bits, SSI 24, TSI = SSI 24 + extension 24, external number = digit count 8 + 4 bits per
- * digit. The external number is padded to an octet boundary, so the user data stays octet-aligned (pei.md
+ * digit. The external number is padded to an octet boundary, so the user data stays octet-aligned (docs/pei.md
  * 5.2 says "padded"; ftl-pei masks the 3-bit type with 0x03 and reads TSIs short, both bugs not copied).
  */
 export function readStorageForward(r: BitReader): StorageForwardControl {
@@ -64,7 +64,7 @@ export function readStorageForward(r: BitReader): StorageForwardControl {
   return sfc;
 }
 
-/** 24-bit timestamp (clause 29.5.4.4; pei.md 5.8): timeframe 2, reserved 2, month 4, day 5, hour 5, minute 6. */
+/** 24-bit timestamp (clause 29.5.4.4; docs/pei.md §5.8): timeframe 2, reserved 2, month 4, day 5, hour 5, minute 6. */
 export function readTimestamp(r: BitReader): SdsTimestamp {
   const tf = r.read(2, "timeframe type");
   r.skip(2, "timestamp reserved bits");

@@ -1,5 +1,5 @@
 /**
- * Entry points for received SDS: classify by AI service and protocol identifier (pei.md 4.3) and decode.
+ * Entry points for received SDS: classify by AI service and protocol identifier (docs/pei.md §4.3) and decode.
  * Decoders return `ParseResult` and never throw, whatever the radio sends.
  */
 import { fail, ok } from "../../../src/shared/errors.js";
@@ -14,7 +14,7 @@ import { parseHex } from "./hex.js";
 import { decodeText } from "./text-coding.js";
 import type { DecodedSds, TextSds } from "./types.js";
 
-/** AI service 13: 16-bit value = short report (0x7C00–0x7FFF), emergency (0) or status (pei.md 4.3, 6). */
+/** AI service 13: 16-bit value = short report (0x7C00–0x7FFF), emergency (0) or status (docs/pei.md §4.3, §6). */
 function decodeStatusService(r: BitReader, hex: string, bits: number): ParseResult<DecodedSds> {
   if (bits !== 16) return fail(`a status PDU (AI service 13) is 16 bits, got ${bits}`);
   const value = r.read(16, "status");
@@ -58,7 +58,7 @@ function decodeType4(r: BitReader, hex: string, bits: number): ParseResult<Decod
     try {
       return ok(decodeSdsTl(r, pid, hex, AI_SERVICE.SDS_TYPE4));
     } catch (e) {
-      // A PID we do not parse whose header does not fit SDS-TL (vendor layouts differ, pei.md 5.1):
+      // A PID we do not parse whose header does not fit SDS-TL (vendor layouts differ, docs/pei.md §5.1):
       // deliver it raw rather than fail.
       if (!(e instanceof BitUnderflowError)) throw e;
     }
@@ -70,7 +70,7 @@ function decodeType4(r: BitReader, hex: string, bits: number): ParseResult<Decod
  * Decode one received SDS PDU.
  *
  * @param aiService PEI AI service from the `+CTSDSR` header: 9–11 (raw SDS types 1–3), 12 (type 4), 13 (status)
- * @param hex the data line (any case, whitespace ignored, odd digit count padded, pei.md 4.2)
+ * @param hex the data line (any case, whitespace ignored, odd digit count padded, docs/pei.md §4.2)
  * @param bits declared length; defaults to digit count × 4. Bits beyond it are ignored.
  */
 export function decodeSds(aiService: number, hex: string, bits?: number): ParseResult<DecodedSds> {
@@ -93,7 +93,7 @@ export function decodeSds(aiService: number, hex: string, bits?: number): ParseR
       case AI_SERVICE.SDS_TYPE1:
       case AI_SERVICE.SDS_TYPE2:
       case AI_SERVICE.SDS_TYPE3:
-        // User-defined 16/32/64-bit data without a PID: nothing to interpret (pei.md 4.3).
+        // User-defined 16/32/64-bit data without a PID: nothing to interpret (docs/pei.md §4.3).
         return ok({ kind: "unknown", protocolId: null, aiService, hex: canonical });
       default:
         return fail(`AI service ${aiService} does not carry SDS (expected 9–13)`);

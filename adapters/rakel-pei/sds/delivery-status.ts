@@ -1,5 +1,5 @@
 /**
- * SDS-TL delivery status (EN 300 392-2 clause 29.4.3.2, table 29.16; pei.md 5.5). The top three bits give
+ * SDS-TL delivery status (EN 300 392-2 clause 29.4.3.2, table 29.16; docs/pei.md §5.5). The top three bits give
  * the class; names follow the table, paraphrased.
  */
 
@@ -14,7 +14,7 @@ const NAMES: ReadonlyMap<number, string> = new Map([
   [0x04, "forwarded to external network"],
   [0x05, "sent to group, acknowledgements prevented"],
   [0x06, "concatenation part received by destination"],
-  // pei.md 5.5 and ftl-pei say plain "congestion"; as recalled from table 29.16 (not re-verified) the whole
+  // docs/pei.md §5.5 and ftl-pei say plain "congestion"; as recalled from table 29.16 (not re-verified) the whole
   // 001xxxxx class means the SwMI holds the message, hence the longer name.
   [0x20, "congestion, message stored by SwMI"],
   [0x21, "message stored by SwMI"],
@@ -62,7 +62,7 @@ const CLASS_BY_TOP_BITS: readonly DeliveryStatusClass[] = [
   "success", // 000xxxxx
   "temporary", // 001xxxxx
   "failure", // 010xxxxx data transfer failed
-  "flow-control", // 011xxxxx (ftl-pei compares with 0x06 here, pei.md 5.5)
+  "flow-control", // 011xxxxx (ftl-pei compares with 0x06 here, docs/pei.md §5.5)
   "end-to-end", // 100xxxxx
   "reserved",
   "reserved",

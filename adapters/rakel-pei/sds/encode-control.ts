@@ -11,7 +11,7 @@ import type { EncodedSds } from "./types.js";
 
 /** Options of {@link encodeStatus}. */
 export interface StatusOptions {
-  /** Allow status 0 (emergency). Never set this automatically (pei.md 6). */
+  /** Allow status 0 (emergency). Never set this automatically (docs/pei.md §6). */
   allowEmergency?: boolean;
 }
 
@@ -20,7 +20,7 @@ function status16(value: number): EncodedSds {
 }
 
 /**
- * Encode a 16-bit pre-coded status (clause 14.8.34, pei.md 6). Rejects 0x7C00–0x7FFF, which receivers read
+ * Encode a 16-bit pre-coded status (clause 14.8.34, docs/pei.md §6). Rejects 0x7C00–0x7FFF, which receivers read
  * as SDS-SHORT-REPORTs, and 0 (emergency) unless `allowEmergency` is set.
  */
 export function encodeStatus(value: number, options: StatusOptions = {}): EncodedSds {
@@ -42,7 +42,7 @@ export function encodeStatus(value: number, options: StatusOptions = {}): Encode
 
 /**
  * Encode an SDS-SHORT-REPORT: 011111 | type (2 bits) | message reference (8 bits), sent as a status with
- * AI service 13 (clause 29.4.2.3, pei.md 5.7). `reportType` is a name or its code 0–3.
+ * AI service 13 (clause 29.4.2.3, docs/pei.md §5.7). `reportType` is a name or its code 0–3.
  */
 export function encodeShortReport(reportType: ShortReportType | 0 | 1 | 2 | 3, messageReference: number): EncodedSds {
   const code = typeof reportType === "number" ? reportType : SHORT_REPORT_TYPES.indexOf(reportType);
@@ -74,7 +74,7 @@ function assertSdsTlPid(pid: number): void {
 
 /**
  * Encode an SDS-REPORT: PID | 0001 | ack required | 2 reserved | storage 0 | delivery status | reference
- * (clause 29.4.2.2, pei.md 5.5), e.g. `82100001` for "received, ref 1".
+ * (clause 29.4.2.2, docs/pei.md §5.5), e.g. `82100001` for "received, ref 1".
  */
 export function encodeSdsReport(input: SdsReportInput): EncodedSds {
   assertSdsTlPid(input.protocolId);
@@ -93,7 +93,7 @@ export interface SdsAckInput {
   messageReference: number;
 }
 
-/** Encode an SDS-ACK: PID | 0010 | 4 reserved | delivery status | reference (clause 29.4.2.1, pei.md 5.6). */
+/** Encode an SDS-ACK: PID | 0010 | 4 reserved | delivery status | reference (clause 29.4.2.1, docs/pei.md §5.6). */
 export function encodeSdsAck(input: SdsAckInput): EncodedSds {
   assertSdsTlPid(input.protocolId);
   assertIntInRange(input.deliveryStatus, 0, 255, "deliveryStatus");

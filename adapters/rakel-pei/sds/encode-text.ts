@@ -19,9 +19,9 @@ import type { EncodedSds } from "./types.js";
 
 /** Options of an SDS-TL text (also the per-part options of concatenated texts). */
 export interface SdsTlTextOptions {
-  /** SDS-TL message reference, 0–255; reports echo it (pei.md 5.4). */
+  /** SDS-TL message reference, 0–255; reports echo it (docs/pei.md §5.4). */
   messageReference: number;
-  /** True when the destination is a group (GSSI). Drives the service-selection bit (pei.md 5.3). */
+  /** True when the destination is a group (GSSI). Drives the service-selection bit (docs/pei.md §5.3). */
   group: boolean;
   /** Delivery report to request; default `none`. Must be `none` toward a group. */
   deliveryReport?: DeliveryReportRequest;
@@ -63,7 +63,7 @@ export function assertText(text: unknown): asserts text is string {
 /**
  * Validate SDS-TL text options and compute the second octet: message type 0000 (SDS-TRANSFER), delivery
  * report request (2 bits), service selection (1 bit), storage/forward control 0 (clause 29.4.2.4,
- * pei.md 5.2). Throws `SDS_INVALID`.
+ * docs/pei.md §5.2). Throws `SDS_INVALID`.
  */
 export function transferControlOctet(options: SdsTlTextOptions): number {
   if (typeof options !== "object" || options === null) throw invalid("options are required");
@@ -74,7 +74,7 @@ export function transferControlOctet(options: SdsTlTextOptions): number {
     throw invalid(`deliveryReport must be one of ${DELIVERY_REPORT_CODES.join(", ")}, got ${JSON.stringify(report)}`);
   }
   if (options.group && report !== "none") {
-    // Reports from every member of a group are not allowed; the SwMI answers 0x05 at best (pei.md 3.3).
+    // Reports from every member of a group are not allowed; the SwMI answers 0x05 at best (docs/pei.md §3.3).
     throw invalid(`delivery reports cannot be requested toward a group (got "${report}"); use deliveryReport "none" for group messages`);
   }
   const ssb = options.serviceSelectionBit ?? (options.group ? 1 : 0);
@@ -92,7 +92,7 @@ export function textHeaderOctet(scheme: OutgoingCodingScheme): number {
 
 function checkType4Size(bits: number, hint: string): void {
   if (bits > MAX_TYPE4_BITS) {
-    throw invalid(`PDU would be ${bits} bits; SDS type-4 user data is at most ${MAX_TYPE4_BITS} bits (pei.md 5.11). ${hint}`, { bits });
+    throw invalid(`PDU would be ${bits} bits; SDS type-4 user data is at most ${MAX_TYPE4_BITS} bits (docs/pei.md §5.11). ${hint}`, { bits });
   }
 }
 
@@ -114,7 +114,7 @@ export function encodeSimpleText(text: string, options: SimpleTextOptions = {}):
   const scheme = resolveTextCoding(text, options.coding ?? "auto");
   const body = encodeText(text, scheme);
   const pid = options.immediate === true ? PID.SIMPLE_IMMEDIATE_TEXT : PID.SIMPLE_TEXT;
-  // The top bit of the coding octet is a fill bit in simple text, never a timestamp flag (pei.md 5.8).
+  // The top bit of the coding octet is a fill bit in simple text, never a timestamp flag (docs/pei.md §5.8).
   const bytes = Uint8Array.from([pid, scheme & 0x7f, ...body]);
   checkType4Size(bytes.length * 8, "Simple text cannot be concatenated; shorten it or use SDS-TL text.");
   return { aiService: 12, hex: bytesToHex(bytes), bits: bytes.length * 8 };

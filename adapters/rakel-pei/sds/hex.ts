@@ -1,8 +1,8 @@
 /**
  * Strict hex helpers for PEI user data lines.
  *
- * Output is always uppercase (every surveyed sender uses uppercase, pei.md 1.5). Input is tolerant of
- * lower case and whitespace (ftl-pei strips whitespace, pei.md 4.2), but anything else that is not a hex
+ * Output is always uppercase (every surveyed sender uses uppercase, docs/pei.md §1.5). Input is tolerant of
+ * lower case and whitespace (ftl-pei strips whitespace, docs/pei.md §4.2), but anything else that is not a hex
  * digit is rejected with a reason: a data line is the only channel for the PDU, and guessing at garbage
  * would turn line noise into phantom messages.
  */
@@ -33,9 +33,9 @@ export function bytesToHex(bytes: Uint8Array): string {
  *
  * - Whitespace anywhere is ignored and lower case accepted.
  * - An odd digit count is padded with a trailing `0` before byte decoding: a Sepura terminal sends the
- *   84-bit LIP report as 21 digits (pei.md 4.2).
+ *   84-bit LIP report as 21 digits (docs/pei.md §4.2).
  * - With `bits`, the data must cover at least `bits` bits; octets beyond `ceil(bits / 8)` are dropped and
- *   bits beyond `bits` in the last octet are cleared, so padding never leaks into decoders (pei.md 4.2).
+ *   bits beyond `bits` in the last octet are cleared, so padding never leaks into decoders (docs/pei.md §4.2).
  * - Without `bits`, the length is digit count × 4.
  *
  * Never throws.

@@ -1,7 +1,7 @@
 /**
- * Reassembly of texts concatenated with a user data header (PID 0x8A, pei.md 5.10). Parts are keyed by
+ * Reassembly of texts concatenated with a user data header (PID 0x8A, docs/pei.md §5.10). Parts are keyed by
  * sender and UDH reference, may arrive in any order, duplicates are ignored (terminals and vendor framing
- * repeat SDS, pei.md 4.2), incomplete sets expire, and the number of open sets is capped so a flood of
+ * repeat SDS, docs/pei.md §4.2), incomplete sets expire, and the number of open sets is capped so a flood of
  * stray parts cannot grow memory. Pure: time comes from an injected `now()`, there are no timers; call
  * {@link SdsReassembler.sweep} periodically.
  */

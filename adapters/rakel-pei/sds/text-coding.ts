@@ -1,9 +1,9 @@
 /**
- * Text coding schemes for SDS text (EN 300 392-2 clause 29.5.4.1, table 29.29; pei.md 5.8).
+ * Text coding schemes for SDS text (EN 300 392-2 clause 29.5.4.1, table 29.29; docs/pei.md §5.8).
  *
  * Sending: ISO 8859-1 (0x01) whenever every character fits, because Swedish å ä ö Å Ä Ö é do and every
  * terminal understands it; UCS-2 (0x1A) as soon as one character is outside Latin-1. Never UTF-8 bytes
- * under a Latin-1 label (the ftl-pei bug of pei.md 10.10).
+ * under a Latin-1 label (the ftl-pei bug of docs/pei.md §10.10).
  *
  * Receiving: 0x00, 0x01, 0x1A always; ISO 8859-x and the IBM code pages through the platform decoder when
  * it has them (0x05 and 0x0D also without ICU); anything else leniently as Latin-1, flagged as such.
@@ -58,8 +58,8 @@ const SINGLE_BYTE_LABELS: ReadonlyMap<number, string> = new Map([
 /**
  * `auto` coding for `text`: 0x01 when every character is in ISO 8859-1, else 0x1A.
  *
- * Table 29.29 names 0x1A 16-bit UCS-2 (the Basic Multilingual Plane), while pei.md 5.8 says "UCS-2 /
- * UTF-16BE". We send characters beyond the BMP (emoji) as UTF-16 surrogate pairs because there is no other
+ * Table 29.29 names 0x1A 16-bit UCS-2 (the Basic Multilingual Plane), while docs/pei.md §5.8 calls it UCS-2
+ * (UTF-16BE). We send characters beyond the BMP (emoji) as UTF-16 surrogate pairs because there is no other
  * way to carry them; a strictly UCS-2 terminal will show such a pair as two unknown characters.
  */
 export function chooseTextCoding(text: string): OutgoingCodingScheme {
@@ -112,7 +112,7 @@ export function encodedLength(chars: readonly string[], scheme: OutgoingCodingSc
 
 /**
  * The text as indivisible characters of the target coding: Unicode code points, so a surrogate pair is one
- * unit and is never split across concatenated parts (pei.md 5.10).
+ * unit and is never split across concatenated parts (docs/pei.md §5.10).
  */
 export function splitCharacters(text: string): string[] {
   return Array.from(text);
@@ -146,6 +146,6 @@ export function decodeText(scheme: number, bytes: Uint8Array, options: DecodeTex
   const label = SINGLE_BYTE_LABELS.get(scheme);
   const decoded = label === undefined ? null : decodeSingleByte(label, bytes);
   if (decoded !== null) return { text: decoded, lenient: false };
-  // Unknown or unsupported scheme: be lenient like ftl-pei (pei.md 5.8) and show Latin-1, flagged.
+  // Unknown or unsupported scheme: be lenient like ftl-pei (docs/pei.md §5.8) and show Latin-1, flagged.
   return { text: decodeLatin1(bytes), lenient: true };
 }

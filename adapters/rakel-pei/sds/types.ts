@@ -1,10 +1,10 @@
 /**
  * Public shapes of the SDS codec. The decoded `kind`s and their field names are a public interface
- * (shared docs, interfaces.md "JSON shapes of decoded SDS"): add fields freely, never rename.
+ * (shared docs, docs/mqtt-interface.md "JSON shapes of decoded SDS"): add fields freely, never rename.
  */
 import type { DeliveryReportRequest, ShortReportType } from "./constants.js";
 
-/** One PDU ready for `AT+CMGS=<dest>,<bits>` after `AT+CTSDS=<aiService>,…` (pei.md 1.5, 3.1). */
+/** One PDU ready for `AT+CMGS=<dest>,<bits>` after `AT+CTSDS=<aiService>,…` (docs/pei.md §1.5, §3.1). */
 export interface EncodedSds {
   aiService: 12 | 13;
   /** Uppercase hex of the PDU. */
@@ -25,7 +25,7 @@ export interface EncodedParts {
   parts: EncodedPart[];
 }
 
-/** 24-bit SDS-TL timestamp (clause 29.5.4.4): no year, no seconds (pei.md 5.8). */
+/** 24-bit SDS-TL timestamp (clause 29.5.4.4): no year, no seconds (docs/pei.md §5.8). */
 export interface SdsTimestamp {
   /** Timeframe type: 0 local, 1 UTC, 2–3 reserved. */
   timeframe: "local" | "utc" | "reserved";
@@ -35,7 +35,7 @@ export interface SdsTimestamp {
   minute: number;
 }
 
-/** Optional storage/forward control of SDS-TRANSFER and SDS-REPORT (clause 29.4.3.13–16, pei.md 5.2). */
+/** Optional storage/forward control of SDS-TRANSFER and SDS-REPORT (clause 29.4.3.13–16, docs/pei.md §5.2). */
 export interface StorageForwardControl {
   /** 5-bit validity period code (table 29.25). */
   validityPeriod: number;
@@ -74,7 +74,7 @@ export interface TextSds extends DecodedBase {
   lenientCoding?: boolean;
 }
 
-/** One part of a text concatenated with a user data header (PID 0x8A, pei.md 5.10). */
+/** One part of a text concatenated with a user data header (PID 0x8A, docs/pei.md §5.10). */
 export interface ConcatenatedPartSds extends Omit<TextSds, "kind"> {
   kind: "concatenated-part";
   /** Concatenation reference from the UDH (8 or 16 bits), shared by all parts. */
@@ -92,13 +92,13 @@ export interface StatusSds extends DecodedBase {
   value: number;
 }
 
-/** Status 0: emergency (clause 14.8.34, pei.md 6). */
+/** Status 0: emergency (clause 14.8.34, docs/pei.md §6). */
 export interface EmergencySds extends DecodedBase {
   kind: "emergency";
   value: 0;
 }
 
-/** SDS-SHORT-REPORT carried as status 0x7C00–0x7FFF (pei.md 5.7). */
+/** SDS-SHORT-REPORT carried as status 0x7C00–0x7FFF (docs/pei.md §5.7). */
 export interface ShortReportSds extends DecodedBase {
   kind: "short-report";
   reportType: ShortReportType;
@@ -107,7 +107,7 @@ export interface ShortReportSds extends DecodedBase {
   value: number;
 }
 
-/** SDS-REPORT (pei.md 5.5). */
+/** SDS-REPORT (docs/pei.md §5.5). */
 export interface ReportSds extends DecodedBase {
   kind: "report";
   deliveryStatus: number;
@@ -120,7 +120,7 @@ export interface ReportSds extends DecodedBase {
   userDataHex?: string;
 }
 
-/** SDS-ACK (pei.md 5.6). */
+/** SDS-ACK (docs/pei.md §5.6). */
 export interface AckSds extends DecodedBase {
   kind: "ack";
   deliveryStatus: number;
@@ -129,7 +129,7 @@ export interface AckSds extends DecodedBase {
   protocolId: number;
 }
 
-/** LIP short location report (PID 0x0A, TS 100 392-18-1; pei.md 9). */
+/** LIP short location report (PID 0x0A, TS 100 392-18-1; docs/pei.md §9). */
 export interface PositionSds extends DecodedBase {
   kind: "position";
   protocolId: number;

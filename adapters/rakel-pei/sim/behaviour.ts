@@ -1,5 +1,5 @@
 /**
- * The behaviour chain (style-anchors 8.5, after zwave-js `MockController.defineBehavior`): each command is
+ * The behaviour chain (after zwave-js `MockController.defineBehavior`): each command is
  * offered to the behaviours newest first; the first one that returns a reply answers it. The defaults model
  * a real terminal; a test adds its own in front to script a firmware quirk.
  */
@@ -32,7 +32,7 @@ export interface SimBehaviour {
   onCommand(cmd: SimCommand, ctx: SimContext): SimReply | undefined;
 }
 
-/** A gated service: `AT+CTSP` layer 1 and layer 2 (pei.md 2.1). */
+/** A gated service: `AT+CTSP` layer 1 and layer 2 (docs/pei.md §2.1). */
 export interface ServiceKey {
   layer1: number;
   layer2: number;

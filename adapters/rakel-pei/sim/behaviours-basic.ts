@@ -1,5 +1,5 @@
 /**
- * V.250 basics, identity and radio state (EN 300 392-5 clauses 6.11 and 6.14; pei.md 1.2, 7.2, 8.1):
+ * V.250 basics, identity and radio state (EN 300 392-5 clauses 6.11 and 6.14; docs/pei.md §1.2, §7.2, §8.1):
  * `AT`, `ATE`, `ATV`, `ATZ`, `ATH`, `ATI`, `AT+CSCS`, `AT+GMI/GMM/GMR`, `AT+CNUMF?`, `AT+CSQ`, `AT+CREG`,
  * `AT+CBC?`, `AT+CMEE`, `AT+CTSDC`.
  */
@@ -18,10 +18,10 @@ function basic(cmd: SimCommand, ctx: SimContext): SimReply | undefined {
       return ok();
     }
     case "V":
-      // Only verbose result codes are modelled; all observed traffic is verbose (pei.md 1.2).
+      // Only verbose result codes are modelled; all observed traffic is verbose (docs/pei.md §1.2).
       return cmd.argText === "1" ? ok() : error();
     case "Z":
-      ctx.warn("host sent ATZ: the gateway must never send it (reboots Sepura terminals, pei.md 1.2)");
+      ctx.warn("host sent ATZ: the gateway must never send it (reboots Sepura terminals, docs/pei.md §1.2)");
       if (ctx.config.atz === "reboot") return ok([], () => void ctx.reboot(1000));
       return error();
     case "H":
@@ -34,7 +34,7 @@ function basic(cmd: SimCommand, ctx: SimContext): SimReply | undefined {
   }
 }
 
-/** Free-text identity commands, answered without a header (formats vary by maker, pei.md 8.1). */
+/** Free-text identity commands, answered without a header (formats vary by maker, docs/pei.md §8.1). */
 function info(cmd: SimCommand, ctx: SimContext): SimReply | undefined {
   const text: Record<string, string> = { "+GMI": ctx.config.manufacturer, "+GMM": ctx.config.model, "+GMR": ctx.config.firmware };
   const value = text[cmd.name];
@@ -64,12 +64,12 @@ function creg(cmd: SimCommand, ctx: SimContext): SimReply {
 function identityAndState(cmd: SimCommand, ctx: SimContext): SimReply | undefined {
   switch (cmd.name) {
     case "+CSCS":
-      // Only ISO 8859-1 is offered; ftl-cli writes it unquoted, tetraterm quoted (pei.md 1.6).
+      // Only ISO 8859-1 is offered; ftl-cli writes it unquoted, tetraterm quoted (docs/pei.md §1.6).
       if (cmd.form === "read") return ok(['+CSCS: "8859-1"']);
       if (cmd.form === "test") return ok(['+CSCS: ("8859-1")']);
       return cmd.form === "set" && cmd.args[0]?.toUpperCase() === "8859-1" ? ok() : cme(34);
     case "+CNUMF":
-      // Num type 6 = individual extended TSI (EN 300 392-5 6.17.38 via svx, pei.md 7.2).
+      // Num type 6 = individual extended TSI (EN 300 392-5 6.17.38 via svx, docs/pei.md §7.2).
       return cmd.form === "read" ? ok([`+CNUMF: 6,${ownItsi(ctx.config)}`]) : cmd.form === "test" ? ok(["+CNUMF: (6)"]) : cme(35);
     case "+CSQ":
       return cmd.form === "exec" || cmd.form === "read" ? ok([`+CSQ: ${ctx.state.rssi},99`]) : cmd.form === "test" ? ok(["+CSQ: (0-31,99),(99)"]) : cme(35);

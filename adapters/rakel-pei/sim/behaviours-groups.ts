@@ -1,5 +1,5 @@
 /**
- * Talk groups and AI mode (EN 300 392-5 clauses 6.14.7, 6.15.6, 6.11.5; pei.md 7): `AT+CTOM`, `AT+CTGS`,
+ * Talk groups and AI mode (EN 300 392-5 clauses 6.14.7, 6.15.6, 6.11.5; docs/pei.md §7): `AT+CTOM`, `AT+CTGS`,
  * and the identity lists `AT+CNUMS` (codeplug groups) and `AT+CNUMD` (DGNA groups).
  */
 import { cme, ok, type SimBehaviour, type SimCommand, type SimContext, type SimReply } from "./behaviour.js";
@@ -15,7 +15,7 @@ function ctom(cmd: SimCommand, ctx: SimContext): SimReply {
     case "test":
       return ok([`+CTOM: (0-${MAX_MODE})`]);
     case "set": {
-      // wodie sends `AT+CTOM=6,0`: extra fields are accepted and ignored (pei.md 7.4).
+      // wodie sends `AT+CTOM=6,0`: extra fields are accepted and ignored (docs/pei.md §7.4).
       const raw = cmd.args[0] ?? "";
       if (!/^\d+$/.test(raw)) return cme(35);
       const mode = Number(raw);
@@ -28,17 +28,17 @@ function ctom(cmd: SimCommand, ctx: SimContext): SimReply {
   }
 }
 
-/** `AT+CTGS=<group type>,<identity>[,<group type>,<identity>…]` (pei.md 7.1). */
+/** `AT+CTGS=<group type>,<identity>[,<group type>,<identity>…]` (docs/pei.md §7.1). */
 function ctgsSet(cmd: SimCommand, ctx: SimContext): SimReply {
   const args = cmd.args;
   if (args.length < 2 || args.length % 2 !== 0) return cme(35);
   if (ctx.state.call) return cme(ctx.config.callBusyCme);
-  // Group attachment signalling still running: "MT busy with signalling" (pei.md 1.3 code 42, 10.12).
+  // Group attachment signalling still running: "MT busy with signalling" (docs/pei.md §1.3 code 42, 10.12).
   if (Date.now() < ctx.state.attachBusyUntil) return cme(42);
   const programmed = ctx.groupsFor(ctx.state.mode);
   let select: SimTalkGroup | undefined;
   for (let i = 0; i < args.length; i += 2) {
-    // In DMO the group type may be omitted (svx comment, pei.md 7.1).
+    // In DMO the group type may be omitted (svx comment, docs/pei.md §7.1).
     const typeText = args[i] === "" && isDmoMode(ctx.state.mode) ? "1" : args[i]!;
     if (!/^\d$/.test(typeText)) return cme(35);
     const type = Number(typeText);
@@ -47,7 +47,7 @@ function ctgsSet(cmd: SimCommand, ctx: SimContext): SimReply {
     if (ssi === undefined) return cme(33);
     if (type === 0) continue; // "detach all groups": accepted, not modelled
     const group = programmed.find((g) => g.gssi === ssi);
-    // The real code for "not in the codeplug" was never observed (pei.md 7.3, 13): configurable.
+    // The real code for "not in the codeplug" was never observed (docs/pei.md §7.3, §13): configurable.
     if (!group) return cme(ctx.config.unknownGroupCme);
     if (type === 1) select = group;
   }
@@ -75,11 +75,11 @@ function ctgs(cmd: SimCommand, ctx: SimContext): SimReply {
 }
 
 /**
- * `AT+CNUMS` / `AT+CNUMD` (pei.md 7.2, ftl-pei's range dance): `=?` gives the ranges, `=0,<from>,<to>` selects
+ * `AT+CNUMS` / `AT+CNUMD` (docs/pei.md §7.2, ftl-pei's range dance): `=?` gives the ranges, `=0,<from>,<to>` selects
  * an index range, `?` lists `+CNUMx: <count>` then `1,<identity>,<name>` per group in the range.
  */
 function identityList(cmd: SimCommand, ctx: SimContext, header: "+CNUMS" | "+CNUMD"): SimReply {
-  // A terminal that only supports probing (Motorola over an Enhanced Control Head answered 4, fms; pei.md 1.3).
+  // A terminal that only supports probing (Motorola over an Enhanced Control Head answered 4, fms; docs/pei.md §1.3).
   if (!ctx.config.supportsListing) return cme(4);
   const rangeKey = header === "+CNUMS" ? "cnumsRange" : "cnumdRange";
   switch (cmd.form) {
@@ -102,7 +102,7 @@ function identityList(cmd: SimCommand, ctx: SimContext, header: "+CNUMS" | "+CNU
   }
 }
 
-/** The codeplug list of the current mode (ftl-cli reads TMO and DMO lists by switching mode, pei.md 7.2). */
+/** The codeplug list of the current mode (ftl-cli reads TMO and DMO lists by switching mode, docs/pei.md §7.2). */
 function staticGroups(ctx: SimContext): SimTalkGroup[] {
   return isDmoMode(ctx.state.mode) ? ctx.config.dmoGroups : ctx.config.tmoGroups;
 }

@@ -1,5 +1,5 @@
 /**
- * SDS routing and sending (EN 300 392-5 clauses 6.14.6, 6.13.2 and the CTSP registration; pei.md 1.5, 2, 3):
+ * SDS routing and sending (EN 300 392-5 clauses 6.14.6, 6.13.2 and the CTSP registration; docs/pei.md §1.5, §2, §3):
  * `AT+CTSP`, `AT+CTSDS`, `AT+CMGS`.
  */
 import { cme, ok, type SimBehaviour, type SimCommand, type SimContext, type SimReply } from "./behaviour.js";
@@ -9,9 +9,9 @@ import type { ServiceProfile } from "./routing-table.js";
 const INT = /^\d+$/;
 
 /**
- * `AT+CTSP=<profile>,<layer1>[,<layer2>][,<AI mode>][,<link id>]` (pei.md 2.1). Re-registering is accepted
+ * `AT+CTSP=<profile>,<layer1>[,<layer2>][,<AI mode>][,<link id>]` (docs/pei.md §2.1). Re-registering is accepted
  * (no CME 38). `AT+CTSP?` lists one `+CTSP: <profile>,<layer1>,<layer2>` line per registration; the real
- * read format was not captured (pei.md 2.1 [?]), this one mirrors the set syntax.
+ * read format was not captured (docs/pei.md §2.1 [?]), this one mirrors the set syntax.
  */
 function ctsp(cmd: SimCommand, ctx: SimContext): SimReply {
   switch (cmd.form) {
@@ -34,7 +34,7 @@ function ctsp(cmd: SimCommand, ctx: SimContext): SimReply {
   }
 }
 
-/** `AT+CTSDS=<AI service>,<called party identity type>[,<area>][,<access priority>][,<e2ee>]` (pei.md 3.1). */
+/** `AT+CTSDS=<AI service>,<called party identity type>[,<area>][,<access priority>][,<e2ee>]` (docs/pei.md §3.1). */
 function ctsds(cmd: SimCommand, ctx: SimContext): SimReply {
   switch (cmd.form) {
     case "read":
@@ -46,7 +46,7 @@ function ctsds(cmd: SimCommand, ctx: SimContext): SimReply {
       if (args.length < 2 || args.length > 5 || !args.every((a) => a === "" || INT.test(a)) || args[0] === "" || args[1] === "") return cme(35);
       const ai = Number(args[0]);
       const idType = Number(args[1]);
-      // Only the SDS services 9–13 can be sent with AT+CMGS (pei.md 3.1 table); identity types 0–5.
+      // Only the SDS services 9–13 can be sent with AT+CMGS (docs/pei.md §3.1 table); identity types 0–5.
       if (ai < 9 || ai > 13 || idType > 5) return cme(34);
       ctx.state.aiService = ai;
       ctx.state.calledIdType = idType;
@@ -57,11 +57,11 @@ function ctsds(cmd: SimCommand, ctx: SimContext): SimReply {
   }
 }
 
-/** `AT+CMGS=<called party>,<length in bits>` + CR LF + hex + Ctrl-Z, one write, no prompt (pei.md 1.5). */
+/** `AT+CMGS=<called party>,<length in bits>` + CR LF + hex + Ctrl-Z, one write, no prompt (docs/pei.md §1.5). */
 function cmgs(cmd: SimCommand, ctx: SimContext): SimReply {
   switch (cmd.form) {
     case "test":
-      // Ranges as a real radio advertised them (ftl-pei command_test.go, pei.md 3.2).
+      // Ranges as a real radio advertised them (ftl-pei command_test.go, docs/pei.md §3.2).
       return ok([`+CMGS: (0-16777214,00000001-10231638316777214,1-255,0-999999999999999999999999),(8-${ctx.config.maxSdsBits})`]);
     case "set": {
       const v = validateCmgs(cmd, ctx);
@@ -70,7 +70,7 @@ function cmgs(cmd: SimCommand, ctx: SimContext): SimReply {
         return cme(v.cme);
       }
       ctx.state.sdsSendTimes.push(Date.now());
-      // `+CMGS: 0` only means "accepted by the MT"; Motorola reuses instance 0 every time (pei.md 3.2).
+      // `+CMGS: 0` only means "accepted by the MT"; Motorola reuses instance 0 every time (docs/pei.md §3.2).
       return ok(["+CMGS: 0"], () => ctx.transmit(v.sds));
     }
     case "read":

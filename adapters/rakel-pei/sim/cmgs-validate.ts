@@ -1,8 +1,8 @@
 /**
  * Checks one `AT+CMGS` with its user data the way a terminal must before it transmits, and decodes the PDU
- * with the gateway's SDS codec so tests can assert what would reach the air (pei.md 1.5, 3.2, 5.11).
+ * with the gateway's SDS codec so tests can assert what would reach the air (docs/pei.md §1.5, §3.2, §5.11).
  *
- * CME codes (pei.md 1.3): 35 syntax, 34 parameter out of range, 32 user data could not be decoded,
+ * CME codes (docs/pei.md §1.3): 35 syntax, 34 parameter out of range, 32 user data could not be decoded,
  * 30 MS out of service, 42 busy (rate limit).
  */
 import { AI_SERVICE, MAX_TYPE4_BITS, decodeSds, parseHex } from "../sds/index.js";
@@ -17,7 +17,7 @@ export type CmgsValidation = { ok: true; sds: CmgsAccepted } | { ok: false; cme:
 
 const reject = (cme: number, reason: string): CmgsValidation => ({ ok: false, cme, reason });
 
-/** Fixed lengths of SDS types 1–3 and status (pei.md 3.1: 16/32/64 bits, status 16). */
+/** Fixed lengths of SDS types 1–3 and status (docs/pei.md §3.1: 16/32/64 bits, status 16). */
 const FIXED_BITS: Readonly<Record<number, number>> = {
   [AI_SERVICE.SDS_TYPE1]: 16,
   [AI_SERVICE.SDS_TYPE2]: 32,
@@ -46,7 +46,7 @@ export function validateCmgs(cmd: SimCommand, ctx: SimContext): CmgsValidation {
   if (state.mode !== 1 && state.regStat !== 1 && state.regStat !== 5) return reject(30, `not registered (stat ${state.regStat})`);
   if (!withinRate(ctx, Date.now())) return reject(42, `more than ${config.maxSdsPerMinute} SDS in a minute`);
 
-  // SSI form: 1–8 digits, 24 bits; TSI forms carry the SSI in the last 8 digits (pei.md 3.3).
+  // SSI form: 1–8 digits, 24 bits; TSI forms carry the SSI in the last 8 digits (docs/pei.md §3.3).
   const ssi = ssiOf(called);
   if (ssi === undefined || ssi === "0" || (state.calledIdType === 0 && called.length > 8)) return reject(34, `called party ${called} out of range`);
 
@@ -58,7 +58,7 @@ export function validateCmgs(cmd: SimCommand, ctx: SimContext): CmgsValidation {
   if (bits < 1 || bits > max) return reject(34, `length ${bits} outside 1–${max} bits`);
 
   const digits = cmd.data.replace(/\s+/g, "");
-  // The hex must cover the length and may overhang it by less than one octet (svx pads, Sepura does not; pei.md 4.2).
+  // The hex must cover the length and may overhang it by less than one octet (svx pads, Sepura does not; docs/pei.md §4.2).
   if (digits.length > Math.ceil(bits / 8) * 2) return reject(32, `${digits.length} hex digits is more than ${bits} bits`);
   const parsed = parseHex(digits, bits);
   if (!parsed.ok) return reject(32, parsed.reason);

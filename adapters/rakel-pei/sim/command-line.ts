@@ -1,7 +1,7 @@
 /**
  * Parses one host command line into name, form and arguments (V.250 extended syntax, EN 300 392-5
  * clause 4): `AT+CTGS=1,9001` set, `AT+CTGS?` read, `AT+CTGS=?` test, `AT+GMI` / `ATI` action.
- * Names are matched case-insensitively (pei.md 1.2); argument text keeps its case.
+ * Names are matched case-insensitively (docs/pei.md §1.2); argument text keeps its case.
  */
 import { splitFields } from "../../at/at-command.js";
 

@@ -1,6 +1,6 @@
 /**
  * Simulated Rakel terminal (TETRA PEI, EN 300 392-5): the device end of a byte link, for `npm start`,
- * integration tests and `rakelgw simulate terminal --link PATH` (architecture rule 3).
+ * integration tests and `rakelgw simulate terminal --link PATH` (every piece of hardware has a simulator in the repository).
  */
 export { SimTerminal } from "./sim-terminal.js";
 export type { InjectTextOptions, SimTerminalOptions } from "./sim-terminal.js";

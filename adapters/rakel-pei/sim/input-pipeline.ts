@@ -2,7 +2,7 @@
  * Host bytes → commands → answers, one command at a time, as a terminal's command interpreter does.
  *
  *   bytes ─► LineTokenizer (the host's own tokenizer) ─► AT+CMGS assembly ─► queue ─► faults ─► behaviour chain
- *                                                      (command line + hex up to Ctrl-Z, pei.md 1.5)
+ *                                                      (command line + hex up to Ctrl-Z, docs/pei.md §1.5)
  *
  * Fault knobs applied here: drop, echo, answer delay, start-up syntax errors, busy, garbage, prompt.
  */
@@ -84,7 +84,7 @@ export class InputPipeline {
     if (!dropping && core.faults.prompt) core.output.raw("\r\n> ");
     const timer = setTimeout(() => {
       this.pendingCmgs = undefined;
-      // User data did not arrive in time: CME 37 (pei.md 1.3).
+      // User data did not arrive in time: CME 37 (docs/pei.md §1.3).
       this.enqueue({ kind: "data-timeout", line });
     }, core.config.userDataTimeoutMs);
     this.pendingCmgs = { line, data: "", lineEchoed, timer };
@@ -136,13 +136,13 @@ export class InputPipeline {
   private answer(work: Work): SimReply {
     const { core } = this;
     if (core.state.syntaxErrorsLeft > 0) {
-      // Start-up garbage in the radio's buffer spoils the first commands (pei.md 1.2).
+      // Start-up garbage in the radio's buffer spoils the first commands (docs/pei.md §1.2).
       core.state.syntaxErrorsLeft--;
       return { final: { cme: 35 } };
     }
     switch (work.kind) {
       case "orphan-data":
-        return { final: { cme: 36 } }; // user data without a preceding AT+CMGS (pei.md 1.3)
+        return { final: { cme: 36 } }; // user data without a preceding AT+CMGS (docs/pei.md §1.3)
       case "data-timeout":
         return { final: { cme: 37 } };
       case "cmgs-cancelled":
@@ -152,7 +152,7 @@ export class InputPipeline {
         break;
     }
     const parsed = parseCommandLine(work.line);
-    // A line that is not a command: "data received without a command" (pei.md 1.3 code 35).
+    // A line that is not a command: "data received without a command" (docs/pei.md §1.3 code 35).
     if (!parsed.ok) return /^AT/i.test(work.line) ? { final: "ERROR" } : { final: { cme: 35 } };
     if (core.faults.busyNext > 0) {
       core.faults.busyNext--;

@@ -1,11 +1,11 @@
 /**
- * LIP short location report encoder (PID 0x0A, TS 100 392-18-1 clause 6.2; layout in pei.md 9). The SDS
+ * LIP short location report encoder (PID 0x0A, TS 100 392-18-1 clause 6.2; layout in docs/pei.md §9). The SDS
  * codec only decodes LIP (the gateway never sends positions), so the simulator carries this small encoder
  * for `injectLip`. Checked by decoding with the codec's `decodeSds`.
  */
 import { BitWriter, PID, bytesToHex, type EncodedSds } from "../sds/index.js";
 
-/** Bits of a short location report including the PID: 8 + 76 (pei.md 9). */
+/** Bits of a short location report including the PID: 8 + 76 (docs/pei.md §9). */
 export const LIP_SHORT_REPORT_PDU_BITS = 84;
 
 /** Optional fields of a short location report; defaults describe a stationary, precise fix. */
@@ -22,7 +22,7 @@ export interface LipOptions {
   timeElapsed?: number;
   /**
    * Write exactly 21 hex digits (84 bits) as a Sepura SRG3900/STP9240 does, instead of 22 padded digits as a
-   * Motorola MTM800E does (pei.md 4.2).
+   * Motorola MTM800E does (docs/pei.md §4.2).
    */
   oddDigits?: boolean;
 }
@@ -34,7 +34,7 @@ function twos(value: number, bits: number): number {
 
 /** Encodes a LIP short location report for WGS 84 degrees (north and east positive). */
 export function encodeLipShortReport(latitude: number, longitude: number, options: LipOptions = {}): EncodedSds {
-  // Scales from pei.md 9: longitude × 2^25 / 360 in 25 bits, latitude × 2^24 / 180 in 24 bits.
+  // Scales from docs/pei.md §9: longitude × 2^25 / 360 in 25 bits, latitude × 2^24 / 180 in 24 bits.
   const lon = Math.max(-(2 ** 24), Math.min(2 ** 24 - 1, Math.round((longitude * 2 ** 25) / 360)));
   const lat = Math.max(-(2 ** 23), Math.min(2 ** 23 - 1, Math.round((latitude * 2 ** 24) / 180)));
   const w = new BitWriter()

@@ -2,9 +2,9 @@
  * What the rest of the network does with an SDS the terminal sent: the simulated destinations. Pure: it
  * plans the reports that come back; the terminal schedules them and routes them like any incoming SDS.
  *
- * Reports follow EN 300 392-2 clause 29 (pei.md 5.5, 5.7): an SDS-REPORT echoes the transfer's PID and
+ * Reports follow EN 300 392-2 clause 29 (docs/pei.md §5.5, §5.7): an SDS-REPORT echoes the transfer's PID and
  * reference with delivery status 0x00 received / 0x02 consumed; an SDS-SHORT-REPORT (AI service 13,
- * 0x7C00 | type << 8 | ref) is allowed only when the service-selection bit was 0 (pei.md 5.3).
+ * 0x7C00 | type << 8 | ref) is allowed only when the service-selection bit was 0 (docs/pei.md §5.3).
  */
 import { encodeSdsReport, encodeShortReport, type EncodedSds } from "../sds/index.js";
 import type { SentSds } from "./behaviour.js";
@@ -18,7 +18,7 @@ export interface PlannedReport {
   pdu: EncodedSds;
 }
 
-/** Delivery status "destination not registered" (table 29.16, pei.md 5.5). */
+/** Delivery status "destination not registered" (table 29.16, docs/pei.md §5.5). */
 export const DESTINATION_NOT_REGISTERED = 0x4b;
 
 /** Behaviour of a destination SSI. */
@@ -36,7 +36,7 @@ export function failsOnAir(config: SimTerminalConfig, sent: Pick<SentSds, "ssi" 
 /** Reports that follow a successfully transmitted SDS; empty for groups, statuses and unrequested reports. */
 export function planReports(config: SimTerminalConfig, sent: SentSds): PlannedReport[] {
   const d = sent.decoded;
-  // Groups never report (pei.md 3.3); only SDS-TL transfers can ask for a report (pei.md 5.2).
+  // Groups never report (docs/pei.md §3.3); only SDS-TL transfers can ask for a report (docs/pei.md §5.2).
   if (sent.toGroup || sent.transmission !== "sent" || d === undefined) return [];
   if (d.kind !== "text" && d.kind !== "concatenated-part" && !(d.kind === "unknown" && d.messageType === 0)) return [];
   const request = d.deliveryReportRequest ?? "none";

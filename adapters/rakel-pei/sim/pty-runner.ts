@@ -7,7 +7,7 @@
  * socat (`PTY,link=PATH,rawer,echo=0 STDIO`) creates the pty, symlinks its slave at PATH, and copies bytes
  * between the pty master and its own stdio. socat keeps the slave open itself, so a host may close and
  * reopen PATH without ending the session (checked with socat 1.7.4); the link is removed when socat exits.
- * Beware that ptys buffer far more than real UARTs (style-anchors 8.5).
+ * Beware that ptys buffer far more than real UARTs.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { lstat, unlink } from "node:fs/promises";

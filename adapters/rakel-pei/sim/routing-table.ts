@@ -1,10 +1,10 @@
 /**
- * The terminal's service-profile registrations (`AT+CTSP`, EN 300 392-5 clause 6.14.x; pei.md 2): which
+ * The terminal's service-profile registrations (`AT+CTSP`, EN 300 392-5 clause 6.14.x; docs/pei.md §2): which
  * incoming services go to the TE (the PEI), the MT (the radio's own display) or both. Lost on reboot
- * (pei.md 1.6, 10.13).
+ * (docs/pei.md §1.6, §10.13).
  */
 
-/** Service profile: 0 MT only, 1 TE only, 2 MT and TE (pei.md 2.1). */
+/** Service profile: 0 MT only, 1 TE only, 2 MT and TE (docs/pei.md §2.1). */
 export type ServiceProfile = 0 | 1 | 2;
 
 /** One `AT+CTSP=<profile>,<layer1>,<layer2>` registration. */
@@ -22,10 +22,10 @@ export interface Route {
   mt: boolean;
 }
 
-/** Layer-1 values (pei.md 2.1): 0 call control, 1 mobility/group management, 2 SDS/status, 3 SDS-TL by PID. */
+/** Layer-1 values (docs/pei.md §2.1): 0 call control, 1 mobility/group management, 2 SDS/status, 3 SDS-TL by PID. */
 export const LAYER1 = { CALL: 0, GROUP_MANAGEMENT: 1, SDS: 2, SDS_TL: 3 } as const;
 
-/** Service classes the simulator gates (pei.md 2.1–2.2). */
+/** Service classes the simulator gates (docs/pei.md §2.1–§2.2). */
 export const SERVICE = {
   /** Call signalling URCs (`+CTICN`, `+CTCR`, …): `x,0,0`. */
   calls: { layer1: LAYER1.CALL, layer2: 0 },
@@ -59,7 +59,7 @@ export class RoutingTable {
 
   /**
    * Route of a service. Unregistered services are shown on the radio only: an MTM800 showed texts on the
-   * radio until `AT+CTSP=1,3,130` (pei.md 2.2, fms).
+   * radio until `AT+CTSP=1,3,130` (docs/pei.md §2.2, fms).
    */
   route(layer1: number, layer2: number): Route {
     const r = this.entries.get(`${layer1},${layer2}`) ?? this.wildcard(layer1, layer2);
@@ -73,7 +73,7 @@ export class RoutingTable {
   }
 
   /**
-   * svx registers `1,3,24` and `1,3,25`, commented "SDS type 4, PIDs 0–127 / 128–255" (pei.md 2.1, marked
+   * svx registers `1,3,24` and `1,3,25`, commented "SDS type 4, PIDs 0–127 / 128–255" (docs/pei.md §2.1, marked
    * [?]). Honoured here as ranges so an svx-style host receives what it registered for.
    */
   private wildcard(layer1: number, layer2: number): Registration | undefined {

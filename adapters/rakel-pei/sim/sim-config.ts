@@ -1,6 +1,6 @@
 /**
  * Configuration of the simulated Rakel terminal: its identity, codeplug (talk groups), timing, the SwMI's
- * simulated peers and the numbers a real terminal leaves open (pei.md 13). Every field has a default so
+ * simulated peers and the numbers a real terminal leaves open (docs/pei.md §13). Every field has a default so
  * `new SimTerminal()` is a plausible terminal; tests override only what they look at.
  */
 import type { SimFaults } from "./sim-faults.js";
@@ -9,9 +9,9 @@ import type { SimFaults } from "./sim-faults.js";
 export interface SimTalkGroup {
   /** Group SSI, decimal (1–8 digits). */
   gssi: string;
-  /** Alias shown on the radio and listed by `AT+CNUMS?` (pei.md 7.2). */
+  /** Alias shown on the radio and listed by `AT+CNUMS?` (docs/pei.md §7.2). */
   name: string;
-  /** Talk-group folder; no PEI command exposes folders (pei.md 7.2), it is kept for the demo UI. */
+  /** Talk-group folder; no PEI command exposes folders (docs/pei.md §7.2), it is kept for the demo UI. */
   folder?: string;
 }
 
@@ -20,7 +20,7 @@ export interface SimTalkGroup {
  *
  * - `deliver`: the peer reports "received" (0x00) and/or "consumed" (0x02) as requested, or answers with an
  *   SDS-SHORT-REPORT on AI service 13 when `shortReport` is set and the transfer's service-selection bit is 0
- *   (pei.md 5.3, 5.7).
+ *   (docs/pei.md §5.3, §5.7).
  * - `unreachable`: `via: "report"` (default) sends the transfer over the air (`+CMGS: 0,4,ref`) and the SwMI
  *   answers an SDS-REPORT with delivery status 0x4B "destination not registered" when a report was asked
  *   for; `via: "air-failure"` makes the terminal report `+CMGS: 0,5,ref` instead.
@@ -37,9 +37,9 @@ export interface SimTerminalConfig {
   issi: string;
   /** 4-digit MCC as written in an ITSI (Sweden 240 → `0240`). */
   mcc: string;
-  /** 5-digit MNC; Rakel's was not found (pei.md 3.3), this one is invented. */
+  /** 5-digit MNC; Rakel's was not found (docs/pei.md §3.3), this one is invented. */
   mnc: string;
-  /** Override of the 17-digit ITSI; default `mcc + mnc + issi` padded to 8 (svx style, pei.md 7.2). */
+  /** Override of the 17-digit ITSI; default `mcc + mnc + issi` padded to 8 (svx style, docs/pei.md §7.2). */
   itsi?: string;
   manufacturer: string;
   model: string;
@@ -53,16 +53,16 @@ export interface SimTerminalConfig {
   /** Group selected after power-up in TMO / DMO; default the first of each list. */
   defaultTmoGroup?: string;
   defaultDmoGroup?: string;
-  /** AI mode after power-up: 0 TMO, 1 DMO, … (pei.md 7.4). */
+  /** AI mode after power-up: 0 TMO, 1 DMO, … (docs/pei.md §7.4). */
   initialMode: number;
   /**
    * How group identities appear in `+CTGS:`, `+CNUMS`/`+CNUMD` lines: `tsi` (MCC+MNC+SSI, 17 digits, as svx
-   * and p8gr show real terminals do, pei.md 7.1–7.2) or bare `ssi`.
+   * and p8gr show real terminals do, docs/pei.md §7.1–§7.2) or bare `ssi`.
    */
   groupIdentityFormat: "ssi" | "tsi";
-  /** False: `+CNUMS`/`+CNUMD` answer `+CME ERROR: 4`, so the host must fall back to probing (pei.md 7.3). */
+  /** False: `+CNUMS`/`+CNUMD` answer `+CME ERROR: 4`, so the host must fall back to probing (docs/pei.md §7.3). */
   supportsListing: boolean;
-  /** Upper bound advertised by `AT+CMGS=?` and enforced (pei.md 3.2: 1184 on a real radio). */
+  /** Upper bound advertised by `AT+CMGS=?` and enforced (docs/pei.md §3.2: 1184 on a real radio). */
   maxSdsBits: number;
   /** Delay between `OK` to `AT+CMGS` and the unsolicited `+CMGS: 0,4,ref`. */
   airDelayMs: number;
@@ -70,23 +70,23 @@ export interface SimTerminalConfig {
   reportDelayMs: number;
   /** After a reboot: searching (stat 2) for this long, then registered (stat 1). */
   registrationDelayMs: number;
-  /** Group attachment signalling after `AT+CTGS=`; another `AT+CTGS=` meanwhile gets CME 42 (pei.md 7.1). */
+  /** Group attachment signalling after `AT+CTGS=`; another `AT+CTGS=` meanwhile gets CME 42 (docs/pei.md §7.1). */
   groupAttachMs: number;
-  /** `AT+CMGS` whose user data does not end within this time gets `+CME ERROR: 37` (pei.md 1.5). */
+  /** `AT+CMGS` whose user data does not end within this time gets `+CME ERROR: 37` (docs/pei.md §1.5). */
   userDataTimeoutMs: number;
   /** Rate limit: at most this many `AT+CMGS` per rolling minute, then CME 42. */
   maxSdsPerMinute: number;
-  /** `+CME` answer for a group that is not in the codeplug: the real code was not observed (pei.md 13). */
+  /** `+CME` answer for a group that is not in the codeplug: the real code was not observed (docs/pei.md §13). */
   unknownGroupCme: number;
   /** `+CME` answer to `AT+CTGS=` during a call. */
   callBusyCme: number;
-  /** AI service used by `AT+CMGS` before any `AT+CTSDS` (unknown on real terminals; pei.md 1.5 says never rely on it). */
+  /** AI service used by `AT+CMGS` before any `AT+CTSDS` (unknown on real terminals; docs/pei.md §1.5 says never rely on it). */
   defaultAiService: number;
   /** `+CSQ` rssi, 0–31 or 99. */
   rssi: number;
   /** Location area reported in `+CREG` with `AT+CREG=2`. */
   locationArea: number;
-  /** What `ATZ` does: `error` (answer ERROR and log loudly) or `reboot` (a Sepura codeplug option, pei.md 1.2). */
+  /** What `ATZ` does: `error` (answer ERROR and log loudly) or `reboot` (a Sepura codeplug option, docs/pei.md §1.2). */
   atz: "error" | "reboot";
   /** Behaviour per destination ISSI; unknown ISSIs use `defaultPeer`. */
   peers: Record<string, SimPeerBehaviour>;
@@ -149,7 +149,7 @@ export function resolveSimConfig(partial: Partial<SimTerminalConfig> = {}): SimT
   };
 }
 
-/** MCC + MNC + SSI padded to 8 digits: the 17-digit TSI form of svx (`09011638300023401`, pei.md 3.3). */
+/** MCC + MNC + SSI padded to 8 digits: the 17-digit TSI form of svx (`09011638300023401`, docs/pei.md §3.3). */
 export function toTsi(config: Pick<SimTerminalConfig, "mcc" | "mnc">, ssi: string): string {
   return `${config.mcc}${config.mnc}${ssi.padStart(8, "0")}`;
 }
@@ -160,7 +160,7 @@ export function ownItsi(config: SimTerminalConfig): string {
 }
 
 /**
- * The SSI inside an identity the host wrote: ISSI/GSSI digits, or the last 8 digits of a TSI (pei.md 10.11).
+ * The SSI inside an identity the host wrote: ISSI/GSSI digits, or the last 8 digits of a TSI (docs/pei.md §10.11).
  * Returns the decimal SSI without leading zeros, or `undefined` when it is not an identity.
  */
 export function ssiOf(identity: string): string | undefined {
@@ -169,7 +169,7 @@ export function ssiOf(identity: string): string | undefined {
   return n <= 0xffffff ? String(n) : undefined;
 }
 
-/** AI modes whose group list is the DMO one (pei.md 7.4: 1 DMO, 3 DMO dual watch, 5 gateway, 6 repeater). */
+/** AI modes whose group list is the DMO one (docs/pei.md §7.4: 1 DMO, 3 DMO dual watch, 5 gateway, 6 repeater). */
 export function isDmoMode(mode: number): boolean {
   return mode === 1 || mode === 3 || mode === 5 || mode === 6;
 }

@@ -1,5 +1,5 @@
 /**
- * Fault knobs of the simulated terminal (architecture rule 3): each reproduces something a real PEI link
+ * Fault knobs of the simulated terminal: each reproduces something a real PEI link
  * does to a host. All are off by default. Counters (`dropNextAnswers`, `busyNext`, …) count down as
  * commands arrive; booleans stay on until cleared with `setFaults`.
  */
@@ -16,7 +16,7 @@ export interface SimFaults {
   byteByByte: boolean;
   /**
    * Unsolicited lines raised while this is on are held and written inside the next response: after its
-   * first information line (or before a bare final result), as pei.md 1.4 says real terminals do. Held
+   * first information line (or before a bare final result), as docs/pei.md §1.4 says real terminals do. Held
    * lines are written anyway after {@link SimFaults.urcHoldMs} if no response comes.
    */
   urcInsideResponse: boolean;
@@ -26,17 +26,17 @@ export interface SimFaults {
   answerDelayMs: number;
   /** The next n commands are ignored: no echo, no answer, no effect. */
   dropNextAnswers: number;
-  /** The next n commands answer `+CME ERROR: 42` (MT busy with signalling, pei.md 1.3) with no effect. */
+  /** The next n commands answer `+CME ERROR: 42` (MT busy with signalling, docs/pei.md §1.3) with no effect. */
   busyNext: number;
   /** The next n answers are preceded by junk bytes ending in a partial line (line noise, boot text). */
   garbageBeforeAnswer: number;
   /** Junk written by `garbageBeforeAnswer`. */
   garbage: string;
-  /** The first n commands after power-up answer `+CME ERROR: 35` (pei.md 1.2, ftl-pei `ClearSyntaxErrors`). */
+  /** The first n commands after power-up answer `+CME ERROR: 35` (docs/pei.md §1.2, ftl-pei `ClearSyntaxErrors`). */
   syntaxErrorsAtStart: number;
-  /** Send a `> ` prompt after `AT+CMGS=` (a Rust simulator does; real clients do not wait for it, pei.md 1.5). */
+  /** Send a `> ` prompt after `AT+CMGS=` (a Rust simulator does; real clients do not wait for it, docs/pei.md §1.5). */
   prompt: boolean;
-  /** The next n SDS transmissions fail over the air: `+CMGS: 0,5,ref` instead of `0,4` (pei.md 3.2). */
+  /** The next n SDS transmissions fail over the air: `+CMGS: 0,5,ref` instead of `0,4` (docs/pei.md §3.2). */
   airFailNext: number;
 }
 

@@ -1,7 +1,6 @@
 /**
  * A simulated Rakel (TETRA) terminal seen through its PEI (EN 300 392-5): the device end of a byte link.
- * It runs `npm start`, the integration tests and `rakelgw simulate terminal` (architecture rule 3,
- * style-anchors 8.5).
+ * It runs `npm start`, the integration tests and `rakelgw simulate terminal`.
  *
  *   host ──bytes──► ByteLink ──► InputPipeline ──► behaviour chain ──► TerminalCore (state, routing, air)
  *        ◄─bytes─── ByteLink ◄── WireOutput ◄────── answers + unsolicited codes ◄──┘
@@ -49,7 +48,7 @@ export interface InjectTextOptions {
   /** Simple text (PID 0x02 / 0x09) instead of SDS-TL text. */
   simple?: boolean;
   coding?: TextCodingChoice;
-  /** Service-selection bit (default 0 for individuals, 1 for groups; pei.md 5.3). */
+  /** Service-selection bit (default 0 for individuals, 1 for groups; docs/pei.md §5.3). */
   serviceSelection?: 0 | 1;
 }
 
@@ -222,7 +221,7 @@ export class SimTerminal extends TypedEmitter<SimTerminalEvents> {
     this.output.raw(text);
   }
 
-  /** The user turns the group knob: selects `gssi` and announces it with `+CTGS` (pei.md 7.1). */
+  /** The user turns the group knob: selects `gssi` and announces it with `+CTGS` (docs/pei.md §7.1). */
   frontPanelSelect(gssi: string): void {
     const ssi = ssiOf(gssi) ?? gssi;
     if (!this.core.groupsFor(this.core.state.mode).some((g) => g.gssi === ssi)) {
@@ -252,7 +251,7 @@ export class SimTerminal extends TypedEmitter<SimTerminalEvents> {
 
   /**
    * Power-cycles: silent for `downMs` (input ignored), then echo on, `AT+CTSP` registrations and `AT+CREG`
-   * reporting lost, default group, and registered again after `registrationDelayMs` (pei.md 1.6, 10.13).
+   * reporting lost, default group, and registered again after `registrationDelayMs` (docs/pei.md §1.6, §10.13).
    */
   reboot(downMs = 2000): Promise<void> {
     return this.core.reboot(downMs);

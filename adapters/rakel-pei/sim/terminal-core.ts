@@ -84,7 +84,7 @@ export class TerminalCore implements SimContext {
     if (isDmoMode(this.state.mode)) this.state.selectedDmo = gssi;
     else this.state.selectedTmo = gssi;
     this.events.emit("group-selected", gssi, this.state.mode);
-    // Unsolicited +CTGS needs group-management routing, AT+CTSP=1,1,11 (pei.md 7.1).
+    // Unsolicited +CTGS needs group-management routing, AT+CTSP=1,1,11 (docs/pei.md §7.1).
     this.notify(SERVICE.groupManagement, [`+CTGS: 1,${this.formatGroup(gssi)}`]);
   }
 
@@ -110,7 +110,7 @@ export class TerminalCore implements SimContext {
     this.log.info({ to: sent.ssi, aiService: sent.aiService, bits: sent.bits, ref: sent.messageReference, failed }, "sim: SDS handed to the air");
     this.events.emit("sds-sent", sent);
     this.schedule(this.config.airDelayMs, () => {
-      // Later unsolicited result: 4 = sent over the air, 5 = transmission failed (pei.md 3.2).
+      // Later unsolicited result: 4 = sent over the air, 5 = transmission failed (docs/pei.md §3.2).
       this.unsolicited([`+CMGS: 0,${failed ? 5 : 4},${sent.messageReference}`]);
       for (const r of planReports(this.config, sent)) {
         this.schedule(r.delayMs, () => this.receive({ from: r.from, to: this.config.issi, aiService: r.pdu.aiService, bits: r.pdu.bits, hex: r.pdu.hex }));
@@ -120,7 +120,7 @@ export class TerminalCore implements SimContext {
   }
 
   /**
-   * An SDS from the network: written to the PEI as `+CTSDSR` + hex when routed there (pei.md 4.1), shown on
+   * An SDS from the network: written to the PEI as `+CTSDSR` + hex when routed there (docs/pei.md §4.1), shown on
    * the radio when the route includes the MT. Nothing arrives while off, or unregistered in TMO.
    */
   receive(pdu: IncomingPdu): Route {
@@ -142,8 +142,8 @@ export class TerminalCore implements SimContext {
   }
 
   /**
-   * Routing key of an incoming PDU (pei.md 2.1): status and short reports `x,2,20`; type 4 by PID `x,3,<pid>`.
-   * SDS types 1–3 use `x,2,21…23`, a guess: pei.md 13 says the layer-2 values 21–25 were not established.
+   * Routing key of an incoming PDU (docs/pei.md §2.1): status and short reports `x,2,20`; type 4 by PID `x,3,<pid>`.
+   * SDS types 1–3 use `x,2,21…23`, a guess: docs/pei.md §13 says the layer-2 values 21–25 were not established.
    */
   private routeOf(pdu: IncomingPdu): Route {
     const routing = this.state.routing;
@@ -156,7 +156,7 @@ export class TerminalCore implements SimContext {
     if (this.state.call) this.endCall(1);
     const cc = this.state.nextCc++;
     this.state.call = { cc, gssi, caller };
-    // +CTICN field order as svx reads it (pei.md 8.2): cc, status 0 progressing, AI service 0 speech,
+    // +CTICN field order as svx reads it (docs/pei.md §8.2): cc, status 0 progressing, AI service 0 speech,
     // calling type 0 SSI, caller, hook 1, simplex 1, e2ee 0, comms type 1 group, slots 1, called type 0, GSSI, priority 0.
     this.notify(SERVICE.calls, [`+CTICN: ${cc},0,0,0,${caller},1,1,0,1,1,0,${gssi},0`]);
     return cc;
@@ -166,7 +166,7 @@ export class TerminalCore implements SimContext {
     const call = this.state.call;
     if (!call) return;
     this.state.call = undefined;
-    // Cause 1 = user request (svx cause table, pei.md 8.2).
+    // Cause 1 = user request (svx cause table, docs/pei.md §8.2).
     this.notify(SERVICE.calls, [`+CTCR: ${call.cc},${cause}`]);
   }
 
@@ -198,7 +198,7 @@ export class TerminalCore implements SimContext {
     this.events.emit("power", "off");
     await new Promise<void>((resolve) => setTimeout(resolve, downMs));
     if (gen !== this.generation) return;
-    // Echo on, routing and CREG reporting lost, default group (pei.md 1.6, 10.13); the codeplug stays.
+    // Echo on, routing and CREG reporting lost, default group (docs/pei.md §1.6, §10.13); the codeplug stays.
     const registered = this.config.registrationDelayMs <= 0;
     this.state = powerUpState(this.config, registered, this.faults.syntaxErrorsAtStart);
     this.log.info("sim: terminal up again");

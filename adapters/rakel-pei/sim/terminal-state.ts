@@ -1,20 +1,20 @@
 /**
- * Explicit state of the simulated terminal (style-anchors 8.5: "state is explicit"). What survives a
+ * Explicit state of the simulated terminal. What survives a
  * reboot is decided in {@link powerUpState}: the codeplug (config) does, PEI settings and routing do not
- * (pei.md 1.6, 10.13).
+ * (docs/pei.md §1.6, §10.13).
  */
 import { isDmoMode, type SimTerminalConfig } from "./sim-config.js";
 import { RoutingTable } from "./routing-table.js";
 
 /** An active group call, as announced by `+CTICN`. */
 export interface CallState {
-  /** Call control instance (`<CC instance>` of `+CTICN`/`+CTCR`, pei.md 8.2). */
+  /** Call control instance (`<CC instance>` of `+CTICN`/`+CTCR`, docs/pei.md §8.2). */
   cc: number;
   gssi: string;
   caller: string;
 }
 
-/** Index range selected with `AT+CNUMS=0,<from>,<to>` / `AT+CNUMD=…` (pei.md 7.2). */
+/** Index range selected with `AT+CNUMS=0,<from>,<to>` / `AT+CNUMD=…` (docs/pei.md §7.2). */
 export interface IndexRange {
   from: number;
   to: number;
@@ -28,15 +28,15 @@ export interface TerminalState {
   echo: boolean;
   /** `AT+CREG=<n>`: 0 no unsolicited `+CREG`, 1 status only, 2 with location. Reset on power-up. */
   cregMode: number;
-  /** Registration status: 0 not registered, 1 registered home, 2 searching (pei.md 8.1). */
+  /** Registration status: 0 not registered, 1 registered home, 2 searching (docs/pei.md §8.1). */
   regStat: number;
-  /** AI mode (`+CTOM`, pei.md 7.4). */
+  /** AI mode (`+CTOM`, docs/pei.md §7.4). */
   mode: number;
   /** Selected group per list (the radio remembers one per mode). */
   selectedTmo: string | undefined;
   selectedDmo: string | undefined;
   routing: RoutingTable;
-  /** AI service and called party identity type from the last `AT+CTSDS` (pei.md 3.1). */
+  /** AI service and called party identity type from the last `AT+CTSDS` (docs/pei.md §3.1). */
   aiService: number;
   calledIdType: number;
   cnumsRange: IndexRange;
@@ -52,7 +52,7 @@ export interface TerminalState {
   rssi: number;
 }
 
-/** Full index range of the identity lists (`+CNUMS: (0),(1-2000),(1-2000)`, pei.md 7.2). */
+/** Full index range of the identity lists (`+CNUMS: (0),(1-2000),(1-2000)`, docs/pei.md §7.2). */
 export const LIST_INDEX_MAX = 2000;
 
 /** Default selection of a group list: the configured one, else the first programmed group. */
@@ -62,7 +62,7 @@ export function defaultGroup(config: SimTerminalConfig, dmo: boolean): string | 
 
 /**
  * State right after power-up. `registered` is false after a reboot: the terminal searches first and
- * registers after `registrationDelayMs`. `syntaxErrors` arms the start-up CME 35 answers (pei.md 1.2).
+ * registers after `registrationDelayMs`. `syntaxErrors` arms the start-up CME 35 answers (docs/pei.md §1.2).
  */
 export function powerUpState(config: SimTerminalConfig, registered: boolean, syntaxErrors: number): TerminalState {
   return {

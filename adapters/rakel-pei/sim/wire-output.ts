@@ -1,12 +1,12 @@
 /**
  * The terminal's side of the wire: frames responses and unsolicited lines as V.250 does
- * (`<S3><S4>text<S3><S4>`, pei.md 1.2) and writes them, in order, to whatever byte link is attached.
+ * (`<S3><S4>text<S3><S4>`, docs/pei.md §1.2) and writes them, in order, to whatever byte link is attached.
  *
  *   response(["+CMGS: 0"], "OK")  →  "\r\n+CMGS: 0\r\n" "\r\nOK\r\n"
  *   unsolicited([hdr, hex])       →  "\r\n+CTSDSR: …\r\nHEX\r\n"      (one block: the hex line stays attached)
  *
  * Fault knobs applied here: line ending, byte-by-byte writes, and unsolicited lines held until they can
- * be written inside the next response (pei.md 1.4).
+ * be written inside the next response (docs/pei.md §1.4).
  */
 import type { Logger } from "../../../src/shared/logger.js";
 import type { ByteLink } from "../../serial-link/byte-link.js";

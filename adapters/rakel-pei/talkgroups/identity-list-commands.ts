@@ -4,7 +4,7 @@ import { atInt } from "../../at/safe-args.js";
 import { issiFromItsi } from "../tetra-address.js";
 
 /**
- * The PEI identity lists that name the programmed talk groups (EN 300 392-5 clause 6.11.5, pei.md 7.2):
+ * The PEI identity lists that name the programmed talk groups (EN 300 392-5 clause 6.11.5, docs/pei.md §7.2):
  * `AT+CNUMS` static identities (codeplug groups with their aliases) and `AT+CNUMD` dynamic identities (DGNA,
  * assigned over the air). ftl-pei's range dance: `=?` gives the supported num types and index ranges, `=<type>,
  * <from>,<to>` selects a range, `?` lists `+CNUMx: <count>` then one `[+CNUMx: ]<n>,<GTSI>,<alias>` per group.
@@ -13,7 +13,7 @@ import { issiFromItsi } from "../tetra-address.js";
  */
 export type IdentityList = "+CNUMS" | "+CNUMD";
 
-/** One listed group: GSSI (last 8 digits of the GTSI, pei.md 10.11) and alias. */
+/** One listed group: GSSI (last 8 digits of the GTSI, docs/pei.md §10.11) and alias. */
 export interface ListEntry {
   gssi: string;
   name: string;

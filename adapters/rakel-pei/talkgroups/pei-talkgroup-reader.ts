@@ -23,7 +23,7 @@ export type PeiTalkgroupTerminal = Pick<RakelPeiAdapter, "name" | "state" | "pro
 /** Options of {@link PeiTalkgroupReader}. */
 export interface PeiTalkgroupReaderOptions {
   terminal: PeiTalkgroupTerminal;
-  /** A vendor DMO list to read as well (Motorola `AT+CXDCL`, pei.md 7.2); default: the profile's `talkgroups.vendorDmoList`. */
+  /** A vendor DMO list to read as well (Motorola `AT+CXDCL`, docs/pei.md §7.2); default: the profile's `talkgroups.vendorDmoList`. */
   vendorDmoList?: "cxdcl";
   /** Indexes asked for per `AT+CNUMx=` range (default: the whole advertised range in one read). */
   pageSize?: number;
@@ -31,7 +31,7 @@ export interface PeiTalkgroupReaderOptions {
   timeoutMs?: number;
 }
 
-/** AI modes whose group list is the DMO one (pei.md 7.4: 1 DMO, 3 DMO dual watch, 5 gateway, 6 repeater). */
+/** AI modes whose group list is the DMO one (docs/pei.md §7.4: 1 DMO, 3 DMO dual watch, 5 gateway, 6 repeater). */
 const DMO_CODES = new Set([1, 3, 5, 6]);
 const MAX_PAGES = 50;
 
@@ -45,8 +45,8 @@ function refusal(err: unknown): { cme: number | undefined; text: string } | unde
 /**
  * The talk-group port on a Rakel terminal's PEI. Reads go through the adapter's shared AT engine at normal
  * priority, so alerts (operator/emergency priority) overtake a running check. Answers are translated: the
- * profile's `groupNotProgrammedCme` codes mean "not programmed" (the real code was never observed, pei.md
- * 13), 42 means busy (pei.md 1.3), anything else is a refusal.
+ * profile's `groupNotProgrammedCme` codes mean "not programmed" (the real code was never observed, docs/pei.md
+ * 13), 42 means busy (docs/pei.md §1.3), anything else is a refusal.
  */
 export class PeiTalkgroupReader implements TalkgroupReader {
   readonly name: string;
@@ -154,7 +154,7 @@ export class PeiTalkgroupReader implements TalkgroupReader {
     };
   }
 
-  /** The range dance for one list (pei.md 7.2); `ok: false` when the terminal refuses listing. */
+  /** The range dance for one list (docs/pei.md §7.2); `ok: false` when the terminal refuses listing. */
   private async readList(list: IdentityList, signal?: AbortSignal): Promise<{ ok: true; entries: ListEntry[] } | { ok: false; detail: string }> {
     const opts: ExecuteOptions = { ...this.exec, signal };
     let ranges;

@@ -5,7 +5,7 @@ import { parseCtgs, parseCtom } from "../commands/mode-and-group.js";
 import { parseCtsdsrHeader, type CtsdsrHeader } from "../sds/ctsdsr-header.js";
 
 /**
- * The unsolicited result codes of a PEI terminal (pei.md 1.4): their headers, how many data lines follow,
+ * The unsolicited result codes of a PEI terminal (docs/pei.md §1.4): their headers, how many data lines follow,
  * and their parsers. Everything here may arrive at any time, also between a response and its `OK`.
  */
 export interface IncomingSdsUrc {
@@ -18,7 +18,7 @@ export const ctsdsrUrc: UrcDefinition<IncomingSdsUrc> = {
   name: "CTSDSR",
   prefix: "+CTSDSR",
   trailingLines: 1,
-  // A header followed by anything but hex means the data line was lost (unplug, reboot): catalogue #8.
+  // A header followed by anything but hex means the data line was lost (unplug, reboot): docs/reliability.md #8.
   trailingPattern: /^[0-9A-Fa-f\s]*$/,
   parse(lines): ParseResult<IncomingSdsUrc> {
     const header = parseCtsdsrHeader(lines[0] ?? "");
@@ -35,7 +35,7 @@ export const ctsdsrUrc: UrcDefinition<IncomingSdsUrc> = {
   },
 };
 
-/** `+CMGS: <instance>,<status>,<ref>`: transmission result (4 sent over the air, 5 failed), pei.md 3.2. */
+/** `+CMGS: <instance>,<status>,<ref>`: transmission result (4 sent over the air, 5 failed), docs/pei.md §3.2. */
 export const cmgsReportUrc: UrcDefinition<CmgsAnswer> = {
   name: "CMGS-REPORT",
   prefix: "+CMGS",
@@ -76,7 +76,7 @@ export const cregUrc: UrcDefinition<{ stat: number; registered: boolean }> = {
   },
 };
 
-/** Call signalling (pei.md 8.2): only whether a call is active matters to the gateway today. */
+/** Call signalling (docs/pei.md §8.2): only whether a call is active matters to the gateway today. */
 function callUrc(name: string, prefix: string, active: boolean | undefined): UrcDefinition<{ cc: number | undefined; active: boolean | undefined; fields: string[] }> {
   return {
     name,

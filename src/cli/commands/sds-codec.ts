@@ -25,7 +25,7 @@ interface EncodeOpts {
   json?: boolean;
 }
 
-/** `rakelgw sds encode`: prints `{"aiService": 12|13, "parts": [{"hex", "bits"}]}` (interfaces.md). */
+/** `rakelgw sds encode`: prints `{"aiService": 12|13, "parts": [{"hex", "bits"}]}` (docs/mqtt-interface.md). */
 export function sdsEncode(opts: EncodeOpts): void {
   if ((opts.text === undefined) === (opts.status === undefined)) throw usage("give exactly one of --text or --status");
   let result: { aiService: number; parts: { hex: string; bits: number }[] };

@@ -7,7 +7,7 @@ import { ProblemExit, intOption, printJson, usage } from "../output.js";
 import { modemOptions, openModem, type ModemCliOptions } from "./modem.js";
 
 /**
- * `rakelgw sms encode|decode|send` (interfaces.md). `encode` prints exactly what follows `AT+CMGS=<length>`
+ * `rakelgw sms encode|decode|send` (docs/mqtt-interface.md). `encode` prints exactly what follows `AT+CMGS=<length>`
  * (SMSC field `00` first); `decode` reads SMS-DELIVER, SMS-SUBMIT and SMS-STATUS-REPORT PDUs; `send` goes
  * through a modem and waits for the service centre's acceptance and, with --report, the status report.
  */

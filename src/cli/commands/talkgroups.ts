@@ -70,7 +70,7 @@ async function record(report: TalkgroupCheckReport, o: CheckOpts, log: Logger): 
   }
 }
 
-/** `rakelgw talkgroups check`: exit 0 all present, 1 something missing, 2 could not check (interfaces.md). */
+/** `rakelgw talkgroups check`: exit 0 all present, 1 something missing, 2 could not check (docs/mqtt-interface.md). */
 export async function talkgroupsCheck(o: CheckOpts, log: Logger): Promise<void> {
   const method = (o.method ?? "auto") as RequestedMethod;
   if (!METHODS.includes(method)) throw usage(`--method must be one of ${METHODS.join(", ")}, got "${o.method}"`);

@@ -9,7 +9,6 @@ import { serialPortFactory } from "../../../adapters/serial-link/serialport-link
 import type { ReceivedSms, SmsProgress } from "../../../src/ports/sms-modem.js";
 import { silentLogger } from "../../../src/shared/logger.js";
 import { fastProfile, onlySubmissions, until } from "./modem-harness.js";
-import { runModemCli, startModemCli } from "./run-modem-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rakelgw-modem-pty-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,19 +49,6 @@ describe("through a real pseudo-terminal with the serialport binding", () => {
       await modem.stop();
       await session.stop();
       sim.stop();
-    }
-  });
-
-  it("rakelgw simulate modem --link PATH serves modem info over the pty", async () => {
-    const path = join(dir, "modem-cli");
-    const sim = startModemCli(["simulate", "modem", "--link", path, "--preset", "modem"]);
-    try {
-      await until(() => /simulated modem/.test(sim.stderr()), 8000, "the simulator banner");
-      const r = await runModemCli(["modem", "info", "--port", path, "--json", "--state-dir", dir]);
-      expect(r.code).toBe(0);
-      expect(JSON.parse(r.stdout)).toMatchObject({ port: path, manufacturer: "Rakelgw Sim", service: "ready" });
-    } finally {
-      expect(await sim.stop()).toBe(0);
     }
   });
 });

@@ -137,7 +137,7 @@ describe("sending through the simulated modem", () => {
   });
 });
 
-describe("hostile texts (reliability #1-#3, goal S2)", () => {
+describe("hostile texts (docs/reliability.md #1-#3, goal S2)", () => {
   it.each([
     ["CR and a command", "Brand\rAT+CFUN=0\r"],
     ["Ctrl-Z and a dial", "del1\x1aATD112;"],

@@ -5,7 +5,7 @@ import { killAll, rssOf, run, sleep, spawnLines, until } from "./helpers/procs.j
 import { as, startTestGateway, type TestGateway } from "./helpers/test-gateway.js";
 
 /**
- * Oversized and malicious input against the broker process (reliability S3, catalogue #26-30): packets
+ * Oversized and malicious input against the broker process (reliability S3, docs/reliability.md #26-30): packets
  * over 64 KiB are cut off after at most one socket read, 100 MB attempts leave the broker's memory flat,
  * half-open QoS 2 floods and frozen subscribers are disconnected, and the broker stays up for everyone else.
  */
@@ -37,7 +37,7 @@ async function hugePublish(total: number, clientId: string): Promise<number> {
   return written;
 }
 
-describe("packet size limit (S3, catalogue #30)", () => {
+describe("packet size limit (S3, docs/reliability.md #30)", () => {
   it("cuts off a 10 MB publish from mosquitto_pub after at most 64 KiB read", async () => {
     const r = await run("mosquitto_pub", as("flooder", t.port, ["-t", "flood/ten", "-s", "-q", "1"]), { input: Buffer.alloc(10 * MiB, 0x41), timeoutMs: 15_000 });
     expect(r.code).not.toBe(0);
@@ -92,7 +92,7 @@ describe("packet size limit (S3, catalogue #30)", () => {
 });
 
 describe("per-client limits", () => {
-  it("disconnects a half-open QoS 2 flood (PUBLISH without PUBREL) at maxInflightInbound (catalogue #28)", async () => {
+  it("disconnects a half-open QoS 2 flood (PUBLISH without PUBREL) at maxInflightInbound (docs/reliability.md #28)", async () => {
     const { client } = await RawClient.connect(t.port, { clientId: "qos2-flood", ...auth });
     for (let id = 1; id <= 200 && !client.isClosed(); id++) client.socket.write(publishPacket("flood/q2", Buffer.from("x"), { qos: 2, id }));
     await until(() => client.isClosed(), 5000, "disconnect");
@@ -110,7 +110,7 @@ describe("per-client limits", () => {
     client.destroy();
   });
 
-  it("disconnects a frozen subscriber after drainTimeout while others keep receiving (catalogue #29)", async () => {
+  it("disconnects a frozen subscriber after drainTimeout while others keep receiving (docs/reliability.md #29)", async () => {
     const healthy = spawnLines("mosquitto_sub", as("flooder", t.port, ["-t", "flood/fat", "-F", "%l"]));
     const pub: MqttClient = await connectAsync({ host: "127.0.0.1", port: t.port, ...auth, clientId: "fat-pub", reconnectPeriod: 0 });
     const body = Buffer.alloc(60 * 1024, 0x42);

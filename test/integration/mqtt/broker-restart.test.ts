@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { killAll, run, sleep, spawnLines, until } from "./helpers/procs.js";
+import { killAll, run, sleep, subscribed, until } from "./helpers/procs.js";
 import { BASE, as, startTestGateway, type TestGateway } from "./helpers/test-gateway.js";
 
 /**
@@ -24,8 +24,7 @@ afterAll(async () => {
 afterEach(() => killAll());
 
 async function persistentSubscriberOffline(clientId: string, topic: string): Promise<void> {
-  const s = spawnLines("mosquitto_sub", as("flooder", t.port, ["-t", topic, "-q", "1", "-c", "-i", clientId]));
-  await sleep(400);
+  const s = await subscribed(as("flooder", t.port, ["-t", topic, "-q", "1", "-c", "-i", clientId]));
   await s.kill("SIGTERM"); // clean DISCONNECT, session kept (clean session off)
 }
 
@@ -50,8 +49,7 @@ describe("broker process restart", () => {
   }, 30_000);
 
   it("answers requests again after the restart", async () => {
-    const r = spawnLines("mosquitto_sub", as("county-board", t.port, ["-t", `${BASE}/bridge/response/health`]));
-    await sleep(300);
+    const r = await subscribed(as("county-board", t.port, ["-t", `${BASE}/bridge/response/health`]));
     await run("mosquitto_pub", as("county-board", t.port, ["-t", `${BASE}/bridge/request/health`, "-m", '{"transaction":"after"}', "-q", "1"]));
     const [line] = await r.waitFor((l) => l.length > 0, 3000, "health response");
     expect(JSON.parse(line ?? "")).toMatchObject({ transaction: "after", status: "ok", data: { broker: { restarts: 1 } } });

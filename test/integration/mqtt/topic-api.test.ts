@@ -5,11 +5,11 @@ import { API } from "../../../adapters/mqtt/api/payloads.js";
 import type { VerbPayload } from "../../../src/ports/message-bus.js";
 import { GatewayError } from "../../../src/shared/errors.js";
 import { runFixture } from "./helpers/node-script.js";
-import { killAll, run, sleep, spawnLines, type LineProc } from "./helpers/procs.js";
+import { killAll, run, sleep, subscribed, type LineProc } from "./helpers/procs.js";
 import { BASE, as, startTestGateway, type TestGateway } from "./helpers/test-gateway.js";
 
 /**
- * The public topic API (interfaces.md) through real mosquitto clients: retained bridge state and its last
+ * The public topic API (docs/mqtt-interface.md) through real mosquitto clients: retained bridge state and its last
  * will, request → response with transaction echo, validation at the boundary, retained link/terminal state,
  * incoming SDS. Every payload the gateway publishes is checked against the schema in api/payloads.ts.
  */
@@ -28,13 +28,12 @@ beforeAll(async () => {
 afterAll(async () => t?.stop());
 afterEach(() => killAll());
 
-const responses = (): LineProc => spawnLines("mosquitto_sub", as("county-board", t.port, ["-t", `${BASE}/bridge/response/#`, "-v", "-q", "1"]));
+const responses = (): Promise<LineProc> => subscribed(as("county-board", t.port, ["-t", `${BASE}/bridge/response/#`, "-v", "-q", "1"]));
 const request = (verb: string, payload: string | Buffer) => run("mosquitto_pub", as("county-board", t.port, ["-t", `${BASE}/bridge/request/${verb}`, "-s", "-q", "1"]), { input: payload });
 const parse = (line: string): { topic: string; body: Record<string, unknown> } => ({ topic: line.slice(0, line.indexOf(" ")), body: JSON.parse(line.slice(line.indexOf(" ") + 1)) as Record<string, unknown> });
 
 async function ask(verb: string, payload: string | Buffer): Promise<{ topic: string; body: Record<string, unknown> }> {
-  const r = responses();
-  await sleep(250);
+  const r = await responses();
   expect((await request(verb, payload)).code).toBe(0);
   const [line] = await r.waitFor((l) => l.length > 0, 3000, `response to ${verb}`);
   const got = parse(line ?? "");
@@ -79,7 +78,7 @@ describe("requests", () => {
     { title: "malformed JSON", verb: "sds/send", payload: '{"to":', code: "MQTT_BAD_JSON" },
     { title: "wrong types", verb: "sds/send", payload: '{"transaction":"w","to":42,"text":true}', code: "MQTT_BAD_PAYLOAD" },
     { title: "unknown fields", verb: "sms/send", payload: '{"to":"+46701234567","text":"x","bcc":"+1"}', code: "MQTT_BAD_PAYLOAD" },
-    { title: "an AT injection in the MSISDN (catalogue #4)", verb: "sms/send", payload: '{"to":"0701234567\\r\\nAT+CMGD=1,4","text":"x"}', code: "MQTT_BAD_PAYLOAD" },
+    { title: "an AT injection in the MSISDN (docs/reliability.md #4)", verb: "sms/send", payload: '{"to":"0701234567\\r\\nAT+CMGD=1,4","text":"x"}', code: "MQTT_BAD_PAYLOAD" },
     { title: "an unknown verb", verb: "alert/frobnicate", payload: '{"transaction":"u"}', code: "UNKNOWN_VERB" },
     { title: "an oversized request (20 KiB)", verb: "sds/send", payload: JSON.stringify({ to: "issi:1", text: "x".repeat(20_000) }), code: "MQTT_PAYLOAD_TOO_LARGE" },
   ])("refuses $title with $code and keeps running", async ({ verb, payload, code }) => {
@@ -102,8 +101,7 @@ describe("state topics", () => {
     expect(got[`${BASE}/links/radio-1`]).toMatchObject({ state: "degraded", detail: "2 of 5 commands timed out" });
     expect(got[`${BASE}/terminals/radio-1`]).toEqual({ issi: "2345678", model: "MTP3550", registered: true });
 
-    const sds = spawnLines("mosquitto_sub", as("county-board", t.port, ["-t", `${BASE}/sds/received`, "-q", "1"]));
-    await sleep(250);
+    const sds = await subscribed(as("county-board", t.port, ["-t", `${BASE}/sds/received`, "-q", "1"]));
     await t.gw.bus.publishSdsReceived({ from: "2345678", to: "1000001", hex: "8204D2", payload: { kind: "status", value: 32771 } });
     const [line] = await sds.waitFor((l) => l.length > 0, 3000, "sds/received");
     expect(Value.Check(API["sds/received"].schema, JSON.parse(line ?? ""))).toBe(true);
@@ -117,10 +115,12 @@ describe("state topics", () => {
 // Last, because it leaves the retained bridge state at `offline` (the gateway's own client is still connected).
 describe("last will", () => {
   it("turns offline through the last will when the gateway's client is killed (kill -9)", async () => {
-    const watcher = spawnLines("mosquitto_sub", as("display-1", t.port, ["-t", `${BASE}/bridge/state`, "-v"]));
+    const watcher = await subscribed(as("display-1", t.port, ["-t", `${BASE}/bridge/state`, "-v"]));
     const fixture = runFixture("bridge-client.ts", { PORT: String(t.gw.ports["internal"]), PASSWORD: t.gw.broker.internalPassword, BASE });
     await fixture.waitFor((l) => l.includes("ready"), 10_000, "fixture ready");
     await fixture.kill("SIGKILL");
-    await watcher.waitFor((l) => l.some((x) => x.includes('"state":"offline"')), 5000, "offline will");
+    const lines = await watcher.waitFor((l) => l.some((x) => x.includes('"state":"offline"')), 5000, "offline will");
+    const offline = lines.find((x) => x.includes('"state":"offline"'))!;
+    expect(Value.Check(API["bridge/state"].schema, JSON.parse(offline.slice(offline.indexOf(" ") + 1)))).toBe(true);
   });
 });

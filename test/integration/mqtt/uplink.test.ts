@@ -7,13 +7,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DroppedReport } from "../../../adapters/mqtt/uplink/durable-queue.js";
 import { startMosquitto, type Mosquitto } from "./helpers/mosquitto.js";
 import { runFixture } from "./helpers/node-script.js";
-import { freePort, killAll, run, sleep, spawnLines, until } from "./helpers/procs.js";
+import { freePort, killAll, run, sleep, subscribed, until } from "./helpers/procs.js";
 import { BASE, USERS, as, startTestGateway, testConfig, type TestGateway } from "./helpers/test-gateway.js";
 
 /**
  * The regional uplink against a real Mosquitto: bridging both ways with loop prevention, this gateway's
  * state and last will upstream, an outage with the durable queue drained in order, a silent broker
- * (SIGSTOP) flagged within 5 s, a broker that accepts TCP but never speaks MQTT, and the queue cap.
+ * (SIGSTOP) flagged and recovered from, a broker that accepts TCP but never speaks MQTT, and the queue cap.
  */
 const REMOTE = "region/north/site1";
 let dir: string;
@@ -40,34 +40,37 @@ afterAll(async () => {
 });
 afterEach(() => killAll());
 
-const remoteSub = (topic: string) => spawnLines("mosquitto_sub", ["-h", "127.0.0.1", "-p", String(mosq.port), "-t", topic, "-v", "-q", "1"]);
+const remoteSub = (topic: string) => subscribed(["-h", "127.0.0.1", "-p", String(mosq.port), "-t", topic, "-v", "-q", "1"]);
 const localPub = (topic: string, msg: string) => run("mosquitto_pub", as("flooder", t.port, ["-t", topic, "-m", msg, "-q", "1"]));
 
 describe("bridging", () => {
   it("publishes this gateway's state upstream, retained under its remote base", async () => {
     t.gw.links.set("radio-1", "ready", "registered");
-    const r = remoteSub(`${REMOTE}/#`);
+    const r = await remoteSub(`${REMOTE}/#`);
     await r.waitFor((l) => l.some((x) => x.startsWith(`${REMOTE}/links/radio-1 `)) && l.some((x) => x.startsWith(`${REMOTE}/bridge/state {"state":"online"`)), 5000, "state upstream");
     expect(r.lines.find((l) => l.startsWith(`${REMOTE}/links/upstream `))).toMatch(/"state":"ready"/);
   });
 
   it("sends local device messages out and remote broadcasts in, with prefix mapping", async () => {
-    const up = remoteSub(`${REMOTE}/dev/#`);
-    const down = spawnLines("mosquitto_sub", as("county-board", t.port, ["-t", `${BASE}/inbound/#`, "-v"]));
-    await sleep(300);
+    const up = await remoteSub(`${REMOTE}/dev/#`);
+    const down = await subscribed(as("county-board", t.port, ["-t", `${BASE}/inbound/#`, "-v"]));
     await localPub("flood/seq/a", "hello-up");
     await up.waitFor((l) => l.includes(`${REMOTE}/dev/seq/a hello-up`), 5000, "message upstream");
     await run("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(mosq.port), "-t", "region/north/broadcast/fire", "-m", "hello-down", "-q", "1"]);
     await down.waitFor((l) => l.includes(`${BASE}/inbound/fire hello-down`), 5000, "message downstream");
+    expect(up.lines.filter((l) => l.startsWith(`${REMOTE}/dev/`))).toEqual([`${REMOTE}/dev/seq/a hello-up`]); // mapped once, nothing else
+    expect(down.lines).toEqual([`${BASE}/inbound/fire hello-down`]);
   });
 
   it("does not loop messages on a `both` rule", async () => {
-    const remote = remoteSub("region/north/shared/#");
-    const local = spawnLines("mosquitto_sub", as("flooder", t.port, ["-t", "flood/shared/#", "-v"]));
-    await sleep(300);
+    const remote = await remoteSub("region/north/shared/#");
+    const local = await subscribed(as("flooder", t.port, ["-t", "flood/shared/#", "-v"]));
     await localPub("flood/shared/a", "from-local");
     await run("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(mosq.port), "-t", "region/north/shared/b", "-m", "from-remote", "-q", "1"]);
-    await sleep(1500);
+    const both = (l: string[], a: string, b: string): boolean => l.includes(a) && l.includes(b);
+    await remote.waitFor((l) => both(l, "region/north/shared/a from-local", "region/north/shared/b from-remote"), 5000, "both messages upstream");
+    await local.waitFor((l) => both(l, "flood/shared/a from-local", "flood/shared/b from-remote"), 5000, "both messages locally");
+    await sleep(1000); // the window a looped copy would arrive in: one more round trip through both brokers
     expect(remote.lines.filter((l) => l === "region/north/shared/a from-local")).toHaveLength(1);
     expect(remote.lines.filter((l) => l === "region/north/shared/b from-remote")).toHaveLength(1);
     expect(local.lines.filter((l) => l === "flood/shared/a from-local")).toHaveLength(1);
@@ -95,17 +98,17 @@ describe("outages", () => {
     sub.end(true);
   }, 40_000);
 
-  it("flags a silently vanished broker (SIGSTOP) unresponsive within 5 s, and recovers", async () => {
+  // How fast (R5: within 5 s) is measured in the perf tier: test/perf/uplink-dead-detection.test.ts.
+  it("flags a silently vanished broker (SIGSTOP) unresponsive, and recovers", async () => {
     await until(() => t.gw.links.get("upstream")?.state === "ready", 10_000, "ready");
     mosq.pause();
-    const t0 = performance.now();
     try {
-      await until(() => t.gw.links.get("upstream")?.state === "unresponsive", 8000, "unresponsive");
-      expect(performance.now() - t0).toBeLessThanOrEqual(5000);
+      await until(() => t.gw.links.get("upstream")?.state === "unresponsive", 10_000, "unresponsive");
     } finally {
       mosq.resume();
     }
     await until(() => t.gw.links.get("upstream")?.state === "ready", 10_000, "ready again");
+    expect(t.gw.links.get("upstream")?.state).toBe("ready");
   }, 30_000);
 });
 
@@ -152,11 +155,12 @@ describe("other uplinks", () => {
 
   it("has its last will published upstream when the gateway process is killed (kill -9)", async () => {
     const cfg = testConfig(t.dir, { uplink: uplinkCfg([mosq.url], { remoteBase: "region/north/lwt-test", clientId: "lwt-test", bridge: [] }) });
-    const watcher = remoteSub("region/north/lwt-test/bridge/state");
+    const watcher = await remoteSub("region/north/lwt-test/bridge/state");
     const gw = runFixture("gateway-process.ts", { CONFIG: JSON.stringify(cfg) });
     await gw.waitFor((l) => l.includes("ready"), 15_000, "fixture gateway ready");
     await watcher.waitFor((l) => l.some((x) => x.includes('"state":"online"')), 5000, "online upstream");
     await gw.kill("SIGKILL");
-    await watcher.waitFor((l) => l.some((x) => x.includes('"state":"offline"')), 10_000, "offline will upstream");
+    const lines = await watcher.waitFor((l) => l.some((x) => x.includes('"state":"offline"')), 10_000, "offline will upstream");
+    expect(lines.at(-1)).toMatch(/^region\/north\/lwt-test\/bridge\/state \{"state":"offline"/);
   }, 40_000);
 });

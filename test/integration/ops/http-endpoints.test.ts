@@ -119,7 +119,10 @@ describe("page rules", () => {
     const reader = r.body!.getReader();
     let text = "";
     const readUntil = async (s: string): Promise<void> => {
-      while (!text.includes(s)) text += new TextDecoder().decode((await reader.read()).value);
+      while (!text.includes(s)) {
+        const chunk = (await reader.read()) as { value?: Uint8Array };
+        text += new TextDecoder().decode(chunk.value);
+      }
     };
     await readUntil("event: snapshot");
     await rig.gw.bus.publishConferenceState("c-9", { id: "c-9", name: "Test", state: "dialling", since: new Date().toISOString() });

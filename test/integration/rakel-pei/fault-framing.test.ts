@@ -54,5 +54,6 @@ describe("Framing faults of the terminal's output", () => {
     await rig.sim.idle();
     const s = await rig.radio.sendSds(PEER, { type: "status", value: 0x8001 });
     await rig.waitStage(s.id, "sent");
+    expect(rig.stagesOf(s.id)).toEqual(["accepted", "sent"]);
   });
 });

@@ -48,6 +48,7 @@ describe("Terminal start-up garbage and reboots", () => {
   it("notices a reboot shorter than a heartbeat by the echo that comes back", async () => {
     rig = await radioRig({ adapter: { heartbeatMs: 0 } });
     const r = rig;
+    const ate0Before = r.count(/^ATE0$/);
     await r.sim.reboot(20);
     await until(() => r.sim.state.regStat === 1, 2000, "registered");
     // No heartbeat: the next command is the first thing the terminal hears, and it is echoed.
@@ -56,6 +57,7 @@ describe("Terminal start-up garbage and reboots", () => {
     await until(() => r.sim.state.routing.list().length >= 5, 3000, "routing registered again");
     r.sim.injectText("2005556", "Kom fram");
     await r.waitSds((x) => x.payload["text"] === "Kom fram");
+    expect(r.count(/^ATE0$/)).toBe(ate0Before + 1); // re-initialised once, because of the echo
   });
 
   it("carries a send started during a reboot over to the terminal once it is back", async () => {

@@ -28,19 +28,17 @@ describe("A slow or silent terminal", () => {
     // Later than both attempts of AT+CTSDS with the settle pause between them (3 × timeout: the engine waits
     // one timeout after a timeout before the retry), so no late OK can be taken for the retry's answer and
     // the outcome is a clean AT_TIMEOUT. An answer later than the pause but before the retry's own timeout
-    // would still be read as the retry's answer: a known limit of OK-only commands (README, link recovery).
+    // would still be read as the retry's answer: a known limit of OK-only commands (README, *How the PEI link stays up*).
     const delay = 3 * FAST.commandTimeoutMs + 300;
     r.sim.setFaults({ answerDelayMs: delay });
-    const t0 = Date.now();
+    // How long the failure takes is bounded in the perf tier (test/perf/link-timing.test.ts).
     const err: unknown = await within(r.radio.sendSds(PEER, { type: "text", text: "För sent" }), 5000, "send to a slow terminal").catch((e: unknown) => e);
-    const failedAfter = Date.now() - t0;
     expect(err).toMatchObject({ code: "AT_TIMEOUT" });
-    expect(failedAfter).toBeLessThan(3 * FAST.commandTimeoutMs + 1000);
     await until(() => r.health.some((h) => h.state === "unresponsive"), 3000, "health unresponsive");
     const t1 = Date.now();
     r.sim.setFaults({ answerDelayMs: 0 });
     await r.waitHealth("ready", 8000);
-    console.log(`answers after ${delay} ms: send failed after ${failedAfter} ms; ready again ${Date.now() - t1} ms after the answers were in time`);
+    console.log(`answers after ${delay} ms: ready again ${Date.now() - t1} ms after the answers were in time`);
     const s = await r.radio.sendSds(PEER, { type: "text", text: "Nu igen", report: "received" });
     await r.waitStage(s.id, "delivered");
     expect(r.sim.sent.map((x) => x.text)).toEqual(["Nu igen"]);
@@ -65,12 +63,9 @@ describe("A slow or silent terminal", () => {
     const off = r.sim.on("command", (line) => {
       if (line.startsWith("AT+CTSDS=")) r.sim.setFaults({ dropNextAnswers: 1 }); // the AT+CMGS after it
     });
-    const t0 = Date.now();
     const err: unknown = await within(r.radio.sendSds(PEER, { type: "text", text: "Tappad", report: "received" }), 5000, "send").catch((e: unknown) => e);
     off();
-    const took = Date.now() - t0;
-    expect(isGatewayError(err, "AT_TIMEOUT")).toBe(true);
-    expect(took).toBeLessThan(FAST.sendTimeoutMs + 1000);
+    expect(isGatewayError(err, "AT_TIMEOUT")).toBe(true); // how soon: test/perf/link-timing.test.ts
     expect(r.sim.sent).toHaveLength(0);
     expect(r.progress.filter((p) => p.stage === "failed")).toHaveLength(1);
     // The link is fine again for the next send.

@@ -7,7 +7,7 @@ afterEach(async () => {
   rig = undefined;
 });
 
-describe("Unsolicited codes written inside a command's response (catalogue #18)", () => {
+describe("Unsolicited codes written inside a command's response (docs/reliability.md #18)", () => {
   it("separates an incoming SDS that lands between +CMGS: 0 and OK from the send's own answer", async () => {
     rig = await radioRig({ sim: { faults: { urcHoldMs: 50 } } });
     const r = rig;

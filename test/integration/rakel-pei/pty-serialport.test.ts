@@ -52,7 +52,7 @@ describe("The adapter on a real pseudo-terminal with the serialport binding", ()
     cleanups.push(() => Promise.resolve(sim.stop()));
     let session: PtySession = await runOnPty(path, sim);
     cleanups.push(() => session.stop());
-    const { radio, received, progress, health } = adapterOn(path);
+    const { radio, received, progress } = adapterOn(path);
     await radio.start();
     await radio.waitReady(5000);
     expect(radio.state.identity.issi).toBe("2001234");
@@ -66,16 +66,11 @@ describe("The adapter on a real pseudo-terminal with the serialport binding", ()
     await until(() => received.some((s) => s.payload["text"] === "Tillbaka över pty"), 3000, "incoming text");
 
     // Unplug: socat exits and the pty disappears.
-    const tDown = Date.now();
+    // How soon (R6: down within 5 s, back within 5 s) is measured in the perf tier (test/perf/).
     await session.stop();
     await until(() => radio.health.state === "disconnected", 6000, "health disconnected");
-    const down = Date.now() - tDown;
-    const tUp = Date.now();
     session = await runOnPty(path, sim);
     await until(() => radio.health.state === "ready", 12_000, "ready again");
-    const up = Date.now() - tUp;
-    console.log(`pty: disconnected ${down} ms after socat stopped; ready ${up} ms after the pty came back (${health.map((h) => h.state).join(" → ")})`);
-    expect(down).toBeLessThan(5000); // R6: marked down within 5 s
     expect(commands.filter((c) => c === "ATE0")).toHaveLength(2); // initialised again on the new pty
 
     const again = await radio.sendSds({ kind: "issi", ssi: "2005555" }, { type: "text", text: "Igen", report: "received" });

@@ -66,7 +66,7 @@ describe("Malformed and truncated input from the terminal", () => {
     rig.radio.engine.on("urcError", (e) => errors.push(e.reason));
     rig.sim.injectRaw([`+CTSDSR: 12,${FROM},0,2001234,0,64`, "8204"]);
     rig.sim.injectRaw([`+CTSDSR: 13,${FROM},0,2001234,0,16`, "80038003"]);
-    // Tolerated (catalogue #9/#10): 84 bits as 22 digits, no space after the colon, lower case, e2ee field.
+    // Tolerated (docs/reliability.md #9/#10): 84 bits as 22 digits, no space after the colon, lower case, e2ee field.
     rig.sim.injectRaw([`+CTSDSR:13,${FROM},0,2001234,0,16,0`, "80aa"]);
     const s = await rig.waitSds((x) => x.aiService === 13);
     expect(s.payload).toMatchObject({ kind: "status", value: 0x80aa });
@@ -99,6 +99,7 @@ describe("Malformed and truncated input from the terminal", () => {
     await rig.sim.idle();
     const r = rig;
     await until(() => r.radio.engine.stats.overflows > overflows, 1000, "the overflow to be counted");
+    expect(r.radio.engine.stats.overflows).toBe(overflows + 1);
     await stillWorks(rig);
   });
 

@@ -8,7 +8,7 @@ afterEach(async () => {
   rig = undefined;
 });
 
-/** An SDS-REPORT from `from` that asks the gateway for an SDS-ACK (pei.md 5.5, 5.6). */
+/** An SDS-REPORT from `from` that asks the gateway for an SDS-ACK (docs/pei.md §5.5, §5.6). */
 function injectReportWantingAck(r: RadioRig, from: string, ref: number): void {
   const pdu = encodeSdsReport({ protocolId: 0x82, ackRequired: true, deliveryStatus: 0x00, messageReference: ref });
   r.sim.injectSds({ from, aiService: pdu.aiService, bits: pdu.bits, hex: pdu.hex });

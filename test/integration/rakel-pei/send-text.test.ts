@@ -9,7 +9,7 @@ afterEach(async () => {
 });
 
 const PEER = { kind: "issi", ssi: "2005555" } as const;
-// 75 characters: fits one PDU at the profile's 668 bits (79 Latin-1 characters, pei.md 5.11).
+// 75 characters: fits one PDU at the profile's 668 bits (79 Latin-1 characters, docs/pei.md §5.11).
 const SWEDISH = "Brand på Östgötagatan 12, Södermalm. Räddningsledare Åsa Öberg. Återkoppla!";
 
 describe("Sending a text SDS through the adapter", () => {

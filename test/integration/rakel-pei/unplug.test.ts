@@ -16,14 +16,10 @@ describe("Unplugging and replugging the terminal's cable (memory port)", () => {
     const ate0 = r.count(/^ATE0$/);
     const t0 = Date.now();
     r.port.unplug();
-    await r.waitHealth("disconnected", 1000);
-    const down = Date.now() - t0;
+    await r.waitHealth("disconnected", 1000); // how soon: test/perf/link-timing.test.ts
     await until(() => Date.now() - t0 >= 300, 1000, "a short outage");
-    const t1 = Date.now();
     r.port.replug();
     await r.waitHealth("ready", 5000);
-    console.log(`memory port: disconnected after ${down} ms, ready ${Date.now() - t1} ms after the replug`);
-    expect(down).toBeLessThan(100);
     expect(r.count(/^ATE0$/)).toBe(ate0 + 1);
     expect(r.wire.length).toBe(2); // a second connection
     r.sim.injectText("2005556", "Efter återanslutning");
@@ -54,7 +50,7 @@ describe("Unplugging and replugging the terminal's cable (memory port)", () => {
     const t0 = Date.now();
     const err: unknown = await within(r.radio.sendSds(PEER, { type: "text", text: "För sent" }, { timeoutMs: 300 }), 2000, "send").catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "AT_EXPIRED" });
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290); // not before its timeoutMs; how soon after: test/perf
     expect(r.progress.at(-1)?.stage).toBe("failed");
     r.port.replug();
     await r.waitHealth("ready", 5000);
@@ -73,7 +69,7 @@ describe("Unplugging and replugging the terminal's cable (memory port)", () => {
       (e: unknown) => e,
     );
     expect(err).toMatchObject({ code: "AT_ABORTED" });
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290); // not before the signal fired
     expect(r.progress.at(-1)?.stage).toBe("failed");
     r.port.replug();
     await r.waitHealth("ready", 5000);

@@ -97,7 +97,7 @@ export class RawClient {
   }
 }
 
-/** Sends the gateway's usual init (pei.md 1.6), without asserting, and reads past the answers. */
+/** Sends the gateway's usual init (docs/pei.md §1.6), without asserting, and reads past the answers. */
 export async function initLikeGateway(c: RawClient, registrations: string[]): Promise<void> {
   await c.command("ATE0");
   for (const r of registrations) await c.command(`AT+CTSP=${r}`);

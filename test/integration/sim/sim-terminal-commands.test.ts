@@ -36,7 +36,7 @@ describe("SimTerminal answers the gateway's initialisation like a PEI terminal",
     expect(c.raw).toBe("\r\n+CTOM: 0\r\n\r\nOK\r\n");
   });
 
-  it("answers the recommended init sequence of pei.md 1.6", async () => {
+  it("answers the recommended init sequence of docs/pei.md §1.6", async () => {
     const { c } = await setup();
     await c.command("ATE0");
     expect(await c.command("ATV1")).toEqual(["OK"]);

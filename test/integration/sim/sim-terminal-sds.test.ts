@@ -22,7 +22,7 @@ async function setup(config: Partial<SimTerminalConfig> = {}, registrations: str
   return { sim, c };
 }
 
-/** What the engine writes: select the service, then command, CR, CR LF, hex, Ctrl-Z in one write (pei.md 1.5). */
+/** What the engine writes: select the service, then command, CR, CR LF, hex, Ctrl-Z in one write (docs/pei.md §1.5). */
 async function sendSds(c: RawClient, to: string, pdu: EncodedSds): Promise<string[]> {
   expect(await c.command(pdu.aiService === 13 ? "AT+CTSDS=13,0" : "AT+CTSDS=12,0,0,0,0")).toEqual(["OK"]);
   await c.write(`AT+CMGS=${to},${pdu.bits}\r\r\n${pdu.hex}\x1a`);
@@ -94,7 +94,7 @@ describe("SimTerminal sends SDS for the host", () => {
     await sendSds(c, "2001239", text("Tyst", 11, "both"));
     expect(await c.next()).toBe("+CMGS: 0,4,11");
     expect(await c.quiet(40)).toEqual([]);
-    // A (wrong) report request toward a group: groups never report (pei.md 3.3).
+    // A (wrong) report request toward a group: groups never report (docs/pei.md §3.3).
     await sendSds(c, "9001", { aiService: 12, hex: "820E0C0141", bits: 40 });
     expect(await c.next()).toBe("+CMGS: 0,4,12");
     expect(await c.quiet(40)).toEqual([]);

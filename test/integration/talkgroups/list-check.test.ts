@@ -3,7 +3,7 @@ import { ok } from "../../../adapters/rakel-pei/sim/index.js";
 import { SIM_DEFAULT_PLAN, plan, tgRig, type TgRig } from "./tg-rig.js";
 
 /**
- * Talk-group checks by listing (pei.md 7.2, 7.3 step 1) against the simulated terminal through the real PEI
+ * Talk-group checks by listing (docs/pei.md §7.2, §7.3 step 1) against the simulated terminal through the real PEI
  * adapter and AT engine: one test per outcome.
  */
 let rig: TgRig | undefined;

@@ -4,7 +4,7 @@ import { until } from "../../helpers/radio-rig.js";
 import { SIM_DEFAULT_PLAN, plan, tgRig, type TgRig } from "./tg-rig.js";
 
 /**
- * Talk-group checks by probing (pei.md 7.3 step 2) against a simulated terminal that refuses listing
+ * Talk-group checks by probing (docs/pei.md §7.3 step 2) against a simulated terminal that refuses listing
  * (`+CME ERROR: 4`), through the real PEI adapter: each outcome and each interruption — a call before and
  * during the check, busy answers, a terminal restart, Ctrl-C, the overall timeout. After every one the
  * original group and mode must be back, verified by reading them.
@@ -95,7 +95,7 @@ describe("talk-group check by probing (AT+CTGS)", () => {
     const sim = rig.sim;
     sim.on("command", (line) => {
       if (line !== "AT+CTGS=1,9001") return;
-      // Transmission grant to another party (6 fields = someone else talking, pei.md 8.2), then the release.
+      // Transmission grant to another party (6 fields = someone else talking, docs/pei.md §8.2), then the release.
       setTimeout(() => sim.injectRaw(["+CTXG: 7,3,0,0,1,2005555"]), 5);
       setTimeout(() => sim.injectRaw(["+CTCR: 7,1"]), 120);
     });

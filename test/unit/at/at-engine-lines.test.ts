@@ -30,7 +30,7 @@ function collect(engine: ReturnType<typeof makeEngine>["engine"]) {
   return { urcs, urcErrors, unknown, echoes: () => echoes };
 }
 
-describe("AtEngine unsolicited codes inside a response (pei.md 1.4, catalogue #18)", () => {
+describe("AtEngine unsolicited codes inside a response (docs/pei.md §1.4, docs/reliability.md #18)", () => {
   const stream = `\r\n+CTGS: 1,9001\r\n\r\n${HEADER}\r\n8204\r\n\r\nOK\r\n`;
 
   it("a +CTSDSR header and hex line between a response line and OK go to the urc event, the response to the command", async () => {

@@ -12,7 +12,7 @@ const ctsdsr: UrcDefinition = {
 };
 const ctsdsrLoose: UrcDefinition = { name: "CTSDSR-loose", prefix: "+CTSDSR", trailingLines: 1, parse: (lines) => ok(lines) };
 const ctgs: UrcDefinition = { name: "CTGS", prefix: "+CTGS", trailingLines: 0, parse: (lines) => ok(lines) };
-/** pei.md 1.4 rule 3: any +CMGS with a status field is the unsolicited transmission report. */
+/** docs/pei.md §1.4 rule 3: any +CMGS with a status field is the unsolicited transmission report. */
 const cmgsReport: UrcDefinition = {
   name: "CMGS-report",
   prefix: "+CMGS:",
@@ -57,7 +57,7 @@ describe("classifyLine", () => {
     { title: "an expect header matches a lower-case line without a space", line: "+ctgs:1,9001", ctx: { active: active("AT+CTGS?", ["+CTGS"]) }, want: { kind: "response" } },
     { title: "a function matcher in expect decides by the whole line", line: "1,9001", ctx: { active: active("AT+CTGS?", [(l: string) => /^\d+,\d+$/.test(l)]) }, want: { kind: "response" } },
     { title: "+CMGS with only the instance while AT+CMGS is active is the response", line: "+CMGS: 5", ctx: { active: active("AT+CMGS=1234567,16", ["+CMGS"]) }, want: { kind: "response" } },
-    { title: "+CMGS with a status field while AT+CMGS is active is the unsolicited report (pei.md 1.4 rule 3)", line: "+CMGS: 0,4,12", ctx: { active: active("AT+CMGS=1234567,16", ["+CMGS"]) }, want: { kind: "urc", def: cmgsReport } },
+    { title: "+CMGS with a status field while AT+CMGS is active is the unsolicited report (docs/pei.md §1.4 rule 3)", line: "+CMGS: 0,4,12", ctx: { active: active("AT+CMGS=1234567,16", ["+CMGS"]) }, want: { kind: "urc", def: cmgsReport } },
     { title: "+CMGS with a status field while idle is the unsolicited report", line: "+CMGS: 0,4,12", ctx: {}, want: { kind: "urc", def: cmgsReport } },
     { title: "+CMGS without a status field while idle matches no URC and is unknown", line: "+CMGS: 5", ctx: {}, want: { kind: "unknown" } },
     { title: "+CMGS without a status field while another command is active is intermediate", line: "+CMGS: 5", ctx: { active: active("AT+CTGS?", ["+CTGS"]) }, want: { kind: "intermediate" } },

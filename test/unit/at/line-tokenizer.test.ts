@@ -127,7 +127,7 @@ describe("tokenize: control bytes", () => {
   });
 });
 
-describe("tokenize: over-long lines (reliability catalogue #12)", () => {
+describe("tokenize: over-long lines (docs/reliability.md #12)", () => {
   it("a line of exactly maxLine characters is still a line", () => {
     expect(run(["12345678\r"], 8).tokens).toEqual([line("12345678")]);
   });

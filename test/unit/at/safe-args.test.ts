@@ -17,7 +17,7 @@ function thrown(fn: () => unknown): GatewayError {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point of this check
 const CONTROL = /[\x00-\x1f]/;
 
-describe("atQuoted rejects injection attempts (reliability catalogue #1-#3)", () => {
+describe("atQuoted rejects injection attempts (docs/reliability.md #1-#3)", () => {
   const bad: { title: string; value: string }[] = [
     { title: "a CR followed by a second command", value: "Brand\rAT+CFUN=0\r" },
     { title: "an LF", value: "line1\nline2" },
@@ -57,7 +57,7 @@ describe("atQuoted rejects injection attempts (reliability catalogue #1-#3)", ()
   });
 });
 
-describe("atDigits rejects bad identities (reliability catalogue #4, #5)", () => {
+describe("atDigits rejects bad identities (docs/reliability.md #4, #5)", () => {
   const bad: { title: string; value: string; min: number; max: number }[] = [
     { title: "an ISSI followed by a second command", value: "2345678;AT+CTOM=1", min: 1, max: 8 },
     { title: "an international number with +", value: "+46701234567", min: 1, max: 8 },
@@ -89,7 +89,7 @@ describe("atDigits rejects bad identities (reliability catalogue #4, #5)", () =>
 
 describe("atHex", () => {
   const bad: { title: string; value: string }[] = [
-    { title: "non-hex letters from a device (catalogue #11)", value: "80ZZ" },
+    { title: "non-hex letters from a device (docs/reliability.md #11)", value: "80ZZ" },
     { title: "a g", value: "8g" },
     { title: "a Ctrl-Z inside the data", value: "82\x1a04" },
     { title: "a CR inside the data", value: "82\r04" },

@@ -13,7 +13,7 @@ import {
   transition,
 } from "../../../adapters/at/transaction-machine.js";
 
-/** PEI style: command, CR LF, hex and Ctrl-Z go out in one write (pei.md 1.5). */
+/** PEI style: command, CR LF, hex and Ctrl-Z go out in one write (docs/pei.md §1.5). */
 const PEI: TxSpec = { commandLine: "AT+CMGS=1234567,16", body: "8204", awaitPrompt: false, timeoutMs: 1000, terminator: "\r", bodySeparator: "\r\n" };
 /** GSM modem style: the body waits for the "> " prompt (27.005 §3.5.1). */
 const MODEM: TxSpec = { commandLine: "AT+CMGS=12", body: "0011", awaitPrompt: true, timeoutMs: 2000, terminator: "\r", bodySeparator: "\r\n" };

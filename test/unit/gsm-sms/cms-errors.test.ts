@@ -22,7 +22,7 @@ describe("classifyCms (27.005 §3.2.5, 24.011 E-2, 23.040 9.2.3.22)", () => {
     [314, "transient"], // SIM busy
     [330, "modem"], // SMSC address unknown
     [331, "modem"], // no network service
-    [500, "transient"], // unknown (catalogue #16)
+    [500, "transient"], // unknown (docs/reliability.md #16)
     [515, "transient"], // manufacturer specific
   ])("+CMS ERROR: %i is %s", (code, cls) => {
     expect(classifyCms(code)).toBe(cls);

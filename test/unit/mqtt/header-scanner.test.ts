@@ -56,7 +56,7 @@ describe("HeaderScanner", () => {
     expect(new HeaderScanner(1000).scan(packet(1, 998)).ok).toBe(false);
   });
 
-  it("refuses a first packet that is not CONNECT (catalogue #30: PUBLISH first, declaring 232 MB)", () => {
+  it("refuses a first packet that is not CONNECT (docs/reliability.md #30: PUBLISH first, declaring 232 MB)", () => {
     expect(new HeaderScanner(65536).scan(header(3, 10))).toMatchObject({ ok: false, kind: "first-not-connect" });
     expect(new HeaderScanner(65536).scan(header(3, 232 * 1024 * 1024))).toMatchObject({ ok: false, kind: "too-large" });
   });

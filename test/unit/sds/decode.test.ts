@@ -12,7 +12,7 @@ describe("AI service 13: status, emergency and short reports", () => {
     ["0x7FFF is a 'consumed' short report for ref 255", "7FFF", { kind: "short-report", reportType: "consumed", messageReference: 255 }],
     ["0x8000 is a status again", "8000", { kind: "status", value: 0x8000 }],
     ["0x8002 is German BOS status 0", "8002", { kind: "status", value: 32770 }],
-    ["0xFEFD is a status, not a short report (pei.md 4.3)", "FEFD", { kind: "status", value: 0xfefd }],
+    ["0xFEFD is a status, not a short report (docs/pei.md §4.3)", "FEFD", { kind: "status", value: 0xfefd }],
     ["0xFFFF is a status", "ffff", { kind: "status", value: 0xffff, hex: "FFFF" }],
     ["0x0000 is the emergency status", "0000", { kind: "emergency", value: 0 }],
   ])("%s", (_t, hex, expected) => {

@@ -172,7 +172,7 @@ describe("SDS-REPORT and SDS-ACK", () => {
     expect(decodeSds(12, hex, 32)).toMatchObject({ ok: true, value: { kind: "report", ...input } });
   });
 
-  it("encodes an ack (pei.md 5.6 example 822001C9)", () => {
+  it("encodes an ack (docs/pei.md §5.6 example 822001C9)", () => {
     const r = encodeSdsAck({ protocolId: 0x82, deliveryStatus: 0x01, messageReference: 0xc9 });
     expect(r).toEqual({ aiService: 12, hex: "822001C9", bits: 32 });
     expect(decodeSds(12, r.hex, 32)).toMatchObject({ ok: true, value: { kind: "ack", deliveryStatus: 1, messageReference: 0xc9, protocolId: 0x82 } });

@@ -1,6 +1,6 @@
-// Golden vectors from test/fixtures/pei-examples.json (pei.md section 12). Every SDS encode/parse/decode
+// Golden vectors from test/fixtures/pei-examples.json (docs/pei.md §12). Every SDS encode/parse/decode
 // vector must pass; hex and bits exactly. The text vectors were produced with the library default
-// service-selection bit 1 even toward individual addresses; our policy (pei.md 5.3) is 0 for individuals,
+// service-selection bit 1 even toward individual addresses; our policy (docs/pei.md §5.3) is 0 for individuals,
 // so with `group: false` octet 2 differs by exactly 0x02 (the file's "about" note).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -57,7 +57,7 @@ function expectAtCarries(v: Vector): void {
   expect(cmgs!.endsWith(`,${v.expected_bits}\r\n${v.expected_hex}\u001a`)).toBe(true);
 }
 
-/** Octet 2 of an SDS-TL PDU with the service-selection bit cleared (pei.md 5.3 policy for ISSIs). */
+/** Octet 2 of an SDS-TL PDU with the service-selection bit cleared (docs/pei.md §5.3 policy for ISSIs). */
 function withIndividualBit(hex: string): string {
   const octet2 = Number.parseInt(hex.slice(2, 4), 16) & ~0x02;
   return hex.slice(0, 2) + octet2.toString(16).toUpperCase().padStart(2, "0") + hex.slice(4);

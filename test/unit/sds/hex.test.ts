@@ -6,7 +6,7 @@ describe("parseHex", () => {
     ["upper case passes through", "8202", undefined, "8202", 16],
     ["lower case is accepted and upper-cased", "0a0088bd", undefined, "0A0088BD", 32],
     ["whitespace anywhere is ignored", " 82 02\t01\r\n", undefined, "820201", 24],
-    ["an odd digit count is padded with a trailing 0 (pei.md 4.2)", "ABC", undefined, "ABC", 12],
+    ["an odd digit count is padded with a trailing 0 (docs/pei.md §4.2)", "ABC", undefined, "ABC", 12],
     ["digits beyond the declared length are dropped", "82020101FFFF", 32, "82020101", 32],
     ["bits beyond the declared length in the last digit are cleared", "FF", 5, "F8", 5],
     ["an 84-bit LIP report as 22 digits keeps 21 digits", "0A0088BD4247F737FFE810", 84, "0A0088BD4247F737FFE81", 84],
@@ -48,7 +48,7 @@ describe("parseHex", () => {
 });
 
 describe("bytesToHex and hexByte", () => {
-  it("writes two upper-case digits per octet, keeping leading zeros (unlike svx, pei.md 10.9)", () => {
+  it("writes two upper-case digits per octet, keeping leading zeros (unlike svx, docs/pei.md §10.9)", () => {
     expect(bytesToHex(Uint8Array.from([0x00, 0x0a, 0xe5, 0xff]))).toBe("000AE5FF");
     expect(hexByte(0x05)).toBe("05");
   });

@@ -31,7 +31,7 @@ describe("choosing the outgoing coding", () => {
 });
 
 describe("encoding text", () => {
-  it("writes Swedish letters as single Latin-1 octets, never UTF-8 (pei.md 10.10)", () => {
+  it("writes Swedish letters as single Latin-1 octets, never UTF-8 (docs/pei.md §10.10)", () => {
     expect(bytesToHex(encodeText("åäöÅÄÖé", TEXT_CODING.LATIN1))).toBe("E5E4F6C5C4D6E9");
   });
 

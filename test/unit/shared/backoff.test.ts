@@ -32,7 +32,7 @@ describe("backoffDelay", () => {
   it("uses Math.random when no random function is injected", () => {
     for (let i = 0; i < 50; i++) {
       const d = backoffDelay(2, { baseMs: 100, capMs: 1000 });
-      expect(d).toBeGreaterThanOrEqual(0);
+      expect(d).toBeGreaterThanOrEqual(0); // a delay can be 0 with full jitter, never negative
       expect(d).toBeLessThanOrEqual(400);
     }
   });

@@ -9,7 +9,7 @@ import {
   selectRangeCommand,
 } from "../../../adapters/rakel-pei/talkgroups/identity-list-commands.js";
 
-describe("PEI identity lists (AT+CNUMS / AT+CNUMD, pei.md 7.2)", () => {
+describe("PEI identity lists (AT+CNUMS / AT+CNUMD, docs/pei.md §7.2)", () => {
   it.each([
     ["(0),(1-2000),(1-2000)", { numTypes: [0], min: 1, max: 2000 }],
     ["(0,1,3),(1-10000),(1-10000)", { numTypes: [0, 1, 3], min: 1, max: 10000 }],

@@ -38,12 +38,15 @@ export function run(cmd: string, args: string[], opts: { input?: string | Buffer
 /** A long-running process whose stdout lines are collected. */
 export class LineProc {
   readonly lines: string[] = [];
+  /** Lines `isTrace` sorted out of `lines` (mosquitto_sub's `-d` protocol trace). */
+  readonly trace: string[] = [];
   stderr = "";
   readonly exited: Promise<number | null>;
   /** `tracked`: killed by killAll() (per-test clients); long-lived servers pass false. */
   constructor(
     readonly proc: ChildProcess,
     tracked = true,
+    isTrace: (line: string) => boolean = () => false,
   ) {
     if (tracked) live.add(proc);
     let buf = "";
@@ -51,7 +54,7 @@ export class LineProc {
       buf += d.toString();
       const parts = buf.split("\n");
       buf = parts.pop() ?? "";
-      this.lines.push(...parts);
+      for (const line of parts) (isTrace(line) ? this.trace : this.lines).push(line);
     });
     proc.stderr?.on("data", (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((r) => proc.once("exit", (code) => (live.delete(proc), r(code))));
@@ -74,6 +77,29 @@ export class LineProc {
 
 export function spawnLines(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; stdin?: "ignore" | "pipe" } = {}): LineProc {
   return new LineProc(spawn(cmd, args, { stdio: [opts.stdin ?? "ignore", "pipe", "pipe"], env: opts.env ?? process.env }));
+}
+
+/** mosquitto_sub's `-d` trace: `Client <id> sending|received <PACKET>…` and `Subscribed (mid: n): <codes>`. */
+const MOSQUITTO_TRACE = /^(Client \S+ (sending|received) [A-Z]+|Subscribed \(mid: \d+\):)/;
+
+/**
+ * Starts `mosquitto_sub` with `args` and resolves once the broker has answered its SUBSCRIBE with a SUBACK,
+ * so a test can publish right away, with no sleep as a "subscribed" barrier. The client runs with `-d`
+ * (under coreutils' stdbuf, so the trace arrives line by line);
+ * its trace lines go to `trace`, the messages it prints to `lines` as without `-d`. A refused
+ * subscription (SUBACK 0x80) also resolves: `trace` shows its return codes.
+ */
+export async function subscribed(args: string[], timeoutMs = 5000): Promise<LineProc> {
+  // stdbuf -oL: mosquitto_sub flushes the messages it prints, but not its trace, when stdout is a pipe.
+  const p = new LineProc(spawn("stdbuf", ["-oL", "mosquitto_sub", "-d", ...args], { stdio: ["ignore", "pipe", "pipe"] }), true, (l) => MOSQUITTO_TRACE.test(l));
+  const t0 = Date.now();
+  while (!p.trace.some((l) => l.startsWith("Subscribed (mid:"))) {
+    if (Date.now() - t0 > timeoutMs || p.proc.exitCode !== null) {
+      throw new Error(`mosquitto_sub ${args.join(" ")}: no SUBACK within ${timeoutMs} ms; trace ${JSON.stringify(p.trace)}, stderr ${p.stderr.slice(-300)}`);
+    }
+    await sleep(10);
+  }
+  return p;
 }
 
 export function killAll(): void {

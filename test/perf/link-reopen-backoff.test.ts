@@ -1,6 +1,6 @@
 import sinon from "sinon";
 import { afterEach, describe, expect, it } from "vitest";
-import { type RadioRig, radioRig, until } from "../../helpers/radio-rig.js";
+import { type RadioRig, radioRig, until } from "../helpers/radio-rig.js";
 
 let rig: RadioRig | undefined;
 const restore: (() => void)[] = [];

@@ -1,10 +1,10 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
-import { connectWithin } from "./helpers/mqtt-client.js";
-import { runFixture } from "./helpers/node-script.js";
-import { killAll, rssOf, sleep, spawnLines } from "./helpers/procs.js";
-import { BASE, USERS, as, startTestGateway, type TestGateway } from "./helpers/test-gateway.js";
+import { connectWithin } from "../integration/mqtt/helpers/mqtt-client.js";
+import { runFixture } from "../integration/mqtt/helpers/node-script.js";
+import { killAll, rssOf, sleep, spawnLines } from "../integration/mqtt/helpers/procs.js";
+import { BASE, USERS, as, startTestGateway, type TestGateway } from "../integration/mqtt/helpers/test-gateway.js";
 
 /**
  * Reliability P1: 10 local clients flood QoS 0 as fast as TCP allows (a separate process, raw sockets)

@@ -1,12 +1,8 @@
-import { spawn } from "node:child_process";
-import { resolve } from "node:path";
-import { runCli, type CliResult } from "../../helpers/run-cli.js";
+import { runCli, spawnCli, type CliResult } from "./run-cli.js";
 
 export type { CliResult };
 
-const ROOT = resolve(import.meta.dirname, "../../..");
-
-/** Runs `rakelgw` from source with the modem tests' defaults: logs off, a hard time limit. */
+/** Runs the built `rakelgw` with the modem tests' defaults: logs off, a hard time limit. */
 export function runModemCli(args: string[], env: Record<string, string> = {}, timeoutMs = 15_000): Promise<CliResult> {
   return runCli(args, { timeoutMs, env: { RAKELGW_LOG_LEVEL: "fatal", ...env } });
 }
@@ -18,17 +14,13 @@ export interface RunningCli {
   stop(): Promise<number | null>;
 }
 
-/** Starts a long-running `rakelgw` command (e.g. `simulate modem`) from source. */
+/** Starts a long-running built `rakelgw` command (e.g. `simulate modem`). */
 export function startModemCli(args: string[], env: Record<string, string> = {}): RunningCli {
-  const child = spawn(process.execPath, ["--import", "tsx", resolve(ROOT, "src/cli/main.ts"), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, RAKELGW_LOG_LEVEL: "fatal", NODE_NO_WARNINGS: "1", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawnCli(args, { env: { RAKELGW_LOG_LEVEL: "fatal", ...env } });
   let out = "";
   let err = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
   return {
     stdout: () => out,

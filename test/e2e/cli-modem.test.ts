@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runModemCli, startModemCli } from "./run-modem-cli.js";
+import { runModemCli, startModemCli } from "../helpers/run-modem-cli.js";
 
 const stateDir = mkdtempSync(join(tmpdir(), "rakelgw-cli-"));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
 const TO = "+46701234567";
 
-describe("rakelgw sms / modem (interfaces.md)", () => {
+describe("rakelgw sms / modem (docs/mqtt-interface.md, command line)", () => {
   it("sms encode prints exactly what follows AT+CMGS=<length>; sms decode reads it back", async () => {
     const enc = await runModemCli(["sms", "encode", "--to", TO, "--text", "Hej", "--report", "--json"]);
     expect(enc.code).toBe(0);
@@ -55,3 +55,26 @@ describe("rakelgw sms / modem (interfaces.md)", () => {
     expect(nonet.stdout).toMatch(/Can send SMS\s+no \(not-registered\)/);
   });
 });
+
+describe("a simulated modem on a pseudo-terminal", () => {
+  it("rakelgw simulate modem --link PATH serves modem info over the pty", async () => {
+    const path = join(stateDir, "modem-cli");
+    const sim = startModemCli(["simulate", "modem", "--link", path, "--preset", "modem"]);
+    try {
+      await waitFor(() => /simulated modem/.test(sim.stderr()), 8000, "the simulator banner");
+      const r = await runModemCli(["modem", "info", "--port", path, "--json", "--state-dir", stateDir]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ port: path, manufacturer: "Rakelgw Sim", service: "ready" });
+    } finally {
+      expect(await sim.stop()).toBe(0);
+    }
+  });
+});
+
+async function waitFor(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

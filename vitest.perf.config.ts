@@ -1,0 +1,9 @@
+import { defineConfig, mergeConfig } from "vitest/config";
+import base from "./vitest.config.js";
+
+/**
+ * `npm run test:perf`: floods and wall-clock limits (test/perf). One file at a time, so the timings measure
+ * the gateway and not a neighbouring test; not part of `npm test`, whose results must not depend on how
+ * fast or busy the machine is.
+ */
+export default mergeConfig(base, defineConfig({ test: { include: ["test/perf/**/*.test.ts"], maxWorkers: 1, fileParallelism: false } }));
