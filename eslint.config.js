@@ -1,6 +1,34 @@
 // ESLint flat config: type-aware rules, and the layer rule that keeps the domain core free of adapters.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+
+// Architecture rule 2: adapters stay independent. A device adapter (rakel-pei, gsm-sms, mqtt, sip-conference,
+// net-probes, …: every folder of adapters/ except the shared ones) may import the AT engine, the byte links,
+// the shared kits and src/, never another device adapter.
+const SHARED_ADAPTER_DIRS = new Set(["at", "serial-link", "shared-kits"]);
+const adapterDirs = readdirSync(join(import.meta.dirname, "adapters"), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+const deviceAdapterRules = adapterDirs
+  .filter((dir) => !SHARED_ADAPTER_DIRS.has(dir))
+  .map((dir) => ({
+    files: [`adapters/${dir}/**/*.ts`],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: adapterDirs
+            .filter((other) => other !== dir && !SHARED_ADAPTER_DIRS.has(other))
+            .map((other) => ({
+              group: [`**/adapters/${other}/**`, `../${other}/**`, `../../${other}/**`, `../../../${other}/**`],
+              message: `adapters/${dir} must not import adapters/${other} (architecture rule 2: no device adapter imports another); move what both need to adapters/shared-kits/ or src/shared/.`,
+            })),
+        },
+      ],
+    },
+  }));
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "coverage/**"] },
@@ -26,6 +54,21 @@ export default tseslint.config(
     ignores: ["src/main.ts", "src/app/**", "src/cli/**"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["**/adapters/**"], message: "src/ must not import adapters/; wire them in src/app/ (composition root) or src/cli/." }] }],
+    },
+  },
+  ...deviceAdapterRules,
+  {
+    // The shared kits serve every adapter, so they import none of the device adapters either.
+    files: ["adapters/shared-kits/**/*.ts", "adapters/at/**/*.ts", "adapters/serial-link/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: adapterDirs
+            .filter((other) => !SHARED_ADAPTER_DIRS.has(other))
+            .map((other) => ({ group: [`**/adapters/${other}/**`, `../${other}/**`, `../../${other}/**`, `../../../${other}/**`], message: `shared adapter code must not import the device adapter adapters/${other} (architecture rule 2).` })),
+        },
+      ],
     },
   },
   {

@@ -14,7 +14,7 @@ import { hashPassword } from "../adapters/mqtt/auth/password-hash.js";
 import { openBrowser } from "../test/helpers/browser.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const CLI = resolve(ROOT, "dist/src/cli/main.js");
+const CLI = resolve(ROOT, "dist/src/main.js");
 const TICK = 100; // USER_HZ on Linux
 
 function rssMb(pid: number): number {

@@ -42,11 +42,11 @@ NODE="$(command -v node || true)"
 major="$("$NODE" -p 'process.versions.node.split(".")[0]')"
 [ "$major" -ge 20 ] || die "Node.js $("$NODE" -v) is too old; 20 or newer is needed"
 command -v systemd-analyze >/dev/null || die "systemd-analyze not found (apt-get install systemd)"
-[ -f "$SRC/dist/src/cli/main.js" ] || die "no build in $SRC: run 'npm ci && npm run build' first"
+[ -f "$SRC/dist/src/main.js" ] || die "no build in $SRC: run 'npm ci && npm run build' first"
 if [ -z "$ROOT" ] && [ "$(id -u)" -ne 0 ]; then die "run as root (sudo), or lay out under a directory with --root DIR"; fi
 if [ -n "$SITE" ]; then
   # A site file given on the command line is checked before anything is copied.
-  "$NODE" "$SRC/dist/src/cli/main.js" config check "$SITE" || die "fix $SITE (each line above is path: reason), then run this again"
+  "$NODE" "$SRC/dist/src/main.js" config check "$SITE" || die "fix $SITE (each line above is path: reason), then run this again"
 fi
 
 # 2. The program.
@@ -105,7 +105,7 @@ if [ -z "$ROOT" ]; then chgrp -R rakelgw "$ROOT/etc/rakelgw"; fi
 
 # 5. Checks.
 say "config check"
-"$NODE" "$DEST/dist/src/cli/main.js" config check "$SITE_FILE" || die "fix $SITE_FILE (each line above is path: reason), then run this again"
+"$NODE" "$DEST/dist/src/main.js" config check "$SITE_FILE" || die "fix $SITE_FILE (each line above is path: reason), then run this again"
 say "systemd-analyze verify"
 # Under a layout root the unit file is read from there; its ExecStart (this machine's node) exists here.
 # verify exits 0 on warnings (an unknown key is only "ignoring"); any output counts as a failure here.

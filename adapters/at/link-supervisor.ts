@@ -216,16 +216,3 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
   }
 }
 
-/**
- * The error a one-shot command reports when its device never became ready: LINK_OPEN_FAILED when the port
- * itself could not be opened (the health detail says why, without the repeated "cannot open <path>"),
- * else LINK_NOT_OPEN with the last health detail.
- */
-export function notReadyError(port: string, device: string, health: LinkHealth, timeoutMs: number, cause: unknown): GatewayError {
-  const detail = health.detail;
-  if (/open failed/.test(detail)) {
-    const why = detail.replace(/^open failed: /, "").replace(/^cannot (open|connect to) \S+: (Error: )?/, "");
-    return new GatewayError("LINK_OPEN_FAILED", `cannot open ${port}: ${why}`, { cause });
-  }
-  return new GatewayError("LINK_NOT_OPEN", `${device} on ${port} did not answer within ${timeoutMs / 1000} s (${detail})`, { cause });
-}

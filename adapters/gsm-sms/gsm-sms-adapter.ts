@@ -221,7 +221,7 @@ export class GsmSmsAdapter extends TypedEmitter<SmsModemEvents> implements SmsMo
   private sendRefusal(): GatewayError | undefined {
     const r = this.refusal;
     if (!r || this.stateValue.service === "ready") return undefined;
-    return new GatewayError("MODEM_NOT_READY", `${this.name} cannot send: ${r.reason}`, { context: { service: this.stateValue.service, refusal: r.code } });
+    return new GatewayError("SMS_MODEM_NOT_READY", `${this.name} cannot send: ${r.reason}`, { context: { service: this.stateValue.service, refusal: r.code } });
   }
 
   private patchState(patch: Partial<ModemState>): void {

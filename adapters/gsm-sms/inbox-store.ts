@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { GatewayError } from "../../src/shared/errors.js";
-import { appendLineDurable, readIfExists } from "./durable-file.js";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { appendDurableSync, readFileIfExists } from "../../src/shared/durable-file.js";
 
 /**
  * The durable inbox of received SMS: an append-only JSON-lines file, each line fsynced before the caller
@@ -61,7 +63,7 @@ export class InboxStore {
   appendPart(part: Omit<InboxPart, "kind">): InboxPart {
     this.load();
     const line: InboxPart = { kind: "part", ...part };
-    appendLineDurable(this.path, JSON.stringify(line));
+    this.appendLine(JSON.stringify(line));
     this.remember(part.key);
     this.pending.set(part.key, line);
     return line;
@@ -70,7 +72,7 @@ export class InboxStore {
   /** Records that the parts `keys` were handed on as message `id`. */
   markEmitted(id: string, keys: readonly string[]): void {
     this.load();
-    appendLineDurable(this.path, JSON.stringify({ kind: "emitted", id, keys: [...keys], at: new Date().toISOString() } satisfies InboxEmitted));
+    this.appendLine(JSON.stringify({ kind: "emitted", id, keys: [...keys], at: new Date().toISOString() } satisfies InboxEmitted));
     for (const k of keys) this.pending.delete(k);
   }
 
@@ -78,6 +80,12 @@ export class InboxStore {
   pendingParts(): InboxPart[] {
     this.load();
     return [...this.pending.values()];
+  }
+
+  /** One record per line, fsynced before the caller acts on it (deletes the SMS from the SIM). */
+  private appendLine(line: string): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    appendDurableSync(this.path, `${line}\n`);
   }
 
   private remember(key: string): void {
@@ -88,7 +96,7 @@ export class InboxStore {
   private load(): void {
     if (this.loaded) return;
     this.loaded = true;
-    const text = readIfExists(this.path);
+    const text = readFileIfExists(this.path);
     if (text === undefined) return;
     const lines = text.split("\n");
     const emitted = new Set<string>();

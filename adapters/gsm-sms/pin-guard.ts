@@ -2,7 +2,9 @@ import { readFileSync, statSync } from "node:fs";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { ModemService } from "../../src/ports/sms-modem.js";
 import type { CpinState } from "./commands/sim-commands.js";
-import { readIfExists, writeFileDurable } from "./durable-file.js";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { readFileIfExists, writeFileDurableSync } from "../../src/shared/durable-file.js";
 
 /**
  * The wrong-PIN rule: a SIM must never lock. A PIN is sent at most once per SIM until it is known to be
@@ -60,7 +62,7 @@ export class PinStateStore {
   constructor(readonly path: string) {}
 
   list(): Record<string, PinRecord> {
-    const text = readIfExists(this.path);
+    const text = readFileIfExists(this.path);
     if (text === undefined || text.trim() === "") return {};
     try {
       const data = JSON.parse(text) as unknown;
@@ -79,7 +81,7 @@ export class PinStateStore {
   set(simKey: string, record: PinRecord): void {
     const all = this.list();
     all[simKey] = record;
-    writeFileDurable(this.path, JSON.stringify(all, null, 2) + "\n");
+    this.write(all);
   }
 
   /** Removes the record of one SIM; true when there was one. */
@@ -87,8 +89,13 @@ export class PinStateStore {
     const all = this.list();
     if (!(simKey in all)) return false;
     delete all[simKey];
-    writeFileDurable(this.path, JSON.stringify(all, null, 2) + "\n");
+    this.write(all);
     return true;
+  }
+
+  private write(all: Record<string, PinRecord>): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    writeFileDurableSync(this.path, JSON.stringify(all, null, 2) + "\n");
   }
 }
 

@@ -1,6 +1,5 @@
 import { connect, type MqttClient } from "mqtt";
-import { IpHealthMonitor } from "../../src/link-health/ip-health.js";
-import { LinkHealthRegistry } from "../../src/link-health/link-registry.js";
+import type { LinkHealthRegistry } from "../../src/link-health/link-registry.js";
 import type { MessageBus } from "../../src/ports/message-bus.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
@@ -12,17 +11,18 @@ import type { MqttConfig } from "./mqtt-config.js";
 import { UplinkBridge } from "./uplink/uplink-bridge.js";
 
 /**
- * Everything MQTT, started in dependency order (broker → local client → API → uplink →
- * link probes) and stopped in reverse. What the composition root keeps is `bus` (the MessageBus port:
- * verbs and state) and `links` (the LinkHealthRegistry every link reports to).
+ * Everything MQTT, started in the order broker → local client → API → uplink, and stopped in reverse. What
+ * the composition root keeps is `bus` (the MessageBus port: verbs and state). Link health belongs to the
+ * core: the root builds the LinkHealthRegistry (and the IP-health monitor) and hands the registry in; this
+ * adapter publishes it on `<base>/links/<link>` and reports the uplink's own state into it.
  */
 export interface MqttGatewayOptions {
   config: MqttConfig;
   log: Logger;
   version: string;
   simulated: boolean;
-  /** Share the gateway's registry so radios, modems and SIP agents publish through the same model. */
-  links?: LinkHealthRegistry;
+  /** The gateway's registry (radios, modems, SIP agents and the uplink report to it); published here. */
+  links: LinkHealthRegistry;
   /** Broker process log destination: 1 stdout (daemon), 2 stderr (CLI). */
   logFd?: 1 | 2;
 }
@@ -32,7 +32,6 @@ export const UPSTREAM_LINK = "upstream";
 
 /** The running MQTT side; build it with `startMqttGateway()`, stop it with `stop()`. */
 export class MqttGateway {
-  private ipHealth: IpHealthMonitor | undefined;
   private readonly startedAt = performance.now();
   private stopping: Promise<void> | undefined;
 
@@ -63,7 +62,7 @@ export class MqttGateway {
   static async start(opts: MqttGatewayOptions): Promise<MqttGateway> {
     const { config, log } = opts;
     const base = checkBaseTopic(config.baseTopic);
-    const links = opts.links ?? new LinkHealthRegistry({ log });
+    const links = opts.links;
     const api = new BridgeApi({ baseTopic: base, version: opts.version, simulated: opts.simulated, maxRequestBytes: config.api.maxRequestBytes, maxConcurrentRequests: config.api.maxConcurrentRequests, log });
     const broker = new BrokerSupervisor({ broker: config.broker, baseTopic: base, log, ...(opts.logFd ? { logFd: opts.logFd } : {}) });
     const ports = await broker.start();
@@ -86,7 +85,6 @@ export class MqttGateway {
 
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
-      this.ipHealth?.stop();
       await this.uplink?.stop();
       await this.api.close();
       await this.broker.stop();
@@ -95,7 +93,7 @@ export class MqttGateway {
   }
 
   private wire(): void {
-    const { config, log } = this.opts;
+    const { log } = this.opts;
     this.api.registerVerb("health", () => Promise.resolve(this.health()));
     this.api.attach(this.local);
     this.links.addPublisher((link, h) => void this.api.publishLinkState(link, h).catch((err: unknown) => log.warn({ mod: "mqtt", err, link }, "link state publish failed")));
@@ -107,11 +105,6 @@ export class MqttGateway {
       this.local.on("connect", () => uplink.attachLocal(this.local));
       uplink.attachLocal(this.local);
       uplink.start();
-    }
-    const lh = config.linkHealth;
-    if (lh.probes.length > 0 || uplink) {
-      this.ipHealth = new IpHealthMonitor({ probes: lh.probes, intervalMs: lh.intervalMs, timeoutMs: lh.timeoutMs, downAfter: lh.downAfter, upAfter: lh.upAfter, uplinkLink: UPSTREAM_LINK }, { registry: this.links, log });
-      this.ipHealth.start();
     }
     this.broker.on("restarting", (delayMs, attempt) => log.warn({ mod: "mqtt", delayMs, attempt }, "embedded broker restarting"));
   }

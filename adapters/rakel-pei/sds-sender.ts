@@ -9,7 +9,7 @@ import { encodeTextParts } from "./sds/concatenate.js";
 import { encodeSdsAck, encodeStatus } from "./sds/encode-control.js";
 import type { SdsTracker } from "./sds-tracker.js";
 import type { TerminalProfile } from "./terminal-profile.js";
-import { issiFromItsi, tetraAddress } from "./tetra-address.js";
+import { issiFromItsi, tetraAddress } from "../../src/shared/addresses.js";
 
 /**
  * Encodes an SDS and puts each part through `AT+CTSDS` + `AT+CMGS`. Retries a part the terminal refused as

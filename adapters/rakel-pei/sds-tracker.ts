@@ -1,4 +1,4 @@
-import { issiFromItsi } from "./tetra-address.js";
+import { issiFromItsi } from "../../src/shared/addresses.js";
 import type { ReportRequest, SdsProgress, SdsStage, TetraAddress } from "../../src/ports/radio-terminal.js";
 
 /**

@@ -6,7 +6,7 @@ import { simpleCommand } from "../at/basic-commands.js";
 import { infoText, readOwnIdentity, readRegistration, readSdsLimits, readSignal } from "./commands/identity.js";
 import { readMode, readSelectedGroup } from "./commands/mode-and-group.js";
 import type { TerminalProfile } from "./terminal-profile.js";
-import { issiFromItsi } from "./tetra-address.js";
+import { issiFromItsi } from "../../src/shared/addresses.js";
 
 /**
  * Runs the profile's init script. Routing registrations (`AT+CTSP`) do not survive a terminal restart

@@ -26,7 +26,10 @@ export function parsePortSpec(spec: string): PortSpec {
   return { kind: "serial", path: s };
 }
 
-/** Factory for serial and TCP specs; `sim:` specs are resolved by the caller, which owns the simulator. */
+/**
+ * Factory for serial and TCP specs. `sim:` specs name an in-process simulator, which only the device factory
+ * of the composition root (src/app/devices/device-factory.ts) starts; here they are refused.
+ */
 export function linkFactoryFor(spec: PortSpec, serial: { baudRate: number; rtscts?: boolean }): ByteLinkFactory {
   switch (spec.kind) {
     case "serial":
@@ -34,6 +37,6 @@ export function linkFactoryFor(spec: PortSpec, serial: { baudRate: number; rtsct
     case "tcp":
       return tcpLinkFactory(spec.host, spec.port);
     case "sim":
-      throw new GatewayError("CLI_USAGE", `sim:${spec.name} must be resolved by the simulator registry`);
+      throw new GatewayError("CLI_USAGE", `sim:${spec.name} is a simulator; open it through the device factory (src/app/devices/)`);
   }
 }

@@ -4,6 +4,7 @@ import { HttpConfigSchema } from "../../adapters/http/http-config.js";
 import { MqttConfigSchema } from "../../adapters/mqtt/mqtt-config.js";
 import { validateAgainst } from "../config/validate.js";
 import { GatewayError } from "../shared/errors.js";
+import { defaultStateDir } from "../shared/state-dir.js";
 
 /**
  * The daemon's configuration (`rakelgw run --config FILE`): one schema gives the TypeScript type and the
@@ -136,6 +137,8 @@ export function loadGatewayConfig(path: string, allowSim = false): { config: Gat
   } catch (err) {
     throw new GatewayError("CFG_INVALID", `cannot read ${path}: ${(err as Error).message}`, { cause: err, context: { problems: [`/: ${(err as Error).message}`] } });
   }
+  // No stateDir in the file: $RAKELGW_STATE_DIR, systemd's $STATE_DIRECTORY, else /var/lib/rakelgw.
+  if (raw !== null && typeof raw === "object" && !Array.isArray(raw) && !("stateDir" in raw)) raw = { ...raw, stateDir: defaultStateDir(process.env, { service: true }) };
   const config = validateAgainst(GatewayConfigSchema, raw, path);
   const all = problemsOf(config, allowSim);
   const warnings = all.filter((p) => p.endsWith("(warning)"));

@@ -1,31 +1,30 @@
 import { mkdirSync } from "node:fs";
-import { GsmSmsAdapter } from "../../adapters/gsm-sms/gsm-sms-adapter.js";
-import { loadModemProfile } from "../../adapters/gsm-sms/modem-profile.js";
 import { PinStateStore } from "../../adapters/gsm-sms/pin-guard.js";
-import type { SimModem } from "../../adapters/gsm-sms/sim/sim-modem.js";
-import { startMqttGateway, type MqttGateway } from "../../adapters/mqtt/mqtt-gateway.js";
-import { RakelPeiAdapter } from "../../adapters/rakel-pei/rakel-pei-adapter.js";
+import { startMqttGateway, UPSTREAM_LINK, type MqttGateway } from "../../adapters/mqtt/mqtt-gateway.js";
+import { runProbe } from "../../adapters/net-probes/tcp-http-probes.js";
 import { sameSsi } from "../../adapters/rakel-pei/sds-tracker.js";
-import type { SimTerminal } from "../../adapters/rakel-pei/sim/index.js";
-import { loadProfile } from "../../adapters/rakel-pei/terminal-profile.js";
-import type { ByteLinkFactory } from "../../adapters/serial-link/byte-link.js";
-import { linkFactoryFor, parsePortSpec } from "../../adapters/serial-link/open-port.js";
+import { IpHealthMonitor } from "../link-health/ip-health.js";
 import { LinkHealthRegistry } from "../link-health/link-registry.js";
 import type { MessageBus } from "../ports/message-bus.js";
+import type { RadioTerminal } from "../ports/radio-terminal.js";
+import type { SmsModem } from "../ports/sms-modem.js";
+import type { TalkgroupReader } from "../ports/talkgroup-reader.js";
 import { GatewayError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import type { TalkgroupCheckService } from "../talkgroups/check-service.js";
+import { buildModem, buildTerminal } from "./devices/device-factory.js";
+import type { TerminalSimulator } from "./devices/simulated-devices.js";
 import type { GatewayConfig, ModemConfig, TerminalConfig } from "./gateway-config.js";
 import { receivedSdsJson, terminalStateJson } from "./presenters.js";
-import { startInProcessModem, startInProcessSimulator } from "./sim-ports.js";
-import { registerVerbs } from "./verbs.js";
 import { startTalkgroupChecks } from "./talkgroup-wiring.js";
 import { startOps, type Ops } from "./ops-wiring.js";
-import type { TalkgroupCheckService } from "../talkgroups/check-service.js";
+import { registerVerbs } from "./verbs.js";
 
 /**
  * The composition root of the daemon (with the CLI, the only code that imports adapters: README, *Layout*): config → logger → link registry → broker →
- * terminals → modems → verbs, stopped in reverse. One failed radio or modem degrades its own link; it never
- * stops the process.
+ * IP health → terminals → modems → talk-group checks → verbs, stopped in reverse. Devices come from the one
+ * device factory (./devices/); what the gateway keeps is typed on the ports. One failed radio or modem
+ * degrades its own link; it never stops the process.
  */
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -33,22 +32,24 @@ export interface GatewayOptions {
   version: string;
   /** `sim:` ports allowed (demo, tests); the retained bridge state then says "simulated": true. */
   allowSim: boolean;
-  /** An MQTT side started by the caller (the demo's broker); otherwise one is started from config.mqtt. */
+  /** An MQTT side started by the caller (with its link registry); otherwise one is started from config.mqtt. */
   mqtt?: MqttGateway;
   /** Where the configuration came from (for /readyz). */
   configPath?: string;
 }
 
 export class Gateway {
-  readonly terminals = new Map<string, RakelPeiAdapter>();
-  readonly modems = new Map<string, GsmSmsAdapter>();
-  /** The simulators behind `sim:` ports, by link id (demo and tests drive them). */
-  readonly simTerminals = new Map<string, SimTerminal>();
-  readonly simModems = new Map<string, SimModem>();
+  readonly terminals = new Map<string, RadioTerminal>();
+  readonly modems = new Map<string, SmsModem>();
+  /** The simulators behind `sim:` terminal ports, by link id (the demo drives them). */
+  readonly terminalSimulators = new Map<string, TerminalSimulator>();
+  /** True when any device is simulated (`sim:` ports). */
+  readonly simulated: boolean;
   /** Talk-group checks of the terminals that name a plan. */
   talkgroups: TalkgroupCheckService | undefined;
   /** State view, metrics and the status page. */
   ops: Ops | undefined;
+  private readonly talkgroupReaders = new Map<string, TalkgroupReader>();
   private readonly stops: (() => Promise<void>)[] = [];
   private stopping: Promise<void> | undefined;
 
@@ -56,7 +57,9 @@ export class Gateway {
     readonly opts: GatewayOptions,
     readonly links: LinkHealthRegistry,
     readonly mqtt: MqttGateway,
-  ) {}
+  ) {
+    this.simulated = usesSimPorts(opts.config);
+  }
 
   get bus(): MessageBus {
     return this.mqtt.bus;
@@ -65,17 +68,18 @@ export class Gateway {
   static async start(opts: GatewayOptions): Promise<Gateway> {
     const { config, log } = opts;
     mkdirSync(config.stateDir, { recursive: true });
-    const simulated = [...config.terminals, ...config.modems].some((l) => l.port.startsWith("sim:"));
+    const simulated = usesSimPorts(config);
     if (simulated && !opts.allowSim) throw new GatewayError("CFG_INVALID", "the configuration uses sim: ports; start with --allow-sim to run on simulated hardware");
     const links = opts.mqtt?.links ?? new LinkHealthRegistry({ log });
     const mqtt = opts.mqtt ?? (await startMqttGateway({ config: config.mqtt, log, version: opts.version, simulated, links }));
     const gw = new Gateway(opts, links, mqtt);
     try {
+      gw.startIpHealth();
       for (const t of config.terminals) await gw.addTerminal(t);
       const pinStore = new PinStateStore(`${config.stateDir}/sim-pin-state.json`);
       for (const m of config.modems) await gw.addModem(m, pinStore);
       gw.talkgroups = startTalkgroupChecks({
-        terminals: config.terminals.map((c) => ({ config: c, radio: gw.terminals.get(c.id)! })),
+        terminals: config.terminals.map((c) => ({ config: c, reader: gw.talkgroupReaders.get(c.id)! })),
         stateDir: config.stateDir,
         bus: gw.bus,
         log,
@@ -100,26 +104,24 @@ export class Gateway {
     return this.stopping;
   }
 
-  private factoryFor(id: string, port: string, baudRate: number, rtscts: boolean, kind: "terminal" | "modem"): ByteLinkFactory {
-    const spec = parsePortSpec(port);
-    if (spec.kind !== "sim") return linkFactoryFor(spec, { baudRate, rtscts });
-    this.opts.log.warn({ link: id, port }, "SIMULATED device: not a real radio or modem");
-    if (kind === "terminal") {
-      const s = startInProcessSimulator(spec.name, this.opts.log);
-      this.simTerminals.set(id, s.sim);
-      this.stops.push(s.stop);
-      return s.factory;
-    }
-    const s = startInProcessModem(spec.name, this.opts.log);
-    this.simModems.set(id, s.sim);
-    this.stops.push(s.stop);
-    return s.factory;
+  /** The `ip` link: reachability probes (adapters/net-probes) plus the uplink's state, reported to the registry. */
+  private startIpHealth(): void {
+    const lh = this.opts.config.mqtt.linkHealth;
+    if (lh.probes.length === 0 && !this.mqtt.uplink) return;
+    const monitor = new IpHealthMonitor(
+      { probes: lh.probes, intervalMs: lh.intervalMs, timeoutMs: lh.timeoutMs, downAfter: lh.downAfter, upAfter: lh.upAfter, uplinkLink: UPSTREAM_LINK },
+      { registry: this.links, log: this.opts.log, probe: runProbe },
+    );
+    monitor.start();
+    this.stops.push(() => Promise.resolve(monitor.stop()));
   }
 
   private async addTerminal(c: TerminalConfig): Promise<void> {
-    const profile = loadProfile(c.profile);
-    const factory = this.factoryFor(c.id, c.port, c.baudRate ?? profile.serial.baudRate, profile.serial.rtscts, "terminal");
-    const radio = new RakelPeiAdapter({ name: c.id, log: this.opts.log, profile, linkFactory: factory });
+    const built = buildTerminal({ name: c.id, port: c.port, profile: c.profile, ...(c.baudRate !== undefined ? { baudRate: c.baudRate } : {}), log: this.opts.log });
+    const radio: RadioTerminal = built.device;
+    this.stops.push(() => built.stop());
+    if (built.sim) this.terminalSimulators.set(c.id, built.sim);
+    this.talkgroupReaders.set(c.id, built.talkgroupReader());
     const { bus, links } = this;
     // A terminal answering with another ISSI than configured (a swapped radio) keeps the link degraded,
     // whatever its PEI health says: alerts would otherwise go out under the wrong identity.
@@ -140,27 +142,30 @@ export class Gateway {
     radio.on("sds", (s) => void bus.publishSdsReceived({ terminal: c.id, ...receivedSdsJson(s) }).catch((err: unknown) => this.opts.log.warn({ err, link: c.id }, "incoming SDS not published")));
     links.set(c.id, "disconnected", "starting");
     this.terminals.set(c.id, radio);
-    this.stops.push(() => radio.stop());
     await radio.start();
   }
 
   private async addModem(c: ModemConfig, pinStore: PinStateStore): Promise<void> {
-    const profile = loadModemProfile(c.profile);
-    const factory = this.factoryFor(c.id, c.port, c.baudRate ?? profile.serial.baudRate, profile.serial.rtscts, "modem");
-    const modem = new GsmSmsAdapter({
+    const built = buildModem({
       name: c.id,
+      port: c.port,
+      profile: c.profile,
+      ...(c.baudRate !== undefined ? { baudRate: c.baudRate } : {}),
       log: this.opts.log,
-      profile,
-      linkFactory: factory,
       stateDir: this.opts.config.stateDir,
       pinStore,
       receive: true,
       ...(c.pin ? { pin: c.pin } : {}),
     });
+    const modem: SmsModem = built.device;
+    this.stops.push(() => built.stop());
     modem.on("health", (h) => this.links.set(c.id, h.state, h.detail));
     this.links.set(c.id, "disconnected", "starting");
     this.modems.set(c.id, modem);
-    this.stops.push(() => modem.stop());
     await modem.start();
   }
+}
+
+function usesSimPorts(config: GatewayConfig): boolean {
+  return [...config.terminals, ...config.modems].some((l) => l.port.trim().startsWith("sim:"));
 }

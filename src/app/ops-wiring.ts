@@ -49,8 +49,6 @@ export async function startOps(gw: Gateway, configPath: string | undefined): Pro
     links: () => gw.links.snapshot(),
     queues: () => ({
       ...Object.fromEntries([...gw.modems].map(([id, m]) => [`sms:${id}`, m.queueStats().depth])),
-      ...Object.fromEntries([...gw.terminals].map(([id, t]) => [`at:${id}`, t.engine.queueLength])),
-      ...Object.fromEntries([...gw.modems].map(([id, m]) => [`at:${id}`, m.engine.queueLength])),
       ...(gw.mqtt.uplink ? { uplink: gw.mqtt.uplink.queued } : {}),
     }),
     broker: async () => ({ connections: await gw.mqtt.broker.stats().then((s) => s.connections, () => undefined), restarts: gw.mqtt.broker.restarts }),
@@ -78,7 +76,7 @@ export async function startOps(gw: Gateway, configPath: string | undefined): Pro
     server = await StatusServer.start({
       config: config.http,
       log,
-      info: { site: config.site, version: gw.opts.version, simulated: gw.simTerminals.size + gw.simModems.size > 0 },
+      info: { site: config.site, version: gw.opts.version, simulated: gw.simulated },
       view,
       users,
       request: (verb, payload) => api.request(verb, payload),

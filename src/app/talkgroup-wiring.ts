@@ -1,7 +1,6 @@
 import { join } from "node:path";
-import type { RakelPeiAdapter } from "../../adapters/rakel-pei/rakel-pei-adapter.js";
-import { PeiTalkgroupReader } from "../../adapters/rakel-pei/talkgroups/pei-talkgroup-reader.js";
 import type { MessageBus } from "../ports/message-bus.js";
+import type { TalkgroupReader } from "../ports/talkgroup-reader.js";
 import type { Logger } from "../shared/logger.js";
 import { TalkgroupCheckService } from "../talkgroups/check-service.js";
 import { JsonlCheckStore } from "../talkgroups/check-store.js";
@@ -14,7 +13,7 @@ import type { TerminalConfig } from "./gateway-config.js";
  * the state directory) and then published retained on `<base>/talkgroups/<terminal>/check`.
  */
 export function startTalkgroupChecks(o: {
-  terminals: readonly { config: TerminalConfig; radio: RakelPeiAdapter }[];
+  terminals: readonly { config: TerminalConfig; reader: TalkgroupReader }[];
   stateDir: string;
   bus: MessageBus;
   log: Logger;
@@ -24,12 +23,12 @@ export function startTalkgroupChecks(o: {
     log: o.log,
     resolvePlan: (name) => loadPlan(name).plan,
   });
-  for (const { config, radio } of o.terminals) {
+  for (const { config, reader } of o.terminals) {
     const tg = config.talkgroups;
     if (!tg) continue;
     // Loaded on each check, so an edited plan file is picked up without a restart; a broken one fails
     // that check with CFG_INVALID instead of the daemon.
-    service.addTerminal({ id: config.id, reader: new PeiTalkgroupReader({ terminal: radio }), plan: () => loadPlan(tg.plan).plan, method: tg.method, ...(tg.role ? { role: tg.role } : {}), ...(tg.schedule ? { schedule: tg.schedule } : {}) });
+    service.addTerminal({ id: config.id, reader, plan: () => loadPlan(tg.plan).plan, method: tg.method, ...(tg.role ? { role: tg.role } : {}), ...(tg.schedule ? { schedule: tg.schedule } : {}) });
   }
   service.on("result", (id, report, trigger) => {
     o.log.info({ terminal: id, trigger, summary: report.summary, restored: report.restored }, "talk-group check done");

@@ -13,11 +13,11 @@ const SEND_ACCEPT_TIMEOUT_MS = 30_000;
 function pick<T>(map: ReadonlyMap<string, T>, id: string | undefined, what: string): [string, T] {
   if (id !== undefined) {
     const found = map.get(id);
-    if (!found) throw new GatewayError("UNKNOWN_TARGET", `no ${what} "${id}" (known: ${[...map.keys()].join(", ") || "none"})`);
+    if (!found) throw new GatewayError("CFG_UNKNOWN_TARGET", `no ${what} "${id}" (known: ${[...map.keys()].join(", ") || "none"})`);
     return [id, found];
   }
   const first = map.entries().next();
-  if (first.done) throw new GatewayError("UNKNOWN_TARGET", `this gateway has no ${what}`);
+  if (first.done) throw new GatewayError("CFG_UNKNOWN_TARGET", `this gateway has no ${what}`);
   return first.value;
 }
 
@@ -30,7 +30,7 @@ export function registerVerbs(gw: Gateway): void {
     Promise.resolve({
       ...gw.mqtt.health(),
       site: gw.opts.config.site,
-      simulated: gw.simTerminals.size + gw.simModems.size > 0,
+      simulated: gw.simulated,
       uptimeS: Math.round((performance.now() - started) / 1000),
       links: links.snapshot(),
       terminals: Object.fromEntries([...gw.terminals].map(([id, t]) => [id, terminalStateJson(t.state)])),
@@ -51,7 +51,7 @@ export function registerVerbs(gw: Gateway): void {
 
   bus.registerVerb("talkgroups/check", async (p) => {
     const service = gw.talkgroups;
-    if (!service) throw new GatewayError("UNKNOWN_TARGET", "no terminal of this gateway has a talk-group plan configured");
+    if (!service) throw new GatewayError("CFG_UNKNOWN_TARGET", "no terminal of this gateway has a talk-group plan configured");
     return service.checkNow(p.terminal, { ...(p.plan ? { plan: p.plan } : {}), ...(p.method ? { method: p.method } : {}) });
   });
 

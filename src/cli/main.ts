@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { createRootLogger, type Logger } from "../shared/logger.js";
@@ -85,9 +84,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith("/rakelgw") || process.argv[1]?.endsWith("cli/main.ts") || process.argv[1]?.endsWith("cli/main.js");
-if (isEntry) {
-  main(process.argv).then(
+/** Runs the command line and exits with its code (what src/main.ts, the `rakelgw` entry point, calls). */
+export function runAsProcess(argv: string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
       // Give pino's async destination a moment to flush, then leave even if a handle lingers.
@@ -99,3 +98,6 @@ if (isEntry) {
     },
   );
 }
+
+// Kept runnable for installed unit files and scripts that still name dist/src/cli/main.js; src/main.ts is the entry.
+if (import.meta.url === `file://${process.argv[1]}` || /cli\/main\.[jt]s$/.test(process.argv[1] ?? "")) runAsProcess(process.argv);

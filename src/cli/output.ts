@@ -33,7 +33,7 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   SIM_PIN_BLOCKED: "check the PIN, then clear the block with `rakelgw modem pin-clear --iccid <ICCID>`; the gateway never retries a rejected PIN",
   SIM_PIN_REQUIRED: "put the PIN in a file (--pin-file, mode 600) or a variable (--pin-env, default RAKELGW_SIM_PIN)",
   SIM_NOT_READY: "check that a working SIM is inserted",
-  MODEM_NOT_READY: "see `rakelgw modem info`; the SIM or the network is not usable",
+  SMS_MODEM_NOT_READY: "see `rakelgw modem info`; the SIM or the network is not usable",
   SMS_INVALID: "the recipient is an optional + and 3-20 digits; shorten the text if it needs too many parts",
   SMS_REJECTED: "the network refused this message; check the number and the subscription",
   SMS_SEND_FAILED: "check registration and signal with `rakelgw modem info`, then try again",
@@ -42,10 +42,10 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   SMS_QUEUE_EXPIRED: "the modem stayed unavailable; check the cable and `rakelgw modem info`",
   STORE_CORRUPT: "fix or remove the state file named above",
   STORE_WRITE_FAILED: "check --store (or the state directory) and the free disk space",
-  TALKGROUP_CALL_ACTIVE: "wait until the call has ended, then run the check again",
-  TALKGROUP_CHECK_INCOMPLETE: "see the report; run it again or check the named groups on the terminal's front panel",
-  TALKGROUP_UNKNOWN_TERMINAL: "see `rakelgw health` or the gateway configuration for the terminal ids",
-  UNKNOWN_TARGET: "use one of the ids listed",
+  TG_CALL_ACTIVE: "wait until the call has ended, then run the check again",
+  TG_CHECK_INCOMPLETE: "see the report; run it again or check the named groups on the terminal's front panel",
+  TG_UNKNOWN_TERMINAL: "see `rakelgw health` or the gateway configuration for the terminal ids",
+  CFG_UNKNOWN_TARGET: "use one of the ids listed",
   AT_ABORTED: "nothing more was sent; a message already accepted by the terminal may still go out",
   MQTT_AUTH_FILE_INVALID: "fix the users or ACL file at the line named; `rakelgw users list --file F` reads it",
   MQTT_NO_SUCH_USER: "see `rakelgw users list --file F`",
@@ -56,7 +56,7 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
 export function errorLine(err: unknown): { line: string; exitCode: number } {
   if (isGatewayError(err)) {
     const what = err.message.replace(/\s+/g, " ").trim();
-    // MODEM_NOT_READY carries the SIM's own refusal (SIM_PIN_BLOCKED, …), whose advice is the useful one.
+    // SMS_MODEM_NOT_READY carries the SIM's own refusal (SIM_PIN_BLOCKED, …), whose advice is the useful one.
     const refusal = err.context["refusal"] as ErrorCode | undefined;
     const advice = (refusal && ADVICE[refusal]) ?? ADVICE[err.code] ?? "run again with --log-level debug to see what happened";
     return { line: `error ${err.code}: ${what}${what.endsWith(")") ? "" : ` (${advice})`}`, exitCode: EXIT_CANNOT_RUN };

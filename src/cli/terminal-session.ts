@@ -1,13 +1,10 @@
-import { notReadyError } from "../../adapters/at/link-supervisor.js";
-import { RakelPeiAdapter } from "../../adapters/rakel-pei/rakel-pei-adapter.js";
-import { loadProfile, type TerminalProfile } from "../../adapters/rakel-pei/terminal-profile.js";
-import { linkFactoryFor, parsePortSpec } from "../../adapters/serial-link/open-port.js";
-import type { ByteLinkFactory } from "../../adapters/serial-link/byte-link.js";
-import { GatewayError } from "../shared/errors.js";
+import type { RakelPeiAdapter } from "../../adapters/rakel-pei/rakel-pei-adapter.js";
+import { buildTerminal } from "../app/devices/device-factory.js";
+import { notReadyError } from "../app/devices/device-readiness.js";
+import type { GatewayError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { untilInterrupted } from "./interrupt.js";
 import { intOption, usage } from "./output.js";
-import { startInProcessSimulator } from "../app/sim-ports.js";
 
 export interface TerminalOptions {
   /** Ctrl-C/SIGTERM end the command with `error AT_ABORTED` (exit 2) after closing the port. Commands that
@@ -30,43 +27,33 @@ export interface TerminalOptions {
  */
 export async function withTerminal<T>(opts: TerminalOptions, log: Logger, fn: (t: RakelPeiAdapter) => Promise<T>): Promise<T> {
   if (!opts.port) throw usage("--port is required (a device path such as /dev/ttyUSB0, tcp://host:port, or sim:terminal)");
-  const spec = parsePortSpec(opts.port);
-  const profile: TerminalProfile = loadProfile(opts.profile ?? "etsi-generic");
-  const baudRate = intOption(opts.baud, "--baud", 1200, 921600) ?? profile.serial.baudRate;
-  let factory: ByteLinkFactory;
-  let stopSim: (() => Promise<void>) | undefined;
-  if (spec.kind === "sim") {
-    if (!/^terminal(-[\w.-]+)?$|^radio(-[\w.-]+)?$/.test(spec.name)) {
-      throw new GatewayError("CLI_USAGE", `unknown simulated terminal "${opts.port}" (use sim:terminal, or sim:terminal-<name> for another one)`);
-    }
-    process.stderr.write(`warning: ${opts.port} is a SIMULATED terminal, not a radio\n`);
-    const sim = startInProcessSimulator(spec.name, log);
-    factory = sim.factory;
-    stopSim = sim.stop;
-  } else {
-    factory = linkFactoryFor(spec, { baudRate, rtscts: profile.serial.rtscts });
-  }
-  const terminal = new RakelPeiAdapter({ name: spec.kind === "sim" ? `sim-${spec.name}` : "terminal", log, profile, linkFactory: factory, ...(opts.heartbeat ? {} : { heartbeatMs: 0 }) });
+  const built = buildTerminal({
+    port: opts.port,
+    profile: opts.profile ?? "etsi-generic",
+    ...(opts.baud !== undefined ? { baudRate: intOption(opts.baud, "--baud", 1200, 921600) } : {}),
+    log,
+    onSimulated: (m) => process.stderr.write(`warning: ${m}\n`),
+    ...(opts.heartbeat ? {} : { heartbeatMs: 0 }),
+  });
+  const terminal = built.device;
   try {
     // A port that cannot be opened at all (wrong path, permissions) fails at once: a technician at the
     // rack wants the answer now; the daemon, not the CLI, is the one that waits for a replug.
-    let openError: string | undefined;
-    const offHealth = terminal.on("health", (h) => {
-      if (h.state === "disconnected" && /^open failed/.test(h.detail)) openError ??= h.detail;
-    });
-    await terminal.start();
     const timeoutMs = (intOption(opts.connectTimeout, "--connect-timeout", 1, 600) ?? 10) * 1000;
+    let failedOpen: GatewayError | undefined;
+    const offHealth = terminal.on("health", () => (failedOpen ??= built.openFailure()));
+    await terminal.start();
+    failedOpen ??= built.openFailure();
     try {
-      if (openError === undefined) await terminal.waitReady(timeoutMs);
-      offHealth();
-      if (openError !== undefined) throw new Error(openError);
+      if (failedOpen) throw failedOpen;
+      await terminal.waitReady(timeoutMs);
     } catch (err) {
+      throw notReadyError(opts.port, "terminal", terminal.health, timeoutMs, failedOpen ?? built.openFailure(), err);
+    } finally {
       offHealth();
-      throw notReadyError(opts.port, "terminal", terminal.health, timeoutMs, err);
     }
     return await (opts.interruptible ? untilInterrupted(fn(terminal)) : fn(terminal));
   } finally {
-    await terminal.stop().catch(() => undefined);
-    await stopSim?.().catch(() => undefined);
+    await built.stop();
   }
 }

@@ -3,7 +3,7 @@ import type { Unsubscribe } from "../shared/typed-emitter.js";
 import { Hysteresis } from "./hysteresis.js";
 import type { LinkHealthRegistry } from "./link-registry.js";
 import type { LinkState } from "./link-state.js";
-import { runProbe, type ProbeResult, type ProbeSpec } from "./probes.js";
+import type { ProbeResult, ProbeSpec, ReachabilityProbe } from "../ports/reachability-probe.js";
 
 /**
  * Health of the `ip` link: the uplink's own state plus reachability probes to named hosts (the regional
@@ -30,12 +30,11 @@ export interface IpHealthOptions {
   uplinkLink?: string;
 }
 
-/** Registry to report to, log, and an injectable probe runner. */
+/** Registry to report to, log, and the probe (the TCP/HTTP adapter in the daemon, a fake in tests). */
 export interface IpHealthDeps {
   registry: LinkHealthRegistry;
   log: Logger;
-  /** Injected in tests; the real TCP/HTTP probes by default. */
-  probe?: (spec: ProbeSpec, timeoutMs: number) => Promise<ProbeResult>;
+  probe: ReachabilityProbe;
 }
 
 /** Name of the IP link. */
@@ -78,7 +77,7 @@ export class IpHealthMonitor {
     if (this.running) return;
     this.running = true;
     try {
-      const probe = this.deps.probe ?? runProbe;
+      const probe = this.deps.probe;
       const timeout = this.opts.timeoutMs ?? 1000;
       const results = await Promise.all(this.opts.probes.map(async (p) => [p.name, await probe(p, timeout)] as const));
       for (const [name, r] of results) {

@@ -5,11 +5,9 @@ import type { Unsubscribe } from "../shared/typed-emitter.js";
  * The PEI adapter (`adapters/rakel-pei/`) implements it; the simulator stands behind it in tests and demos.
  */
 
-/** A TETRA short subscriber identity: 24 bits, 1-8 decimal digits. Individual (ISSI) or group (GSSI). */
-export interface TetraAddress {
-  kind: "issi" | "gssi";
-  ssi: string;
-}
+/** A TETRA short subscriber identity (ISSI or GSSI); defined with its validation in src/shared/addresses.ts. */
+export type { TetraAddress } from "../shared/addresses.js";
+import type { TetraAddress } from "../shared/addresses.js";
 
 export type ReportRequest = "none" | "received" | "consumed" | "both";
 

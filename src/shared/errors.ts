@@ -49,7 +49,7 @@ export const ERROR_CODES = {
   /** An SMS waited in the send queue past its deadline (or the modem stayed away too long). */
   SMS_QUEUE_EXPIRED: "SMS_QUEUE_EXPIRED",
   /** The modem cannot send now: SIM not ready, not registered, or not initialised (context.service). */
-  MODEM_NOT_READY: "MODEM_NOT_READY",
+  SMS_MODEM_NOT_READY: "SMS_MODEM_NOT_READY",
   /** The SIM asks for a PIN and none is configured (secret file or environment variable). */
   SIM_PIN_REQUIRED: "SIM_PIN_REQUIRED",
   /** A PIN is not sent: rejected before for this SIM, SIM PUK, or ≤ 1 attempt left. An operator must clear it. */
@@ -57,13 +57,13 @@ export const ERROR_CODES = {
   /** The SIM is missing or failed (`+CME ERROR: 10`/`13`). */
   SIM_NOT_READY: "SIM_NOT_READY",
   /** The terminal's identity does not match the configured one. */
-  TERMINAL_MISMATCH: "TERMINAL_MISMATCH",
+  LINK_TERMINAL_MISMATCH: "LINK_TERMINAL_MISMATCH",
   /** Configuration is invalid (context.problems lists `path: reason`). */
   CFG_INVALID: "CFG_INVALID",
   /** A state file could not be read back. */
   STORE_CORRUPT: "STORE_CORRUPT",
   /** A request named a terminal, modem or plan this gateway does not have. */
-  UNKNOWN_TARGET: "UNKNOWN_TARGET",
+  CFG_UNKNOWN_TARGET: "CFG_UNKNOWN_TARGET",
   /** Command-line usage error. */
   CLI_USAGE: "CLI_USAGE",
   /** An MQTT request payload is not valid JSON (bridge/request/<verb>). */
@@ -73,7 +73,7 @@ export const ERROR_CODES = {
   /** An MQTT request payload is larger than the API allows. */
   MQTT_PAYLOAD_TOO_LARGE: "MQTT_PAYLOAD_TOO_LARGE",
   /** A request named a verb that no handler is registered for. */
-  UNKNOWN_VERB: "UNKNOWN_VERB",
+  MQTT_UNKNOWN_VERB: "MQTT_UNKNOWN_VERB",
   /** A verb handler failed with an error that was not a GatewayError. */
   MQTT_HANDLER_FAILED: "MQTT_HANDLER_FAILED",
   /** Too many requests are in progress; try again. */
@@ -88,12 +88,14 @@ export const ERROR_CODES = {
   MQTT_AUTH_FILE_INVALID: "MQTT_AUTH_FILE_INVALID",
   /** The users file has no such user (rakelgw users remove). */
   MQTT_NO_SUCH_USER: "MQTT_NO_SUCH_USER",
+  /** The broker refused a client's publish (ACL, or a reserved `$` topic); the client is disconnected. */
+  MQTT_PUBLISH_DENIED: "MQTT_PUBLISH_DENIED",
   /** A talk-group check that would change the terminal's group or mode was refused: a call is active (docs/pei.md §7.3). */
-  TALKGROUP_CALL_ACTIVE: "TALKGROUP_CALL_ACTIVE",
+  TG_CALL_ACTIVE: "TG_CALL_ACTIVE",
   /** A talk-group check ended without an answer for every required group, or could not verify its restore (exit 2). */
-  TALKGROUP_CHECK_INCOMPLETE: "TALKGROUP_CHECK_INCOMPLETE",
+  TG_CHECK_INCOMPLETE: "TG_CHECK_INCOMPLETE",
   /** A talk-group check named a terminal the service does not know (context.terminal). */
-  TALKGROUP_UNKNOWN_TERMINAL: "TALKGROUP_UNKNOWN_TERMINAL",
+  TG_UNKNOWN_TERMINAL: "TG_UNKNOWN_TERMINAL",
   /** A check record could not be appended and fsynced to the check store (context.path). */
   STORE_WRITE_FAILED: "STORE_WRITE_FAILED",
   /** The status page's HTTP(S) listener could not start (address in use, unreadable TLS files). */

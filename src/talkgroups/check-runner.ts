@@ -76,12 +76,12 @@ function initialObservations(groups: readonly PlanGroup[]): Observations {
   return { tmo: obs("tmo"), dmo: obs("dmo") };
 }
 
-/** Runs the passes; throws TALKGROUP_CALL_ACTIVE only when probing must not start (nothing changed yet). */
+/** Runs the passes; throws TG_CALL_ACTIVE only when probing must not start (nothing changed yet). */
 async function runPasses(s: CheckSession, o: RunCheckOptions, groups: readonly PlanGroup[], snap: TalkgroupTerminalSnapshot, obs: Observations): Promise<{ method: CheckMethod; note?: string }> {
   const current: ModeFamily = snap.mode?.family ?? "tmo";
   const chosen = await chooseMethod(s, o.method ?? "auto", current, obs);
   if (chosen.method === "probe" && s.reader.isCallActive()) {
-    throw new GatewayError("TALKGROUP_CALL_ACTIVE", "a call is active on the terminal: probing would interrupt it, so the check did not start (run it again when the call has ended)");
+    throw new GatewayError("TG_CALL_ACTIVE", "a call is active on the terminal: probing would interrupt it, so the check did not start (run it again when the call has ended)");
   }
   s.log.info({ method: chosen.method, note: chosen.note, mode: snap.mode?.name ?? null, group: snap.selectedGroup ?? null }, "talkgroup check started");
   try {
@@ -131,7 +131,7 @@ export async function runTalkgroupCheck(o: RunCheckOptions): Promise<TalkgroupCh
     chosen = await runPasses(s, o, groups, snap, obs);
   } catch (err) {
     // Identification failed or probing was refused: nothing was changed, so there is nothing to restore.
-    if (!s.touchedGroup && !s.touchedMode) throw s.interruption && !isGatewayError(err, "TALKGROUP_CALL_ACTIVE") ? new GatewayError("AT_ABORTED", s.interruption.detail, { cause: err }) : err;
+    if (!s.touchedGroup && !s.touchedMode) throw s.interruption && !isGatewayError(err, "TG_CALL_ACTIVE") ? new GatewayError("AT_ABORTED", s.interruption.detail, { cause: err }) : err;
     s.noteError(err);
     snap ??= { identity: {}, callActive: o.reader.isCallActive() };
     chosen = { method: o.method === "probe" ? "probe" : "list" };

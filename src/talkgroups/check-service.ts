@@ -138,7 +138,7 @@ export class TalkgroupCheckService extends TypedEmitter<TalkgroupCheckServiceEve
 
   private run(id: string, req: CheckRequest, trigger: "request" | "schedule"): Promise<TalkgroupCheckReport> {
     const e = this.entries.get(id);
-    if (!e) return Promise.reject(new GatewayError("TALKGROUP_UNKNOWN_TERMINAL", `no terminal "${id}" (known: ${this.terminals().join(", ") || "none"})`, { context: { terminal: id } }));
+    if (!e) return Promise.reject(new GatewayError("TG_UNKNOWN_TERMINAL", `no terminal "${id}" (known: ${this.terminals().join(", ") || "none"})`, { context: { terminal: id } }));
     return e.lock.run(async () => {
       if (this.stopped) throw new GatewayError("AT_ABORTED", "talk-group service stopped");
       const plan = await this.planFor(e, req);
@@ -191,7 +191,7 @@ export class TalkgroupCheckService extends TypedEmitter<TalkgroupCheckServiceEve
     try {
       await this.run(e.cfg.id, {}, "schedule");
     } catch (err) {
-      if (isGatewayError(err, "TALKGROUP_CALL_ACTIVE")) {
+      if (isGatewayError(err, "TG_CALL_ACTIVE")) {
         this.arm(e, new Date(this.clock.wallNow().getTime() + (this.o.postponeMs ?? 300_000)), due);
         return;
       }

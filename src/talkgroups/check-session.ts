@@ -69,14 +69,14 @@ export class CheckSession {
   noteError(err: unknown): void {
     if (this.interruption) return;
     const message = err instanceof Error ? err.message : String(err);
-    this.interrupt({ kind: isGatewayError(err, "TALKGROUP_CALL_ACTIVE") ? "call" : "link", detail: message });
+    this.interrupt({ kind: isGatewayError(err, "TG_CALL_ACTIVE") ? "call" : "link", detail: message });
   }
 
   /** Throws when the check must not change anything now: interrupted, or a call is active. */
   assertMayDisturb(what: string): void {
     this.signal.throwIfAborted();
     if (this.reader.isCallActive()) {
-      throw new GatewayError("TALKGROUP_CALL_ACTIVE", `a call is active on the terminal; not ${what}`);
+      throw new GatewayError("TG_CALL_ACTIVE", `a call is active on the terminal; not ${what}`);
     }
   }
 

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, stat } from "node:fs/promises";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { appendDurable } from "../shared/durable-file.js";
 import { GatewayError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import { Mutex } from "../shared/mutex.js";
@@ -27,15 +27,6 @@ export interface TalkgroupCheckStore {
 /** File name of the check log inside the store directory. */
 export const CHECK_LOG_FILE = "talkgroup-checks.jsonl";
 
-/**
- * The default state directory: `$RAKELGW_STATE_DIR`, systemd's `$STATE_DIRECTORY`, `$XDG_STATE_HOME/rakelgw`,
- * else `~/.local/state/rakelgw`.
- */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const systemd = env["STATE_DIRECTORY"]?.split(":")[0];
-  return env["RAKELGW_STATE_DIR"] || systemd || join(env["XDG_STATE_HOME"] || join(homedir(), ".local", "state"), "rakelgw");
-}
-
 /** Where {@link JsonlCheckStore} writes. */
 export interface JsonlCheckStoreOptions {
   dir: string;
@@ -59,14 +50,7 @@ export class JsonlCheckStore implements TalkgroupCheckStore {
         await mkdir(this.o.dir, { recursive: true, mode: 0o700 });
         const prior = await stat(this.path).catch(() => undefined);
         const needsNewline = prior !== undefined && prior.size > 0 && !(await this.endsWithNewline(prior.size));
-        const fh = await open(this.path, "a", 0o600);
-        try {
-          await fh.write(`${needsNewline ? "\n" : ""}${JSON.stringify(record)}\n`);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        if (!prior) await this.syncDir();
+        await appendDurable(this.path, `${needsNewline ? "\n" : ""}${JSON.stringify(record)}\n`);
         this.o.log?.info({ mod: "talkgroups", terminal: terminalId, path: this.path, outcome: report.summary.outcome }, "talkgroup check stored");
       } catch (err) {
         throw new GatewayError("STORE_WRITE_FAILED", `cannot append the check to ${this.path}: ${(err as Error).message}`, { cause: err, context: { path: this.path } });
@@ -111,15 +95,6 @@ export class JsonlCheckStore implements TalkgroupCheckStore {
       return buf[0] === 0x0a;
     } finally {
       await fh.close();
-    }
-  }
-
-  private async syncDir(): Promise<void> {
-    const d = await open(this.o.dir, "r");
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
     }
   }
 }

@@ -110,7 +110,7 @@ describe("rakelgw talkgroups check against simulated terminals on pseudo-termina
     expect(res.stdout).toMatch(/^Method {4}probe \(listing not supported \(\+CME ERROR: 4 to AT\+CNUMS\?\); probed instead\)/m);
     expect(res.stdout).toMatch(/^Stopped {3}cancelled: cancelled by the user$/m);
     expect(res.stdout).toMatch(/^Restored {2}yes — restored and verified: TMO \(0\), group 9020$/m);
-    expect(res.stderr).toMatch(/^error TALKGROUP_CHECK_INCOMPLETE: \d required groups could not be checked \(cancelled by the user\)/m);
+    expect(res.stderr).toMatch(/^error TG_CHECK_INCOMPLETE: \d required groups could not be checked \(cancelled by the user\)/m);
     const info = await runCli(["terminal", "info", "--port", port, "--json"]);
     expect(JSON.parse(info.stdout)).toMatchObject({ selectedGroup: "9020", mode: { name: "tmo" } });
   });

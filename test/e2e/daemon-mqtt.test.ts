@@ -140,9 +140,9 @@ describe("rakelgw run, driven over MQTT", () => {
     const both = await request("sds/send", { to: "issi:2009999", text: "x", status: 32770 });
     expect(both).toMatchObject({ status: "error", error: { code: "MQTT_BAD_PAYLOAD" } });
     const unknown = await request("no/such/verb", {});
-    expect(unknown).toMatchObject({ status: "error", error: { code: "UNKNOWN_VERB" } });
+    expect(unknown).toMatchObject({ status: "error", error: { code: "MQTT_UNKNOWN_VERB" } });
     const wrongTerminal = await request("sds/send", { terminal: "nope", to: "issi:1", status: 32770 });
-    expect(wrongTerminal).toMatchObject({ status: "error", error: { code: "UNKNOWN_TARGET" } });
+    expect(wrongTerminal).toMatchObject({ status: "error", error: { code: "CFG_UNKNOWN_TARGET" } });
   });
 
   it("sends an SMS on sms/send through the modem", async () => {

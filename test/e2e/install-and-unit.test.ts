@@ -29,7 +29,7 @@ describe.skipIf(!hasAnalyze)("install.sh under a temporary root", () => {
     const r = spawnSync("bash", [join(ROOT, "systemd/install.sh"), "--root", root], { encoding: "utf8", timeout: 120_000 });
     expect(r.stderr + r.stdout).toContain("systemd-analyze verify");
     expect(r.status, r.stderr + r.stdout).toBe(0);
-    expect(existsSync(join(root, "opt/rakelgw/dist/src/cli/main.js"))).toBe(true);
+    expect(existsSync(join(root, "opt/rakelgw/dist/src/main.js"))).toBe(true);
     expect(existsSync(join(root, "opt/rakelgw/adapters/http/static/index.html"))).toBe(true);
     expect(existsSync(join(root, "opt/rakelgw/node_modules/prom-client"))).toBe(true);
     // Development packages pruned.
@@ -37,13 +37,13 @@ describe.skipIf(!hasAnalyze)("install.sh under a temporary root", () => {
     expect(readFileSync(join(root, "etc/passwd"), "utf8")).toMatch(/^rakelgw:x:\d+:\d+:.*:\/var\/lib\/rakelgw:\/usr\/sbin\/nologin$/m);
     expect(readFileSync(join(root, "etc/group"), "utf8")).toMatch(/^dialout:x:\d+:rakelgw$/m);
     const unit = readFileSync(join(root, "etc/systemd/system/rakelgw.service"), "utf8");
-    expect(unit).toContain(`ExecStart=${process.execPath} /opt/rakelgw/dist/src/cli/main.js run --config /etc/rakelgw/site.json`);
+    expect(unit).toContain(`ExecStart=${process.execPath} /opt/rakelgw/dist/src/main.js run --config /etc/rakelgw/site.json`);
     expect(unit).toContain("Type=notify");
     expect(existsSync(join(root, "etc/udev/rules.d/60-rakel-terminals.rules"))).toBe(true);
     expect(statSync(join(root, "etc/rakelgw/site.json")).mode & 0o777).toBe(0o640);
     expect(statSync(join(root, "etc/rakelgw/secrets")).mode & 0o777).toBe(0o750);
     // The installed program runs and accepts the installed site.
-    const check = spawnSync(process.execPath, [join(root, "opt/rakelgw/dist/src/cli/main.js"), "config", "check", join(root, "etc/rakelgw/site.json")], { encoding: "utf8" });
+    const check = spawnSync(process.execPath, [join(root, "opt/rakelgw/dist/src/main.js"), "config", "check", join(root, "etc/rakelgw/site.json")], { encoding: "utf8" });
     expect(check.status, check.stdout + check.stderr).toBe(0);
     // A second run keeps an edited site file.
     writeFileSync(join(root, "etc/rakelgw/site.json"), readFileSync(join(root, "etc/rakelgw/site.json"), "utf8").replace("kommun-exempel", "kommun-edited"));

@@ -47,7 +47,8 @@ export async function startOpsGateway(extra: Record<string, unknown> = {}): Prom
   writeFileSync(path, JSON.stringify(config));
   const { config: cfg } = loadGatewayConfig(path, true);
   const gw = await Gateway.start({ config: cfg, log: silentLogger(), version: "test", allowSim: true, configPath: path });
-  await gw.terminals.get("terminal-1")!.waitReady(10_000);
+  await waitForLink(gw, "terminal-1", "ready");
+  await waitForLink(gw, "modem-1", "ready");
   return {
     gw,
     url: gw.ops!.server!.url,
@@ -57,6 +58,15 @@ export async function startOpsGateway(extra: Record<string, unknown> = {}): Prom
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Resolves when a link reaches a state (10 s at most). */
+export async function waitForLink(gw: Gateway, link: string, state: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (gw.links.get(link)?.state !== state) {
+    if (Date.now() > deadline) throw new Error(`${link} never became ${state} (is ${gw.links.get(link)?.state ?? "absent"})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 /** Logs in over HTTP and returns the session cookie. */

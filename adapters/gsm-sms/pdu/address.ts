@@ -3,9 +3,11 @@
  * (bit 7 = 1, TON bits 6–4, NPI bits 3–0), then the digits as swapped BCD with an F filler.
  */
 import { GatewayError } from "../../../src/shared/errors.js";
-import { gsm7ToText, textToGsm7 } from "./gsm7-alphabet.js";
+import { normalizeRecipient, parseRecipient, type Recipient } from "../../../src/shared/addresses.js";
+import { gsm7ToText, textToGsm7 } from "../../shared-kits/gsm7/gsm7-alphabet.js";
+export { normalizeRecipient, parseRecipient, type Recipient };
 import { PduDecodeError, type ByteReader } from "./reader.js";
-import { packSeptets, unpackSeptets } from "./septets.js";
+import { packSeptets, unpackSeptets } from "../../shared-kits/gsm7/septets.js";
 
 /** Type of number (TON, TS 23.040 9.1.2.5), as a name. */
 export type AddressType =
@@ -44,35 +46,8 @@ export const TOA_UNKNOWN = 0x81;
 /** TOA 0xD0: TON alphanumeric (GSM-7 packed), NPI unknown. */
 export const TOA_ALPHANUMERIC = 0xd0;
 
-const RECIPIENT = /^(\+?)([0-9]{3,20})$/;
 // Semi-octet values 0xA–0xE (TS 24.008 10.5.4.7 called party BCD number): * # a b c.
 const BCD_DIGITS = "0123456789*#abc";
-
-/** A validated recipient: the digits and whether the number is international. */
-export interface Recipient {
-  digits: string;
-  international: boolean;
-}
-
-/**
- * Validates a recipient MSISDN: optional leading `+`, then 3–20 digits, nothing else (no spaces,
- * CR, `;`, letters). Throws `SMS_INVALID` "invalid recipient" otherwise.
- */
-export function parseRecipient(to: string): Recipient {
-  const m = typeof to === "string" ? RECIPIENT.exec(to) : null;
-  if (m === null || m[2] === undefined) {
-    throw new GatewayError("SMS_INVALID", "invalid recipient: expected an optional + and 3-20 digits", {
-      context: { recipient: typeof to === "string" ? JSON.stringify(to.slice(0, 40)) : typeof to },
-    });
-  }
-  return { digits: m[2], international: m[1] === "+" };
-}
-
-/** The canonical form of a valid recipient (`+digits` or `digits`); throws like `parseRecipient`. */
-export function normalizeRecipient(to: string): string {
-  const r = parseRecipient(to);
-  return r.international ? `+${r.digits}` : r.digits;
-}
 
 /** Swapped-BCD semi-octets of a digit string, padded with F when the count is odd. */
 export function digitsToSemiOctets(digits: string): number[] {

@@ -1,29 +1,19 @@
-import type { ParsedCommand } from "../../rakel-pei/sim/command-line.js";
+import type { ParsedCommand } from "../../shared-kits/simulator/command-line.js";
+import { cms, type SimReply } from "../../shared-kits/simulator/behaviour-chain.js";
 import type { SentSms, SimModemState } from "./sim-modem-state.js";
 import type { SimModemConfig, SimModemFaults } from "./sim-modem-config.js";
 
 /**
  * The simulated modem's command handlers, as a chain (the terminal simulator's pattern): each handler
  * answers the commands it knows and returns `undefined` for the rest; an unknown command answers `ERROR`
- * (V.250). Commands parse with the terminal simulator's V.250 parser.
+ * (V.250). Commands parse with the simulator kit's V.250 parser (adapters/shared-kits/simulator/).
  */
 export interface SimModemCommand extends ParsedCommand {
   /** The PDU of `AT+CMGS`, hex as received (up to, not including, Ctrl-Z). */
   data?: string;
 }
 
-/** Final result code of an answer. */
-export type SimFinal = "OK" | "ERROR" | { cme: number } | { cms: number };
-
-/** An answer: information lines, final result, optional delay and follow-up. */
-export interface SimReply {
-  info?: string[];
-  final: SimFinal;
-  /** Extra time before this answer (the network accepting a submission). */
-  delayMs?: number;
-  /** Runs after the answer was queued for writing. */
-  then?: () => void;
-}
+export { cms, finalText, ok, type SimFinal, type SimReply } from "../../shared-kits/simulator/behaviour-chain.js";
 
 /** What a handler may use. */
 export interface SimModemContext {
@@ -44,21 +34,9 @@ export interface SimModemContext {
 /** One link of the handler chain; `undefined` passes the command on. */
 export type SimHandler = (cmd: SimModemCommand, ctx: SimModemContext) => SimReply | undefined;
 
-/** An `OK` answer with optional information lines. */
-export const ok = (info: string[] = [], then?: () => void): SimReply => (then ? { info, final: "OK", then } : { info, final: "OK" });
-
 /** `+CME ERROR: n`, or plain `ERROR` while `+CMEE=0` (27.007 §9.1). */
 export function cme(ctx: SimModemContext, code: number): SimReply {
   return { final: ctx.state.v.cmee === 0 ? "ERROR" : { cme: code } };
-}
-
-/** A `+CMS ERROR: n` answer (27.005 §3.2.5). */
-export const cms = (code: number): SimReply => ({ final: { cms: code } });
-
-/** The text of a final result code. */
-export function finalText(f: SimFinal): string {
-  if (typeof f === "string") return f;
-  return "cme" in f ? `+CME ERROR: ${f.cme}` : `+CMS ERROR: ${f.cms}`;
 }
 
 /** The SIM must be unlocked for this command: `+CME ERROR: 10` no SIM, `11` PIN, `12` PUK (27.007 §9.2.1). */

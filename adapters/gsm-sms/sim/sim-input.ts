@@ -1,8 +1,9 @@
-import { SerialWorkQueue } from "../../../src/shared/work-queue.js";
+import { SerialWorkQueue } from "../../shared-kits/simulator/work-queue.js";
 import type { Logger } from "../../../src/shared/logger.js";
 import { LineTokenizer, type Token } from "../../at/line-tokenizer.js";
-import { parseCommandLine } from "../../rakel-pei/sim/command-line.js";
-import { finalText, type SimHandler, type SimModemContext, type SimModemCommand, type SimReply, cms } from "./sim-behaviour.js";
+import { parseCommandLine } from "../../shared-kits/simulator/command-line.js";
+import { cms, finalText, firstReply, type SimReply } from "../../shared-kits/simulator/behaviour-chain.js";
+import type { SimHandler, SimModemContext, SimModemCommand } from "./sim-behaviour.js";
 import type { SimWire } from "./sim-wire.js";
 
 /**
@@ -125,11 +126,7 @@ export class SimInput {
     const parsed = parseCommandLine(w.line);
     if (!parsed.ok) return { final: "ERROR" };
     const cmd: SimModemCommand = w.kind === "pdu" ? { ...parsed.cmd, data: w.data } : parsed.cmd;
-    for (const h of this.host.handlers()) {
-      const r = h(cmd, this.host.ctx);
-      if (r) return r;
-    }
-    return { final: "ERROR" };
+    return firstReply(this.host.handlers(), (h) => h(cmd, this.host.ctx));
   }
 }
 

@@ -66,7 +66,7 @@ export class RequestRouter {
     if (typeof body !== "object" || body === null || Array.isArray(body)) return refuse(undefined, "MQTT_BAD_PAYLOAD", "/: payload must be a JSON object");
     const transaction = transactionOf(body);
     const entry = this.verbs.get(verb);
-    if (!entry) return refuse(transaction, "UNKNOWN_VERB", `no such verb "${verb}"`);
+    if (!entry) return refuse(transaction, "MQTT_UNKNOWN_VERB", `no such verb "${verb}"`);
     if (!entry.check.Check(body)) {
       const problems = [...entry.check.Errors(body)].slice(0, 5).map((e) => `${e.path || "/"}: ${e.message}`);
       return refuse(transaction, "MQTT_BAD_PAYLOAD", problems.join("; "));

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { GatewayError, fail, ok, type ParseResult } from "../../../src/shared/errors.js";
-import { writeFileAtomic } from "../fs-atomic.js";
+import { writeFileDurable } from "../../../src/shared/durable-file.js";
 import { parseHash } from "./password-hash.js";
 
 /**
@@ -66,5 +66,5 @@ export async function loadUsersFile(path: string, missingOk = false): Promise<Us
 
 /** Writes the users file atomically with mode 0600. */
 export async function saveUsersFile(path: string, users: UsersMap): Promise<void> {
-  await writeFileAtomic(path, serializeUsers(users), 0o600);
+  await writeFileDurable(path, serializeUsers(users), { mode: 0o600 });
 }

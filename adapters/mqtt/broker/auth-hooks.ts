@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { AedesOptions, AuthenticateError, Client } from "aedes";
+import { GatewayError } from "../../../src/shared/errors.js";
 import type { Logger } from "../../../src/shared/logger.js";
 import { canPublish, canRead, canSubscribe, rulesFor, type AclConfig, type AclRule } from "../auth/acl.js";
 import { verifyPassword } from "../auth/password-hash.js";
@@ -122,14 +123,14 @@ export function createAuthHooks(state: () => AuthState, limits: BrokerLimits, lo
       if (packet.topic.startsWith("$")) {
         counters.publishDenied++;
         deny(client, "publish", packet.topic, "$-topics are reserved");
-        return cb(new Error("reserved topic"));
+        return cb(new GatewayError("MQTT_PUBLISH_DENIED", "reserved topic"));
       }
       const d = a ? canPublish(a.rules, packet.topic) : { allowed: false, reason: "not authenticated" };
       if (d.allowed) return cb(null);
       counters.publishDenied++;
       deny(client, "publish", packet.topic, d.reason);
       // MQTT 3.1.1 §3.3.5 [MQTT-3.3.5-2]: without a way to NACK, the server must ack or close; we close.
-      cb(new Error(`publish denied: ${d.reason}`));
+      cb(new GatewayError("MQTT_PUBLISH_DENIED", `publish denied: ${d.reason}`));
     },
 
     authorizeSubscribe(client, sub, cb) {

@@ -42,7 +42,8 @@ process.on("message", (raw: ToBroker) => {
         },
         (err: unknown) => {
           log?.error({ mod: "mqtt-broker", err }, "broker failed to start");
-          send({ type: "failed", message: err instanceof Error ? err.message : String(err), ...(isGatewayError(err) ? { code: err.code } : {}) });
+          const errno = (err as NodeJS.ErrnoException | undefined)?.code;
+          send({ type: "failed", message: err instanceof Error ? err.message : String(err), ...(isGatewayError(err) ? { code: err.code } : {}), ...(typeof errno === "string" && !isGatewayError(err) ? { errno } : {}) });
           setTimeout(() => process.exit(2), 50);
         },
       );

@@ -10,6 +10,6 @@ export type ToBroker =
 /** Messages from the broker process to the gateway. */
 export type FromBroker =
   | { type: "ready"; ports: Record<string, number> }
-  | { type: "failed"; message: string; code?: string }
+  | { type: "failed"; message: string; code?: string; errno?: string }
   | { type: "stats"; id: number; stats: BrokerStats }
   | { type: "reloaded"; id: number; error?: string };

@@ -2,6 +2,7 @@ import { mkdir } from "node:fs/promises";
 import type { Duplex } from "node:stream";
 import { join } from "node:path";
 import { Aedes } from "aedes";
+import { isGatewayError } from "../../../src/shared/errors.js";
 import type { Logger } from "../../../src/shared/logger.js";
 import { loadBrokerAuth } from "../auth/user-authority.js";
 import type { BrokerConfig } from "../mqtt-config.js";
@@ -56,8 +57,6 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-const DENIED = /^(publish denied|reserved topic)/;
-
 /** Internal connections carry the gateway's own retained state; 1 MiB leaves room and still bounds it. */
 const INTERNAL_MAX_PACKET = 1024 * 1024;
 
@@ -90,7 +89,7 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger): 
   });
   // Refused logins and denied publishes were already logged by the hooks (aedes marks the former with `errorCode`).
   aedes.on("clientError", (client, err) => {
-    if (!("errorCode" in err) && !DENIED.test(err.message)) rlClient.warn(`client-error:${client.id}:${err.message}`, { mod: "mqtt-broker", event: "client-error", clientId: client.id, err: err.message }, "client closed on error");
+    if (!("errorCode" in err) && !isGatewayError(err, "MQTT_PUBLISH_DENIED")) rlClient.warn(`client-error:${client.id}:${err.message}`, { mod: "mqtt-broker", event: "client-error", clientId: client.id, err: err.message }, "client closed on error");
   });
   aedes.on("connectionError", (_client, err) => rl.warn("connection-error", { mod: "mqtt-broker", event: "connection-error", err: err.message }, "connection closed before CONNECT completed"));
   aedes.on("keepaliveTimeout", (client) => rl.warn(`keepalive:${client.id}`, { mod: "mqtt-broker", event: "keepalive-timeout", clientId: client.id }, "client keepalive timed out"));

@@ -168,7 +168,7 @@ export class BrokerSupervisor {
           this.events.emit("ready", m.ports, child.pid ?? 0);
           resolve(m.ports);
         } else if (m.type === "failed") {
-          reject(new GatewayError("MQTT_BROKER_FAILED", `broker process could not start: ${m.message}`, { context: { reason: m.message, code: m.code } }));
+          reject(new GatewayError("MQTT_BROKER_FAILED", `broker process could not start: ${m.message}`, { context: { reason: m.message, code: m.code, errno: m.errno } }));
         } else {
           this.pending.get(m.id)?.(m);
           this.pending.delete(m.id);

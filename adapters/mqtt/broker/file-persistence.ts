@@ -1,13 +1,13 @@
 import { readFile, rename } from "node:fs/promises";
 import type { Logger } from "../../../src/shared/logger.js";
-import { writeFileAtomic } from "../fs-atomic.js";
+import { writeFileDurable } from "../../../src/shared/durable-file.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
 
 /**
  * Makes aedes' in-memory persistence (aedes-persistence 11, the only one installed) survive a restart of
  * the broker process: retained messages, the subscriptions of persistent sessions (clean=false) and their
  * queued QoS 1/2 messages are mirrored into one snapshot file, written atomically with fsync
- * (fs-atomic.ts), at most `flushDelayMs` after a change and on close. Restore replays the snapshot into the
+ * (src/shared/durable-file.ts), at most `flushDelayMs` after a change and on close. Restore replays the snapshot into the
  * fresh persistence before any listener opens.
  *
  * This is not the alert journal: the broker PUBACKs before storing (docs/reliability.md), so a crash inside the
@@ -188,6 +188,6 @@ export class PersistenceMirror {
       this.queued.set(id, outgoing.length);
       snap.sessions[id] = { subs: [...subs].map(([topic, qos]) => ({ topic, qos })), outgoing };
     }
-    await writeFileAtomic(this.file, JSON.stringify(snap));
+    await writeFileDurable(this.file, JSON.stringify(snap));
   }
 }

@@ -2,7 +2,7 @@ import { mkdir, open, readFile, copyFile, type FileHandle } from "node:fs/promis
 import { join } from "node:path";
 import type { Logger } from "../../../src/shared/logger.js";
 import { TypedEmitter, type Unsubscribe } from "../../../src/shared/typed-emitter.js";
-import { writeFileAtomic } from "../fs-atomic.js";
+import { writeFileDurable } from "../../../src/shared/durable-file.js";
 import { decodeRecord, encodeRecord, type JournalRecord } from "./journal-codec.js";
 
 /**
@@ -193,7 +193,7 @@ export class DurableQueue {
   private async compactNow(): Promise<void> {
     const path = join(this.opts.dir, JOURNAL_FILE);
     const recs: JournalRecord[] = [{ t: "h", s: this.headSeq }, ...this.pending.map((m): JournalRecord => ({ t: "m", s: m.seq, tp: m.topic, p: m.payload.toString("base64"), q: m.qos, r: m.retain, at: "" }))];
-    await writeFileAtomic(path, Buffer.concat(recs.map(encodeRecord)));
+    await writeFileDurable(path, Buffer.concat(recs.map(encodeRecord)));
     await this.fh.close();
     this.fh = await open(path, "a", 0o600);
     this.doneRecords = 0;

@@ -2,7 +2,7 @@ import { GatewayError } from "../../../src/shared/errors.js";
 import { type AtCommand, lineHeader, lineValue, splitFields } from "../../at/at-command.js";
 import { atDigits, atInt } from "../../at/safe-args.js";
 import type { AiMode } from "../../../src/ports/radio-terminal.js";
-import { issiFromItsi } from "../tetra-address.js";
+import { issiFromItsi } from "../../../src/shared/addresses.js";
 
 /** AI modes of `+CTOM` (EN 300 392-5 clause 6.17.4 via svxlink's table, docs/pei.md §7.4). */
 export function aiModeName(code: number): AiMode {

@@ -4,8 +4,9 @@
  * a real terminal; a test adds its own in front to script a firmware quirk.
  */
 import type { Logger } from "../../../src/shared/logger.js";
+import type { SimReply } from "../../shared-kits/simulator/behaviour-chain.js";
 import type { DecodedSds } from "../sds/index.js";
-import type { ParsedCommand } from "./command-line.js";
+import type { ParsedCommand } from "../../shared-kits/simulator/command-line.js";
 import type { SimTalkGroup, SimTerminalConfig } from "./sim-config.js";
 import type { SimFaults } from "./sim-faults.js";
 import type { TerminalState } from "./terminal-state.js";
@@ -15,16 +16,7 @@ export interface SimCommand extends ParsedCommand {
   data?: string;
 }
 
-/** Final result code of an answer. */
-export type SimFinal = "OK" | "ERROR" | { cme: number };
-
-/** An answer: information lines, a final result, and an action to run once the answer is queued. */
-export interface SimReply {
-  info?: string[];
-  final: SimFinal;
-  /** Runs after the answer is written (unsolicited follow-ups, timers). */
-  then?: () => void;
-}
+export { cme, error, finalText, ok, type SimFinal, type SimReply } from "../../shared-kits/simulator/behaviour-chain.js";
 
 /** One link of the chain. Return `undefined` to pass the command on. */
 export interface SimBehaviour {
@@ -104,16 +96,4 @@ export interface SimContext {
   warn(message: string): void;
   /** Power-cycles the terminal. */
   reboot(downMs: number): Promise<void>;
-}
-
-/** Shorthands for replies. */
-export const ok = (info: string[] = [], then?: () => void): SimReply => (then ? { info, final: "OK", then } : { info, final: "OK" });
-/** `+CME ERROR: <code>`. */
-export const cme = (code: number): SimReply => ({ final: { cme: code } });
-/** Plain `ERROR` (V.250: unknown command). */
-export const error = (): SimReply => ({ final: "ERROR" });
-
-/** The text of a final result code. */
-export function finalText(f: SimFinal): string {
-  return typeof f === "string" ? f : `+CME ERROR: ${f.cme}`;
 }

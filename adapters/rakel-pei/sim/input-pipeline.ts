@@ -6,10 +6,11 @@
  *
  * Fault knobs applied here: drop, echo, answer delay, start-up syntax errors, busy, garbage, prompt.
  */
-import { SerialWorkQueue } from "../../../src/shared/work-queue.js";
+import { SerialWorkQueue } from "../../shared-kits/simulator/work-queue.js";
 import { LineTokenizer, type Token } from "../../at/line-tokenizer.js";
-import { finalText, type SimBehaviour, type SimCommand, type SimReply } from "./behaviour.js";
-import { parseCommandLine } from "./command-line.js";
+import { finalText, firstReply, type SimReply } from "../../shared-kits/simulator/behaviour-chain.js";
+import type { SimBehaviour, SimCommand } from "./behaviour.js";
+import { parseCommandLine } from "../../shared-kits/simulator/command-line.js";
 import type { SimTerminalEvents } from "./sim-events.js";
 import type { TerminalCore } from "./terminal-core.js";
 import type { TypedEmitter } from "../../../src/shared/typed-emitter.js";
@@ -114,6 +115,8 @@ export class InputPipeline {
       f.garbageBeforeAnswer--;
       core.output.raw(f.garbage);
     }
+    if (reply.delayMs) await new Promise<void>((resolve) => setTimeout(resolve, reply.delayMs));
+    if (gen !== core.generation || core.state.power !== "on") return;
     core.output.response(reply.info ?? [], finalText(reply.final));
     reply.then?.();
   }
@@ -159,11 +162,6 @@ export class InputPipeline {
       return { final: { cme: 42 } };
     }
     const cmd: SimCommand = work.kind === "cmgs" ? { ...parsed.cmd, data: work.data } : parsed.cmd;
-    for (const b of this.behaviours()) {
-      const reply = b.onCommand(cmd, core);
-      if (reply) return reply;
-    }
-    // V.250: a command the terminal does not know answers ERROR.
-    return { final: "ERROR" };
+    return firstReply(this.behaviours(), (b) => b.onCommand(cmd, core));
   }
 }

@@ -1,7 +1,7 @@
 import { GatewayError } from "../../../src/shared/errors.js";
 import { type AtCommand, lineHeader, lineValue } from "../../at/at-command.js";
 import { atInt } from "../../at/safe-args.js";
-import { issiFromItsi } from "../tetra-address.js";
+import { issiFromItsi } from "../../../src/shared/addresses.js";
 
 /**
  * The PEI identity lists that name the programmed talk groups (EN 300 392-5 clause 6.11.5, docs/pei.md §7.2):

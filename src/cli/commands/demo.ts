@@ -1,12 +1,13 @@
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { RakelPeiAdapter } from "../../../adapters/rakel-pei/rakel-pei-adapter.js";
-import type { SimTerminal } from "../../../adapters/rakel-pei/sim/index.js";
+import { untilProgress, untilReady } from "../../app/devices/device-readiness.js";
+import type { TerminalSimulator } from "../../app/devices/simulated-devices.js";
 import { Gateway } from "../../app/gateway.js";
+import type { RadioTerminal } from "../../ports/radio-terminal.js";
 import { firmwareConfigDir } from "../../config/firmware-config.js";
 import { loadGatewayConfig } from "../../app/gateway-config.js";
 import { receivedSdsJson } from "../../app/presenters.js";
-import { GatewayError } from "../../shared/errors.js";
+import { GatewayError, isGatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { display, intOption } from "../output.js";
 import { startProbeTarget, type ProbeTarget } from "./demo-probe-target.js";
@@ -30,11 +31,14 @@ function say(line: string): void {
   process.stdout.write(`${new Date().toISOString().slice(11, 19)}  ${line}\n`);
 }
 
-async function scenario(gw: Gateway, radio: RakelPeiAdapter, sim: SimTerminal, signal: AbortSignal): Promise<void> {
+async function scenario(gw: Gateway, radio: RadioTerminal, sim: TerminalSimulator, signal: AbortSignal): Promise<void> {
   const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   say(`1. SDS text to ISSI ${PEER} with a delivery report ("received")`);
-  const sent = await radio.sendSds({ kind: "issi", ssi: PEER }, { type: "text", text: "Samverkanskonferens 16:00, anslut via Rakel RSÄK Sthlm 1", report: "received" });
-  await radio.waitForProgress(sent.id, ["delivered"], 10_000).catch(() => undefined);
+  // Listen before sending: the delivery report may arrive before sendSds() resolves.
+  const sent: { id?: string } = {};
+  const delivered = untilProgress(radio, () => sent.id, ["delivered"], 10_000);
+  sent.id = (await radio.sendSds({ kind: "issi", ssi: PEER }, { type: "text", text: "Samverkanskonferens 16:00, anslut via Rakel RSÄK Sthlm 1", report: "received" })).id;
+  await delivered;
   await pause(500);
   if (signal.aborted) return;
   say("2. Status 32770 to talk group 9001");
@@ -127,12 +131,12 @@ async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void>
     gw = await Gateway.start({ config, log, version, allowSim: true, configPath: sitePath });
   } catch (err) {
     await probe.close();
-    if (/EADDRINUSE/.test(String((err as Error).message))) throw new GatewayError("CFG_INVALID", `MQTT port ${mqttPort} is in use (is another broker running?); try --mqtt-port 18830`, { cause: err });
+    if (isGatewayError(err, "MQTT_BROKER_FAILED") && err.context["errno"] === "EADDRINUSE") throw new GatewayError("CFG_INVALID", `MQTT port ${mqttPort} is in use (is another broker running?); try --mqtt-port 18830`, { cause: err });
     throw err;
   }
   const port = gw.mqtt.ports["tcp-0"] ?? mqttPort;
   const [terminalId, radio] = [...gw.terminals][0]!;
-  const sim = gw.simTerminals.get(terminalId)!;
+  const sim = gw.terminalSimulators.get(terminalId)!;
   radio.on("progress", (p) => say(`   SDS ${p.id} to ${p.to.ssi}: ${p.stage}${p.deliveryStatus !== undefined ? ` (delivery status 0x${p.deliveryStatus.toString(16).padStart(2, "0")})` : ""}`));
   radio.on("sds", (s) => {
     const j = receivedSdsJson(s);
@@ -159,7 +163,7 @@ async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void>
   process.once("SIGTERM", end);
   const timer = durationS ? setTimeout(end, durationS * 1000) : undefined;
   try {
-    await radio.waitReady(10_000);
+    await untilReady(radio, 10_000);
     const s = radio.state;
     say(`Terminal ready: ${s.identity.manufacturer ?? "?"} ${s.identity.model ?? "?"} ITSI ${s.identity.itsi ?? "?"}, ${s.mode?.name.toUpperCase() ?? "?"}, group ${s.selectedGroup ?? "none"}`);
     await scenario(gw, radio, sim, abort.signal);

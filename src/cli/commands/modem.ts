@@ -1,14 +1,15 @@
 import type { Command } from "commander";
-import { withModem, defaultStateDir, type ModemSession, type ModemSessionOptions } from "../../../adapters/gsm-sms/modem-session.js";
 import { PinStateStore, type PinSource } from "../../../adapters/gsm-sms/pin-guard.js";
 import { SIM_MODEM_PRESETS, simModemPreset } from "../../../adapters/gsm-sms/sim/presets.js";
 import { SimModem } from "../../../adapters/gsm-sms/sim/sim-modem.js";
-import { runOnPty } from "../../../adapters/rakel-pei/sim/pty-runner.js";
+import { runOnPty } from "../../../adapters/shared-kits/simulator/pty-runner.js";
 import { join } from "node:path";
 import type { ModemState } from "../../ports/sms-modem.js";
 import type { Logger } from "../../shared/logger.js";
 import { untilInterrupted } from "../interrupt.js";
 import { ProblemExit, intOption, printJson, usage } from "../output.js";
+import { withModem, type ModemSession, type ModemSessionOptions } from "../modem-session.js";
+import { defaultStateDir } from "../../shared/state-dir.js";
 
 /** Options every modem command shares. */
 export interface ModemCliOptions {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { loadGatewayConfig } from "../../app/gateway-config.js";
 import { isGatewayError } from "../../shared/errors.js";
-import { runDaemon } from "../../main.js";
+import { runDaemon } from "../../app/daemon.js";
 import { ProblemExit } from "../output.js";
 
 interface RunOpts {

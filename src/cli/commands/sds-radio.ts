@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { tetraAddress } from "../../../adapters/rakel-pei/tetra-address.js";
+import { tetraAddress } from "../../shared/addresses.js";
 import { deliveryStatusName } from "../../../adapters/rakel-pei/sds/delivery-status.js";
 import { receivedSdsJson } from "../../app/presenters.js";
 import type { ReceivedSds, SdsBody, SdsProgress } from "../../ports/radio-terminal.js";

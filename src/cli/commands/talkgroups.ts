@@ -1,11 +1,12 @@
-import { rename, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { PeiTalkgroupReader } from "../../../adapters/rakel-pei/talkgroups/pei-talkgroup-reader.js";
+import { writeFileDurable } from "../../shared/durable-file.js";
 import { GatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import type { TalkgroupCheckReport } from "../../talkgroups/check-report.js";
 import { runTalkgroupCheck, type RequestedMethod } from "../../talkgroups/check-runner.js";
-import { JsonlCheckStore, defaultStateDir } from "../../talkgroups/check-store.js";
+import { defaultStateDir } from "../../shared/state-dir.js";
+import { JsonlCheckStore } from "../../talkgroups/check-store.js";
 import { listPlans, loadPlan } from "../../talkgroups/plan-loader.js";
 import { groupsForRole } from "../../talkgroups/plan-schema.js";
 import { formatJunit, formatReport } from "../../talkgroups/report-format.js";
@@ -26,12 +27,6 @@ interface CheckOpts extends TerminalOptions {
 
 const METHODS: readonly RequestedMethod[] = ["auto", "list", "probe"];
 
-/** Writes a file so a reader never sees half of it: temp file, then rename. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text, "utf8");
-  await rename(tmp, path);
-}
 
 /**
  * Ctrl-C (or SIGTERM) cancels the check; the restore still runs. A second one also abandons the restore,
@@ -98,14 +93,14 @@ export async function talkgroupsCheck(o: CheckOpts, log: Logger): Promise<void> 
   }
   report.terminal = { ...report.terminal, port: o.port!, profile: o.profile ?? "etsi-generic" };
   const storedAt = await record(report, o, log);
-  if (o.junit) await writeAtomic(o.junit, formatJunit(report));
+  if (o.junit) await writeFileDurable(o.junit, formatJunit(report), { mode: 0o644 });
   if (o.json) printJson(report);
   else process.stdout.write(formatReport(report) + (storedAt ? `Recorded  ${storedAt}\n` : ""));
   const s = report.summary;
   if (s.exitCode === 1) throw new ProblemExit(`${s.requiredProblems} required talk groups missing or wrong`);
   if (s.exitCode === 2) {
     const why = !report.restored ? "the restore of the terminal's group and mode could not be verified" : `${s.requiredNotChecked} required groups could not be checked`;
-    throw new GatewayError("TALKGROUP_CHECK_INCOMPLETE", `${why}${report.interruption ? ` (${report.interruption.detail})` : ""}; see the report`);
+    throw new GatewayError("TG_CHECK_INCOMPLETE", `${why}${report.interruption ? ` (${report.interruption.detail})` : ""}; see the report`);
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { GsmSmsAdapter } from "../../../adapters/gsm-sms/gsm-sms-adapter.js";
 import { SimModem } from "../../../adapters/gsm-sms/sim/sim-modem.js";
-import { runOnPty } from "../../../adapters/rakel-pei/sim/pty-runner.js";
+import { runOnPty } from "../../../adapters/shared-kits/simulator/pty-runner.js";
 import { serialPortFactory } from "../../../adapters/serial-link/serialport-link.js";
 import type { ReceivedSms, SmsProgress } from "../../../src/ports/sms-modem.js";
 import { silentLogger } from "../../../src/shared/logger.js";

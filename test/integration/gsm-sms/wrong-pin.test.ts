@@ -36,7 +36,7 @@ describe("SIM PIN handling", () => {
       expect(rig.modem.health).toMatchObject({ state: "degraded" });
       const iccid = rig.sim.config.iccid;
       expect(rig.modem.pinStore.get(iccid)).toMatchObject({ status: "rejected" });
-      await expect(rig.modem.sendSms("+46701234567", "x")).rejects.toMatchObject({ code: "MODEM_NOT_READY" });
+      await expect(rig.modem.sendSms("+46701234567", "x")).rejects.toMatchObject({ code: "SMS_MODEM_NOT_READY" });
 
       const m2 = await rig.restart();
       await m2.waitReady(3000);

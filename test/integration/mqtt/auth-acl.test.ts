@@ -53,10 +53,10 @@ describe("authorisation (ACL)", () => {
     await t.gw.bus.publishAlertState("42", { id: "42", kind: "activation", recipients: [] });
     await display.waitFor((l) => l.some((x) => x.startsWith(`${BASE}/alerts/42 {"id":"42"`)), 3000, "alert state at the display");
     expect((await run("mosquitto_pub", as("county-board", t.port, ["-t", `${BASE}/bridge/request/alert/send`, "-m", '{"transaction":"a1"}', "-q", "1"]))).code).toBe(0);
-    // No alert/send handler is registered in this test gateway, so the answer is UNKNOWN_VERB; what matters is that it was let through.
+    // No alert/send handler is registered in this test gateway, so the answer is MQTT_UNKNOWN_VERB; what matters is that it was let through.
     const [line] = await responses.waitFor((l) => l.length > 0, 3000, "a response");
     expect(line?.split(" ")[0]).toBe(`${BASE}/bridge/response/alert/send`);
-    expect(JSON.parse(line?.slice(line.indexOf(" ") + 1) ?? "")).toEqual({ transaction: "a1", status: "error", error: { code: "UNKNOWN_VERB", message: 'no such verb "alert/send"' } });
+    expect(JSON.parse(line?.slice(line.indexOf(" ") + 1) ?? "")).toEqual({ transaction: "a1", status: "error", error: { code: "MQTT_UNKNOWN_VERB", message: 'no such verb "alert/send"' } });
   });
 
   it("does not let the display publish an activation: connection closed, nothing delivered, denial counted", async () => {

@@ -79,7 +79,7 @@ describe("requests", () => {
     { title: "wrong types", verb: "sds/send", payload: '{"transaction":"w","to":42,"text":true}', code: "MQTT_BAD_PAYLOAD" },
     { title: "unknown fields", verb: "sms/send", payload: '{"to":"+46701234567","text":"x","bcc":"+1"}', code: "MQTT_BAD_PAYLOAD" },
     { title: "an AT injection in the MSISDN (docs/reliability.md #4)", verb: "sms/send", payload: '{"to":"0701234567\\r\\nAT+CMGD=1,4","text":"x"}', code: "MQTT_BAD_PAYLOAD" },
-    { title: "an unknown verb", verb: "alert/frobnicate", payload: '{"transaction":"u"}', code: "UNKNOWN_VERB" },
+    { title: "an unknown verb", verb: "alert/frobnicate", payload: '{"transaction":"u"}', code: "MQTT_UNKNOWN_VERB" },
     { title: "an oversized request (20 KiB)", verb: "sds/send", payload: JSON.stringify({ to: "issi:1", text: "x".repeat(20_000) }), code: "MQTT_PAYLOAD_TOO_LARGE" },
   ])("refuses $title with $code and keeps running", async ({ verb, payload, code }) => {
     const before = sdsCalls.length;

@@ -69,11 +69,13 @@ describe("/metrics", () => {
 
   it("counts SDS and SMS sent and delivered from the devices' progress", async () => {
     const radio = rig.gw.terminals.get("terminal-1")!;
-    const s = await radio.sendSds({ kind: "issi", ssi: "2009999" }, { type: "text", text: "metrics", report: "received" });
-    await radio.waitForProgress(s.id, ["delivered"], 10_000);
     const modem = rig.gw.modems.get("modem-1")!;
-    const r = await modem.sendSms("+46701234567", "metrics", { statusReport: true });
-    await modem.waitForProgress(r.id, ["delivered"], 10_000);
+    const sdsDelivered = new Promise<void>((res) => radio.on("progress", (p) => p.stage === "delivered" && res()));
+    const smsDelivered = new Promise<void>((res) => modem.on("progress", (p) => p.stage === "delivered" && res()));
+    await radio.sendSds({ kind: "issi", ssi: "2009999" }, { type: "text", text: "metrics", report: "received" });
+    await sdsDelivered;
+    await modem.sendSms("+46701234567", "metrics", { statusReport: true });
+    await smsDelivered;
     const m = await metrics();
     expect(value(m, 'rakelgw_sds_total{terminal="terminal-1",result="sent"}')).toBeGreaterThanOrEqual(1);
     expect(value(m, 'rakelgw_sds_total{terminal="terminal-1",result="delivered"}')).toBeGreaterThanOrEqual(1);

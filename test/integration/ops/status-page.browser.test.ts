@@ -103,9 +103,9 @@ describe("status page in chromium", () => {
 
     // A refusal from the verb is shown with its code.
     off();
-    const off2 = rig.gw.bus.registerCustomVerb("alert/send", Type.Object({}, { additionalProperties: true }), () => Promise.reject(new GatewayError("UNKNOWN_TARGET", "no role tib")));
+    const off2 = rig.gw.bus.registerCustomVerb("alert/send", Type.Object({}, { additionalProperties: true }), () => Promise.reject(new GatewayError("CFG_UNKNOWN_TARGET", "no role tib")));
     await page.click("#test-alert");
-    await expect.poll(() => page.textContent("#action-result")).toContain("UNKNOWN_TARGET");
+    await expect.poll(() => page.textContent("#action-result")).toContain("CFG_UNKNOWN_TARGET");
     off2();
 
     await page.click('button.tg-check[data-terminal="terminal-1"]');

@@ -69,7 +69,7 @@ describe("talk-group check by probing (AT+CTGS)", () => {
     rig = await tgRig(NO_LIST);
     rig.sim.startCall("9020");
     await until(() => rig!.radio.state.callActive, 1000, "+CTICN");
-    await expect(rig.check(PROBE_PLAN)).rejects.toMatchObject({ code: "TALKGROUP_CALL_ACTIVE" });
+    await expect(rig.check(PROBE_PLAN)).rejects.toMatchObject({ code: "TG_CALL_ACTIVE" });
     expect(probes(rig)).toEqual([]);
   });
 

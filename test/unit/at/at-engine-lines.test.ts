@@ -357,7 +357,7 @@ describe("AtEngine robustness", () => {
 
   it("a GatewayError thrown by a command parser is passed on unchanged", async () => {
     const { engine, push } = makeEngine();
-    const err = new GatewayError("TERMINAL_MISMATCH", "wrong ISSI");
+    const err = new GatewayError("LINK_TERMINAL_MISMATCH", "wrong ISSI");
     const a = track(
       engine.execute(
         cmd("AT+CNUMF?", {

@@ -3,8 +3,8 @@ import { IpHealthMonitor, decideIpState } from "../../../src/link-health/ip-heal
 import { Hysteresis } from "../../../src/link-health/hysteresis.js";
 import { LinkHealthRegistry } from "../../../src/link-health/link-registry.js";
 import type { LinkHealthJson } from "../../../src/link-health/link-state.js";
-import type { ProbeResult, ProbeSpec } from "../../../src/link-health/probes.js";
-import { tcpProbe } from "../../../src/link-health/probes.js";
+import type { ProbeResult, ProbeSpec } from "../../../src/ports/reachability-probe.js";
+import { tcpProbe } from "../../../adapters/net-probes/tcp-http-probes.js";
 import { silentLogger } from "../../../src/shared/logger.js";
 
 describe("Hysteresis", () => {

@@ -30,7 +30,7 @@ describe("RequestRouter", () => {
     { title: "a report on a group SDS", verb: "sds/send", raw: { to: "gssi:1", text: "x", report: "received" }, code: "MQTT_BAD_PAYLOAD", tx: undefined },
     { title: "50-level nesting (docs/reliability.md #22)", verb: "sds/send", raw: JSON.stringify({ to: "issi:1", text: "x", n: JSON.parse("[".repeat(50) + "]".repeat(50)) as unknown }), code: "MQTT_BAD_PAYLOAD", tx: undefined },
     { title: "an oversized payload", verb: "sds/send", raw: { to: "issi:1", text: "x".repeat(2000) }, code: "MQTT_PAYLOAD_TOO_LARGE", tx: undefined },
-    { title: "an unknown verb", verb: "alert/frobnicate", raw: { transaction: "t9" }, code: "UNKNOWN_VERB", tx: "t9" },
+    { title: "an unknown verb", verb: "alert/frobnicate", raw: { transaction: "t9" }, code: "MQTT_UNKNOWN_VERB", tx: "t9" },
     { title: "a GatewayError from the handler", verb: "sms/send", raw: { transaction: "t2", to: "+46701234567", text: "hi" }, code: "SMS_REJECTED", tx: "t2" },
     { title: "a plain Error from the handler", verb: "talkgroups/check", raw: { terminal: "radio-1" }, code: "MQTT_HANDLER_FAILED", tx: undefined },
   ])("answers $title with $code and never calls the handler with bad input", async ({ verb, raw, code, tx }) => {
@@ -40,7 +40,7 @@ describe("RequestRouter", () => {
     expect(response.transaction).toBe(tx);
     if (verb === "sds/send") expect(calls).toEqual([]);
     // Refused before the handler: no handler time is reported; a failing handler ran, so it is.
-    expect(handlerMs === undefined).toBe(code.startsWith("MQTT_BAD") || code === "MQTT_PAYLOAD_TOO_LARGE" || code === "UNKNOWN_VERB");
+    expect(handlerMs === undefined).toBe(code.startsWith("MQTT_BAD") || code === "MQTT_PAYLOAD_TOO_LARGE" || code === "MQTT_UNKNOWN_VERB");
   });
 
   it("passes a valid payload to the handler and echoes the transaction", async () => {
@@ -76,6 +76,6 @@ describe("RequestRouter", () => {
     const off = r.registerCustomVerb("alert/ack", Type.Object({ id: Type.String() }, { additionalProperties: false }), (p) => Promise.resolve({ acked: p.id }));
     expect((await r.handle("alert/ack", buf({ id: "a1" }))).response).toEqual({ status: "ok", data: { acked: "a1" } });
     off();
-    expect((await r.handle("alert/ack", buf({ id: "a1" }))).response).toMatchObject({ error: { code: "UNKNOWN_VERB" } });
+    expect((await r.handle("alert/ack", buf({ id: "a1" }))).response).toMatchObject({ error: { code: "MQTT_UNKNOWN_VERB" } });
   });
 });

@@ -113,7 +113,7 @@ describe("runTalkgroupCheck by probing", () => {
   it("refuses to start probing while a call is active, without touching the terminal", async () => {
     const reader = new FakeReader({ tmo: TMO });
     reader.callActive = true;
-    await expect(run(reader, plan([pg(9001, "A")]), { method: "probe" })).rejects.toMatchObject({ code: "TALKGROUP_CALL_ACTIVE" });
+    await expect(run(reader, plan([pg(9001, "A")]), { method: "probe" })).rejects.toMatchObject({ code: "TG_CALL_ACTIVE" });
     expect(reader.selections).toBe(0);
   });
 

@@ -104,7 +104,7 @@ describe("TalkgroupCheckService on demand", () => {
 
   it("rejects an unknown terminal and still returns a result the store could not keep", async () => {
     const { svc, store } = setup();
-    await expect(svc.checkNow("nope")).rejects.toMatchObject({ code: "TALKGROUP_UNKNOWN_TERMINAL" });
+    await expect(svc.checkNow("nope")).rejects.toMatchObject({ code: "TG_UNKNOWN_TERMINAL" });
     const errors: unknown[] = [];
     svc.on("error", (_id, err) => errors.push(err));
     svc.addTerminal({ id: "r", reader: new FakeReader({ tmo: TMO }), plan: PLAN });
@@ -118,7 +118,7 @@ describe("TalkgroupCheckService on demand", () => {
     const reader = new FakeReader({ tmo: TMO });
     reader.callActive = true;
     svc.addTerminal({ id: "r", reader, plan: PLAN, method: "probe" });
-    await expect(svc.checkNow("r")).rejects.toMatchObject({ code: "TALKGROUP_CALL_ACTIVE" });
+    await expect(svc.checkNow("r")).rejects.toMatchObject({ code: "TG_CALL_ACTIVE" });
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { TalkgroupCheckReport } from "../../../src/talkgroups/check-report.js";
 import { summarise } from "../../../src/talkgroups/check-report.js";
-import { JsonlCheckStore, defaultStateDir } from "../../../src/talkgroups/check-store.js";
+import { JsonlCheckStore } from "../../../src/talkgroups/check-store.js";
 import { nextDailyRun, parseDailyTime } from "../../../src/talkgroups/daily-schedule.js";
 
 const root = mkdtempSync(join(tmpdir(), "rakelgw-store-"));
@@ -51,12 +51,6 @@ describe("JsonlCheckStore", () => {
     const file = join(root, "a-file");
     appendFileSync(file, "x");
     await expect(new JsonlCheckStore({ dir: join(file, "sub") }).append("x", fakeReport())).rejects.toMatchObject({ code: "STORE_WRITE_FAILED" });
-  });
-
-  it("defaults to the state directory: RAKELGW_STATE_DIR, systemd STATE_DIRECTORY, XDG_STATE_HOME", () => {
-    expect(defaultStateDir({ RAKELGW_STATE_DIR: "/srv/gw" })).toBe("/srv/gw");
-    expect(defaultStateDir({ STATE_DIRECTORY: "/var/lib/rakelgw:/other" })).toBe("/var/lib/rakelgw");
-    expect(defaultStateDir({ XDG_STATE_HOME: "/home/t/.state" })).toBe("/home/t/.state/rakelgw");
   });
 });
 

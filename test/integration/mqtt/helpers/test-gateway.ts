@@ -5,6 +5,7 @@ import { hashPassword } from "../../../../adapters/mqtt/auth/password-hash.js";
 import { serializeUsers } from "../../../../adapters/mqtt/auth/users-file.js";
 import { parseMqttConfig, type MqttConfig } from "../../../../adapters/mqtt/mqtt-config.js";
 import { startMqttGateway, type MqttGateway } from "../../../../adapters/mqtt/mqtt-gateway.js";
+import { LinkHealthRegistry } from "../../../../src/link-health/link-registry.js";
 import { silentLogger, createRootLogger, type Logger } from "../../../../src/shared/logger.js";
 
 /**
@@ -88,7 +89,7 @@ export async function startTestGateway(o: TestGatewayOptions = {}): Promise<Test
   writeFileSync(join(dir, "acl"), ACL);
   const level = process.env["RAKELGW_TEST_LOG"];
   const log = o.log ?? (level ? createRootLogger({ level, destination: 2 }) : silentLogger());
-  const gw = await startMqttGateway({ config: testConfig(dir, o), log, version: "0.1.0-test", simulated: true, logFd: 2 });
+  const gw = await startMqttGateway({ config: testConfig(dir, o), log, links: new LinkHealthRegistry({ log }), version: "0.1.0-test", simulated: true, logFd: 2 });
   return {
     gw,
     port: gw.ports["tcp-0"] ?? 0,

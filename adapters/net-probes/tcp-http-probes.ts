@@ -1,32 +1,22 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
+import type { ProbeResult, ProbeSpec, ReachabilityProbe } from "../../src/ports/reachability-probe.js";
 
 /**
- * Reachability probes for the `ip` link. Each resolves (never rejects) with ok/detail so a monitor loop can
+ * The reachability probes of the `ip` link (the ReachabilityProbe port). Each resolves (never rejects) with ok/detail so a monitor loop can
  * treat every failure the same way. Both are bounded by `timeoutMs`: a black-holed route must count as a
  * failure within one probe interval, not after the kernel's ~2 min TCP SYN retries (Linux tcp_syn_retries=6).
  */
-export type ProbeSpec =
-  | { kind: "tcp"; name: string; host: string; port: number }
-  | { kind: "http"; name: string; url: string };
-
-/** Outcome of one probe. */
-export interface ProbeResult {
-  ok: boolean;
-  /** e.g. "connected in 12 ms", "ECONNREFUSED", "timeout after 1000 ms", "HTTP 503". */
-  detail: string;
-}
-
 /** Runs one probe of either kind. */
-export function runProbe(spec: ProbeSpec, timeoutMs: number): Promise<ProbeResult> {
+export const runProbe: ReachabilityProbe = (spec: ProbeSpec, timeoutMs: number): Promise<ProbeResult> => {
   switch (spec.kind) {
     case "tcp":
       return tcpProbe(spec.host, spec.port, timeoutMs);
     case "http":
       return httpProbe(spec.url, timeoutMs);
   }
-}
+};
 
 /** Opens and closes a TCP connection. */
 export function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeResult> {
