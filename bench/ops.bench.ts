@@ -46,7 +46,7 @@ async function startDaemon(dir: string): Promise<Daemon> {
   const sock = join(dir, `notify-${Date.now()}.sock`);
   const receiver = spawn("perl", [resolve(ROOT, "test/fixtures/notify-receiver.pl"), sock], { stdio: ["ignore", "pipe", "inherit"] });
   let got = "";
-  receiver.stdout!.on("data", (d: Buffer) => (got += d.toString()));
+  receiver.stdout.on("data", (d: Buffer) => (got += d.toString()));
   while (!got.includes("LISTENING")) await new Promise((r) => setTimeout(r, 20));
   const t0 = performance.now();
   const proc = spawn(process.execPath, [CLI, "run", "--config", join(dir, "site.json"), "--allow-sim"], { env: { ...process.env, NOTIFY_SOCKET: sock, RAKELGW_LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] });
