@@ -10,6 +10,7 @@ import { ModemProfileSchema } from "../adapters/gsm-sms/modem-profile.js";
 import { TerminalProfileSchema } from "../adapters/rakel-pei/terminal-profile.js";
 import { GatewayConfigSchema } from "../src/app/gateway-config.js";
 import { TalkgroupPlanSchema } from "../src/talkgroups/plan-schema.js";
+import { RosterSchema } from "../src/dispatch/roster.js";
 
 const outDir = resolve(process.argv[2] ?? resolve(import.meta.dirname, "../firmware-config/schema"));
 
@@ -23,3 +24,4 @@ write("terminal-profile.schema.json", "Rakel terminal profile", TerminalProfileS
 write("modem-profile.schema.json", "GSM/LTE modem profile", ModemProfileSchema);
 write("talkgroup-plan.schema.json", "Rakel talk-group plan", TalkgroupPlanSchema);
 write("gateway-config.schema.json", "rakelgw daemon configuration", GatewayConfigSchema);
+write("roster.schema.json", "rakelgw alert roster (people, channels, roles)", RosterSchema);

@@ -41,6 +41,8 @@ export class BridgeApi implements MessageBus {
   private readonly retained = new Map<string, Buffer>();
   private readonly stateListeners = new Set<StateListener>();
   private volatilePending = 0;
+  /** Request topics whose stored (retained) request we just cleared; their empty echo is not a request. */
+  private readonly clearing = new Set<string>();
   private online: Promise<void> = Promise.resolve();
   private readonly rl: RateLimitedLog;
   private readonly log: Logger;
@@ -61,9 +63,15 @@ export class BridgeApi implements MessageBus {
     this.client = client;
     const base = this.opts.baseTopic;
     client.on("connect", () => this.onConnect(client));
-    client.on("message", (topic, payload) => {
+    client.on("message", (topic, payload, packet) => {
       const verb = verbOf(base, topic);
-      if (verb !== undefined) void this.onRequest(client, verb, payload);
+      if (verb === undefined) return;
+      if (payload.length === 0 && this.clearing.delete(topic)) return;
+      // A retained request is one a broker stored and now replays on (re)subscribe: it already ran, or
+      // nobody can tell when it was meant for. Requests run once: drop it, and clear it where the broker
+      // lets us (an external broker; the embedded one never stores them).
+      if (packet.retain) return this.dropRetainedRequest(client, topic, verb, payload.length);
+      void this.onRequest(client, verb, payload);
     });
     if (client.connected) this.onConnect(client);
   }
@@ -106,6 +114,14 @@ export class BridgeApi implements MessageBus {
     } finally {
       this.volatilePending--;
     }
+  }
+
+  /** An alert to a device topic (a roster `mqtt` channel), QoS 1, not retained. */
+  async publishDevice(topic: string, payload: Record<string, unknown>): Promise<void> {
+    const c = this.client;
+    if (!c?.connected) throw new GatewayError("MQTT_NOT_CONNECTED", "the local broker is not connected");
+    if (topic === "" || /[+#]/.test(topic) || topic.includes("\u0000") || topic.startsWith("$")) throw new GatewayError("MQTT_BAD_TOPIC", `"${topic}" cannot be published to`);
+    await c.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
   }
 
   /** Resolves once the broker has the latest `online` bridge state (never rejects). */
@@ -177,6 +193,12 @@ export class BridgeApi implements MessageBus {
     const c = this.client;
     // Not connected: the cache is republished on connect; waiting here would stall the caller.
     if (c?.connected) await c.publishAsync(topic, payload, { qos: 1, retain: true });
+  }
+
+  private dropRetainedRequest(client: MqttClient, topic: string, verb: string, bytes: number): void {
+    this.rl.warn(`retained-request:${verb.slice(0, 64)}`, { event: "retained-request-dropped", verbLength: verb.length, bytes }, "stored (retained) request dropped: requests run once");
+    if (this.clearing.size < 1000) this.clearing.add(topic);
+    void client.publishAsync(topic, Buffer.alloc(0), { qos: 1, retain: true }).catch(() => this.clearing.delete(topic));
   }
 
   private async onRequest(client: MqttClient, verb: string, payload: Buffer): Promise<void> {

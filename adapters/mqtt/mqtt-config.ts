@@ -10,6 +10,9 @@ import { validateAgainst } from "../../src/config/validate.js";
 const host = Type.String({ default: "127.0.0.1", description: "listen address; loopback unless devices on the LAN need it" });
 const strict = { additionalProperties: false } as const;
 
+/** TLS 1.2 suites with ephemeral key exchange only (no static RSA such as AES128-SHA), AEAD first. */
+export const FORWARD_SECRET_CIPHERS = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384";
+
 /** One broker listener: plain TCP, TLS (optionally with client certificates) or WebSocket. */
 export const ListenerSchema = Type.Union([
   Type.Object({ kind: Type.Literal("tcp"), host, port: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }) }, strict),
@@ -23,10 +26,25 @@ export const ListenerSchema = Type.Union([
       caFile: Type.Optional(Type.String({ description: "CA that signs client certificates (PEM)" })),
       requireClientCert: Type.Boolean({ default: false }),
       certIdentityAsUsername: Type.Boolean({ default: false, description: "a verified client certificate's CN is the username; no password needed" }),
+      ciphers: Type.String({ default: FORWARD_SECRET_CIPHERS, description: "OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are always forward secret); the default allows only ECDHE/DHE key exchange" }),
+      handshakeTimeoutMs: Type.Integer({ minimum: 100, default: 3000, description: "a TLS handshake not finished in this time closes the connection" }),
     },
     strict,
   ),
-  Type.Object({ kind: Type.Literal("ws"), host, port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }), path: Type.String({ default: "/mqtt" }) }, strict),
+  Type.Object(
+    {
+      kind: Type.Literal("ws"),
+      host,
+      port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+      path: Type.String({ default: "/mqtt" }),
+      allowedOrigins: Type.Optional(
+        Type.Array(Type.String({ pattern: "^https?://[^/]+$" }), {
+          description: "browser origins (scheme://host[:port]) allowed to open the WebSocket; absent: only upgrades without Origin or from the listener's own host:port",
+        }),
+      ),
+    },
+    strict,
+  ),
 ]);
 
 /** Per-broker and per-client limits; see README "Limits". */
@@ -40,10 +58,33 @@ export const LimitsSchema = Type.Object(
     publishBurst: Type.Integer({ minimum: 1, default: 400 }),
     maxClientIdLength: Type.Integer({ minimum: 1, maximum: 65535, default: 128 }),
     drainTimeoutMs: Type.Integer({ minimum: 100, default: 5000, description: "a subscriber that does not read for this long is disconnected" }),
-    connectTimeoutMs: Type.Integer({ minimum: 100, default: 5000 }),
-    maxOfflineQueue: Type.Integer({ minimum: 0, default: 1000, description: "QoS 1/2 messages kept per offline persistent session" }),
+    connectTimeoutMs: Type.Integer({ minimum: 100, default: 3000, description: "from accept (TLS handshake and WebSocket upgrade included) to CONNACK; slower connections are closed" }),
+    maxPendingPerAddress: Type.Integer({ minimum: 1, default: 16, description: "connections from one address that have not logged in yet; one more closes the oldest of them" }),
+    maxPending: Type.Integer({ minimum: 1, default: 64, description: "connections from all addresses that have not logged in yet; one more closes the oldest of them" }),
+    maxOfflineQueue: Type.Integer({ minimum: 0, default: 1000, description: "QoS 1/2 messages kept per persistent session" }),
+    maxOfflineQueueBytes: Type.Integer({ minimum: 0, default: 1024 * 1024, description: "bytes (topic + payload) kept per persistent session" }),
+    maxQueuedTotal: Type.Integer({ minimum: 0, default: 20000, description: "queued messages over all persistent sessions" }),
+    maxQueuedBytesTotal: Type.Integer({ minimum: 0, default: 32 * 1024 * 1024, description: "queued bytes over all persistent sessions" }),
+    maxSessions: Type.Integer({ minimum: 0, default: 200, description: "persistent sessions (clean session off) in total" }),
+    maxSessionsPerUser: Type.Integer({ minimum: 0, default: 10, description: "persistent sessions of one username (anonymous clients share one budget)" }),
     maxRetained: Type.Integer({ minimum: 0, default: 10000 }),
-    loginFailuresPerMinute: Type.Integer({ minimum: 1, default: 10, description: "per remote address; more are refused before any password check" }),
+    loginFailuresPerMinute: Type.Integer({ minimum: 1, default: 10, description: "per remote address and username; attempts count from the moment the password check starts" }),
+    maxConcurrentLogins: Type.Integer({ minimum: 1, default: 4, description: "password checks (scrypt) running at once; further logins wait" }),
+    maxQueuedLogins: Type.Integer({ minimum: 0, default: 64, description: "logins waiting for a password check; more get CONNACK 3 (server unavailable)" }),
+  },
+  { ...strict, default: {} },
+);
+
+/** Credentials and TLS files of the gateway's client at an external broker (`broker.external`); secrets never inline. */
+export const ExternalAuthSchema = Type.Object(
+  {
+    username: Type.Optional(Type.String({ minLength: 1 })),
+    passwordFile: Type.Optional(Type.String({ description: "file holding the password (first line)" })),
+    passwordEnv: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$", description: "name of the environment variable holding the password" })),
+    clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "default rakelgw-<hostname>-<random>" })),
+    caFile: Type.Optional(Type.String()),
+    certFile: Type.Optional(Type.String()),
+    keyFile: Type.Optional(Type.String()),
   },
   { ...strict, default: {} },
 );
@@ -51,6 +92,10 @@ export const LimitsSchema = Type.Object(
 /** The embedded broker: listeners, users, ACL, anonymous policy, persistence, limits, restart policy. */
 export const BrokerSchema = Type.Object(
   {
+    external: Type.Optional(
+      Type.String({ pattern: "^(mqtts?|wss?)://[^@/]+(/.*)?$", description: "use this existing broker (e.g. Mosquitto) instead of starting the embedded one; no credentials in the URL (see externalAuth)" }),
+    ),
+    externalAuth: ExternalAuthSchema,
     listeners: Type.Array(ListenerSchema, { default: [{ kind: "tcp", host: "127.0.0.1", port: 1883 }] }),
     usersFile: Type.Optional(Type.String()),
     aclFile: Type.Optional(Type.String()),
@@ -147,6 +192,8 @@ export type BrokerConfig = Static<typeof BrokerSchema>;
 export type ListenerConfig = Static<typeof ListenerSchema>;
 /** Validated `mqtt.broker.limits`. */
 export type BrokerLimits = Static<typeof LimitsSchema>;
+/** Validated `mqtt.broker.externalAuth`. */
+export type ExternalAuth = Static<typeof ExternalAuthSchema>;
 /** Validated `mqtt.uplink`. */
 export type UplinkConfig = Static<typeof UplinkSchema>;
 /** Validated bridge rule. */

@@ -1,13 +1,16 @@
-import { connect, type MqttClient } from "mqtt";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import type { LinkHealthRegistry } from "../../src/link-health/link-registry.js";
 import type { MessageBus } from "../../src/ports/message-bus.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { checkBaseTopic } from "./api/topics.js";
-import { INTERNAL_USER } from "./broker/auth-hooks.js";
+import { INTERNAL_USER, RESERVED_CLIENT_PREFIX } from "./broker/auth-hooks.js";
 import { BrokerSupervisor } from "./broker/broker-supervisor.js";
 import { BridgeApi } from "./bridge-api.js";
-import type { MqttConfig } from "./mqtt-config.js";
+import type { ExternalAuth, MqttConfig } from "./mqtt-config.js";
 import { UplinkBridge } from "./uplink/uplink-bridge.js";
 
 /**
@@ -39,7 +42,7 @@ export class MqttGateway {
     private readonly opts: MqttGatewayOptions,
     readonly links: LinkHealthRegistry,
     private readonly api: BridgeApi,
-    readonly broker: BrokerSupervisor,
+    private readonly supervisor: BrokerSupervisor | undefined,
     private readonly local: MqttClient,
     readonly uplink: UplinkBridge | undefined,
   ) {}
@@ -54,9 +57,15 @@ export class MqttGateway {
     return this.api;
   }
 
-  /** Listener ports of the broker, e.g. `{ internal: 40123, "tcp-0": 1883 }`. */
+  /** The embedded broker's supervisor; throws `MQTT_BROKER_FAILED` when an external broker is used. */
+  get broker(): BrokerSupervisor {
+    if (!this.supervisor) throw new GatewayError("MQTT_BROKER_FAILED", "no embedded broker: mqtt.broker.external is set");
+    return this.supervisor;
+  }
+
+  /** Listener ports of the embedded broker, e.g. `{ internal: 40123, "tcp-0": 1883 }`; empty with an external broker. */
   get ports(): Record<string, number> {
-    return this.broker.ports;
+    return this.supervisor?.ports ?? {};
   }
 
   static async start(opts: MqttGatewayOptions): Promise<MqttGateway> {
@@ -64,16 +73,17 @@ export class MqttGateway {
     const base = checkBaseTopic(config.baseTopic);
     const links = opts.links;
     const api = new BridgeApi({ baseTopic: base, version: opts.version, simulated: opts.simulated, maxRequestBytes: config.api.maxRequestBytes, maxConcurrentRequests: config.api.maxConcurrentRequests, log });
-    const broker = new BrokerSupervisor({ broker: config.broker, baseTopic: base, log, ...(opts.logFd ? { logFd: opts.logFd } : {}) });
-    const ports = await broker.start();
+    const external = config.broker.external;
+    const broker = external ? undefined : new BrokerSupervisor({ broker: config.broker, baseTopic: base, log, ...(opts.logFd ? { logFd: opts.logFd } : {}) });
+    const ports = await broker?.start();
     let uplink: UplinkBridge | undefined;
     let local: MqttClient | undefined;
     try {
-      local = await connectLocal(broker, ports["internal"] ?? 0, api, log);
+      local = broker ? await connectLocal(embeddedClientOptions(broker, ports?.["internal"] ?? 0), api, log, true) : await connectLocal(externalClientOptions(external ?? "", config.broker.externalAuth), api, log, false);
       if (config.uplink) uplink = await UplinkBridge.create(config.uplink, { log, version: opts.version, simulated: opts.simulated });
     } catch (err) {
       local?.end(true);
-      await broker.stop();
+      await broker?.stop();
       throw err;
     }
     const gw = new MqttGateway(opts, links, api, broker, local, uplink);
@@ -87,7 +97,7 @@ export class MqttGateway {
     this.stopping ??= (async () => {
       await this.uplink?.stop();
       await this.api.close();
-      await this.broker.stop();
+      await this.supervisor?.stop();
     })();
     return this.stopping;
   }
@@ -106,7 +116,7 @@ export class MqttGateway {
       uplink.attachLocal(this.local);
       uplink.start();
     }
-    this.broker.on("restarting", (delayMs, attempt) => log.warn({ mod: "mqtt", delayMs, attempt }, "embedded broker restarting"));
+    this.supervisor?.on("restarting", (delayMs, attempt) => log.warn({ mod: "mqtt", delayMs, attempt }, "embedded broker restarting"));
   }
 
   /** Data of the built-in `health` verb: answered from the gateway's own state, never from the broker process. */
@@ -117,36 +127,105 @@ export class MqttGateway {
       simulated: this.opts.simulated,
       uptimeS: Math.round((performance.now() - this.startedAt) / 1000),
       links: this.links.snapshot(),
-      broker: { pid: this.broker.pid ?? null, restarts: this.broker.restarts },
+      broker: this.supervisor ? { pid: this.supervisor.pid ?? null, restarts: this.supervisor.restarts } : { external: this.opts.config.broker.external, connected: this.local.connected },
       uplink: this.uplink ? { ...this.uplink.status, queued: this.uplink.queued } : null,
     };
   }
 }
 
-/** Connects the gateway's own client to the broker's internal listener; resolves on the first CONNACK (10 s). */
-function connectLocal(broker: BrokerSupervisor, port: number, api: BridgeApi, log: Logger): Promise<MqttClient> {
-  const client = connect({
+/**
+ * The gateway's own client at the embedded broker: the internal listener, a per-run password and a client
+ * id under the reserved prefix, which every other listener refuses (no client can take the session over).
+ */
+function embeddedClientOptions(broker: BrokerSupervisor, port: number): IClientOptions {
+  return {
     host: broker.internalHost,
     port,
     protocol: "mqtt",
     username: INTERNAL_USER,
     password: broker.internalPassword,
-    clientId: `rakelgw-gateway-${process.pid}`,
-    clean: true,
-    keepalive: 10,
+    clientId: `${RESERVED_CLIENT_PREFIX}${randomBytes(8).toString("hex")}`,
     // The broker process restarts in ~0.2-10 s; reconnect quickly to the same fixed internal port.
     reconnectPeriod: 250,
-    connectTimeout: 5000,
-    will: api.will(),
-  });
-  client.on("error", (err) => log.debug({ mod: "mqtt", err: err.message }, "local client error"));
+  };
+}
+
+/** Reads the password of `externalAuth` from its file or environment variable (never inline in the config). */
+export function externalPassword(auth: ExternalAuth): string | undefined {
+  if (auth.passwordFile !== undefined) {
+    try {
+      return readFileSync(auth.passwordFile, "utf8").split(/\r?\n/)[0] ?? "";
+    } catch (err) {
+      throw new GatewayError("CFG_INVALID", `mqtt.broker.externalAuth.passwordFile cannot be read: ${(err as NodeJS.ErrnoException).code ?? "error"}`, { cause: err });
+    }
+  }
+  if (auth.passwordEnv !== undefined) {
+    const v = process.env[auth.passwordEnv];
+    if (v === undefined) throw new GatewayError("CFG_INVALID", `mqtt.broker.externalAuth.passwordEnv: environment variable ${auth.passwordEnv} is not set`);
+    return v;
+  }
+  return undefined;
+}
+
+/** The gateway's client at an external broker (`mqtt.broker.external`). */
+function externalClientOptions(url: string, auth: ExternalAuth): IClientOptions {
+  const password = externalPassword(auth);
+  const read = (file: string | undefined, what: string): Buffer | undefined => {
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new GatewayError("CFG_INVALID", `mqtt.broker.externalAuth.${what} cannot be read: ${(err as NodeJS.ErrnoException).code ?? "error"}`, { cause: err });
+    }
+  };
+  const ca = read(auth.caFile, "caFile");
+  const cert = read(auth.certFile, "certFile");
+  const key = read(auth.keyFile, "keyFile");
+  const u = new URL(url);
+  return {
+    protocol: u.protocol.replace(/:$/, "") as IClientOptions["protocol"],
+    host: u.hostname,
+    port: Number(u.port || (u.protocol === "mqtts:" ? 8883 : u.protocol === "wss:" ? 443 : u.protocol === "ws:" ? 80 : 1883)),
+    ...(u.pathname && u.pathname !== "/" ? { path: u.pathname } : {}),
+    ...(auth.username !== undefined ? { username: auth.username } : {}),
+    ...(password !== undefined ? { password } : {}),
+    clientId: auth.clientId ?? `rakelgw-${hostname().replace(/[^A-Za-z0-9_.-]/g, "").slice(0, 40)}-${randomBytes(4).toString("hex")}`,
+    ...(ca ? { ca } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+    rejectUnauthorized: true,
+    reconnectPeriod: 1000,
+  };
+}
+
+/**
+ * Connects the gateway's own client; resolves on the first CONNACK. The embedded broker must answer within
+ * 10 s. An external broker that refuses the credentials fails the start; one that is merely unreachable
+ * does not (radio and SMS keep working): the client keeps reconnecting and `bridge/state` follows.
+ */
+function connectLocal(o: IClientOptions, api: BridgeApi, log: Logger, embedded: boolean): Promise<MqttClient> {
+  const client = connect({ ...o, clean: true, keepalive: 10, connectTimeout: 5000, protocolVersion: 4, will: api.will() });
+  client.on("error", (err) => log[embedded ? "debug" : "warn"]({ mod: "mqtt", err: err.message }, embedded ? "local client error" : "client error at the external broker"));
   return new Promise((resolve, reject) => {
+    const refused = (err: Error & { code?: unknown }): void => {
+      if (embedded || (err.code !== 4 && err.code !== 5)) return;
+      clearTimeout(timer);
+      client.end(true);
+      reject(new GatewayError("MQTT_BROKER_FAILED", `the external broker refused the gateway's login (CONNACK ${String(err.code)})`));
+    };
     const timer = setTimeout(() => {
+      client.off("error", refused);
+      if (!embedded) {
+        log.warn({ mod: "mqtt", host: o.host, port: o.port }, "external broker not reachable yet; still trying");
+        return resolve(client);
+      }
       client.end(true);
       reject(new GatewayError("MQTT_BROKER_FAILED", "could not connect to the embedded broker within 10 s"));
     }, 10_000);
+    client.on("error", refused);
     client.once("connect", () => {
       clearTimeout(timer);
+      client.off("error", refused);
       resolve(client);
     });
   });

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { HttpConfigSchema } from "../../adapters/http/http-config.js";
 import { MqttConfigSchema } from "../../adapters/mqtt/mqtt-config.js";
 import { validateAgainst } from "../config/validate.js";
+import { DispatchConfigSchema } from "../dispatch/dispatch-config.js";
+import { parseRoster } from "../dispatch/roster.js";
 import { GatewayError } from "../shared/errors.js";
 import { defaultStateDir } from "../shared/state-dir.js";
 
@@ -76,6 +79,8 @@ export const GatewayConfigSchema = Type.Object(
       },
       { ...strict, default: {} },
     ),
+    /** Alert dispatch (roster, answers, activators); absent: the gateway sends no alerts. */
+    dispatch: Type.Optional(DispatchConfigSchema),
   },
   strict,
 );
@@ -129,6 +134,22 @@ function secretProblems(c: GatewayConfig): string[] {
   return out;
 }
 
+function rosterProblemsOf(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    return [`/dispatch/roster: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`];
+  }
+  try {
+    parseRoster(text, path);
+    return [];
+  } catch (err) {
+    const problems = ((err as GatewayError).context?.["problems"] as string[] | undefined) ?? [(err as Error).message];
+    return problems.map((p) => `/dispatch/roster (${path}) ${p}`);
+  }
+}
+
 /** Loads and validates a configuration file. Warnings (lines ending "(warning)") do not fail it. */
 export function loadGatewayConfig(path: string, allowSim = false): { config: GatewayConfig; warnings: string[] } {
   let raw: unknown;
@@ -141,6 +162,11 @@ export function loadGatewayConfig(path: string, allowSim = false): { config: Gat
   if (raw !== null && typeof raw === "object" && !Array.isArray(raw) && !("stateDir" in raw)) raw = { ...raw, stateDir: defaultStateDir(process.env, { service: true }) };
   const config = validateAgainst(GatewayConfigSchema, raw, path);
   const all = problemsOf(config, allowSim);
+  if (config.dispatch) {
+    // The roster path is relative to the config file; it is checked here so `config check` reports it too.
+    config.dispatch.roster = resolve(dirname(path), config.dispatch.roster);
+    all.push(...rosterProblemsOf(config.dispatch.roster));
+  }
   const warnings = all.filter((p) => p.endsWith("(warning)"));
   const errors = all.filter((p) => !p.endsWith("(warning)"));
   if (errors.length > 0) throw new GatewayError("CFG_INVALID", `${path} is invalid:\n  ${errors.join("\n  ")}`, { context: { problems: errors } });

@@ -14,11 +14,14 @@ import type { Logger } from "../shared/logger.js";
 import type { TalkgroupCheckService } from "../talkgroups/check-service.js";
 import { buildModem, buildTerminal } from "./devices/device-factory.js";
 import type { TerminalSimulator } from "./devices/simulated-devices.js";
+import type { ModemSimulator } from "./answering-peers.js";
 import type { GatewayConfig, ModemConfig, TerminalConfig } from "./gateway-config.js";
 import { receivedSdsJson, terminalStateJson } from "./presenters.js";
 import { startTalkgroupChecks } from "./talkgroup-wiring.js";
 import { startOps, type Ops } from "./ops-wiring.js";
 import { registerVerbs } from "./verbs.js";
+import type { DispatchService } from "../dispatch/dispatch-service.js";
+import { startDispatch } from "./dispatch-wiring.js";
 
 /**
  * The composition root of the daemon (with the CLI, the only code that imports adapters: README, *Layout*): config → logger → link registry → broker →
@@ -43,12 +46,16 @@ export class Gateway {
   readonly modems = new Map<string, SmsModem>();
   /** The simulators behind `sim:` terminal ports, by link id (the demo drives them). */
   readonly terminalSimulators = new Map<string, TerminalSimulator>();
+  /** The simulated modems behind `sim:` modem ports (the demo's answering people use them). */
+  readonly modemSimulators = new Map<string, ModemSimulator>();
   /** True when any device is simulated (`sim:` ports). */
   readonly simulated: boolean;
   /** Talk-group checks of the terminals that name a plan. */
   talkgroups: TalkgroupCheckService | undefined;
   /** State view, metrics and the status page. */
   ops: Ops | undefined;
+  /** Alert dispatch, when the config has a `dispatch` section. */
+  dispatch: DispatchService | undefined;
   private readonly talkgroupReaders = new Map<string, TalkgroupReader>();
   private readonly stops: (() => Promise<void>)[] = [];
   private stopping: Promise<void> | undefined;
@@ -86,6 +93,8 @@ export class Gateway {
       });
       gw.stops.push(() => gw.talkgroups!.stop());
       registerVerbs(gw);
+      gw.dispatch = await startDispatch(gw);
+      if (gw.dispatch) gw.stops.push(() => gw.dispatch!.stop());
       gw.ops = await startOps(gw, opts.configPath);
       gw.stops.push(() => gw.ops!.stop());
     } catch (err) {
@@ -159,6 +168,7 @@ export class Gateway {
     });
     const modem: SmsModem = built.device;
     this.stops.push(() => built.stop());
+    if (built.sim) this.modemSimulators.set(c.id, built.sim);
     modem.on("health", (h) => this.links.set(c.id, h.state, h.detail));
     this.links.set(c.id, "disconnected", "starting");
     this.modems.set(c.id, modem);

@@ -51,7 +51,12 @@ export async function startOps(gw: Gateway, configPath: string | undefined): Pro
       ...Object.fromEntries([...gw.modems].map(([id, m]) => [`sms:${id}`, m.queueStats().depth])),
       ...(gw.mqtt.uplink ? { uplink: gw.mqtt.uplink.queued } : {}),
     }),
-    broker: async () => ({ connections: await gw.mqtt.broker.stats().then((s) => s.connections, () => undefined), restarts: gw.mqtt.broker.restarts }),
+    broker: async () => {
+      // An external broker (mqtt.broker.external) has no supervisor here: no figures rather than a failed scrape.
+      if (Object.keys(gw.mqtt.ports).length === 0) return { connections: undefined, restarts: 0 };
+      const b = gw.mqtt.broker;
+      return { connections: await b.stats().then((s) => s.connections, () => undefined), restarts: b.restarts };
+    },
   });
   offs.push(metrics.followAlerts(view));
 

@@ -4,7 +4,7 @@ import type { TalkgroupReader } from "../ports/talkgroup-reader.js";
 import type { Logger } from "../shared/logger.js";
 import { TalkgroupCheckService } from "../talkgroups/check-service.js";
 import { JsonlCheckStore } from "../talkgroups/check-store.js";
-import { loadPlan } from "../talkgroups/plan-loader.js";
+import { loadNamedPlan, loadPlan } from "../talkgroups/plan-loader.js";
 import type { TerminalConfig } from "./gateway-config.js";
 
 /**
@@ -21,7 +21,8 @@ export function startTalkgroupChecks(o: {
   const service = new TalkgroupCheckService({
     store: new JsonlCheckStore({ dir: join(o.stateDir, "talkgroup-checks"), log: o.log }),
     log: o.log,
-    resolvePlan: (name) => loadPlan(name).plan,
+    // Requests name shipped plans only: a path from the network would read (and echo) any file.
+    resolvePlan: (name) => loadNamedPlan(name),
   });
   for (const { config, reader } of o.terminals) {
     const tg = config.talkgroups;

@@ -50,7 +50,13 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   MQTT_AUTH_FILE_INVALID: "fix the users or ACL file at the line named; `rakelgw users list --file F` reads it",
   MQTT_NO_SUCH_USER: "see `rakelgw users list --file F`",
   MQTT_BROKER_FAILED: "check that the listener ports are free and the state directory is writable",
-  MQTT_NOT_CONNECTED: "the embedded broker is restarting; try again in a few seconds",
+  MQTT_NOT_CONNECTED: "check that the daemon runs, the broker URL (--mqtt or --config) and the credentials; the embedded broker may be restarting: try again in a few seconds",
+  ALERT_NOT_FOUND: "see `rakelgw alert list`",
+  ALERT_NOT_ACTIVE: "the alert has ended; start a new one",
+  ALERT_BAD_RECIPIENTS: "use role:/person: ids from the roster (`rakelgw roster export`) or issi:/gssi:/msisdn: addresses",
+  ALERT_NOT_RECIPIENT: "the person must be on the alert (see `rakelgw alert status`)",
+  STORE_FULL: "free disk space in the state directory (old archive files, logs); nothing was accepted",
+  STORE_LOCKED: "another gateway runs on this state directory; stop it or give this one its own stateDir",
 };
 
 export function errorLine(err: unknown): { line: string; exitCode: number } {

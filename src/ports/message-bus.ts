@@ -103,6 +103,8 @@ export interface MessageBus {
   publishAlertState(alertId: string, state: Record<string, unknown>): Promise<void>;
   /** Retained `<base>/talkgroups/<terminal>/check`: the last talk-group check result. */
   publishTalkgroupCheck(terminalId: string, result: Record<string, unknown>): Promise<void>;
+  /** An alert to a device topic (a roster `mqtt` channel), QoS 1, not retained. Optional: a bus may not reach devices. */
+  publishDevice?(topic: string, payload: Record<string, unknown>): Promise<void>;
   /** Retained `<base>/conferences/<id>`: state of a conference leg and the participants known. */
   publishConferenceState(conferenceId: string, state: Record<string, unknown>): Promise<void>;
 }

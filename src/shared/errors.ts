@@ -96,6 +96,20 @@ export const ERROR_CODES = {
   TG_CHECK_INCOMPLETE: "TG_CHECK_INCOMPLETE",
   /** A talk-group check named a terminal the service does not know (context.terminal). */
   TG_UNKNOWN_TERMINAL: "TG_UNKNOWN_TERMINAL",
+  /** The disk is full (ENOSPC/EDQUOT): nothing new is accepted until space is freed (context.path). */
+  STORE_FULL: "STORE_FULL",
+  /** Another gateway process holds the state directory's lock (context.pid, context.path). */
+  STORE_LOCKED: "STORE_LOCKED",
+  /** No alert with this id or code (active or archived). */
+  ALERT_NOT_FOUND: "ALERT_NOT_FOUND",
+  /** The alert has ended (completed, cancelled, expired): it can no longer be answered or cancelled. */
+  ALERT_NOT_ACTIVE: "ALERT_NOT_ACTIVE",
+  /** An alert names a role or person the roster does not have, or resolves to nobody (context.problems). */
+  ALERT_BAD_RECIPIENTS: "ALERT_BAD_RECIPIENTS",
+  /** An acknowledgement named a person who is not a recipient of the alert. */
+  ALERT_NOT_RECIPIENT: "ALERT_NOT_RECIPIENT",
+  /** Dispatch is not configured on this gateway (no `dispatch` section). */
+  ALERT_DISPATCH_OFF: "ALERT_DISPATCH_OFF",
   /** A check record could not be appended and fsynced to the check store (context.path). */
   STORE_WRITE_FAILED: "STORE_WRITE_FAILED",
   /** The status page's HTTP(S) listener could not start (address in use, unreadable TLS files). */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
-import { extname, join, resolve } from "node:path";
+import { basename, extname, join, resolve } from "node:path";
 import { firmwareConfigDir, listConfigNames } from "../config/firmware-config.js";
 import { validateAgainst } from "../config/validate.js";
 import { GatewayError } from "../shared/errors.js";
@@ -78,6 +78,25 @@ export function loadPlan(nameOrPath: string, dir?: string): LoadedPlan {
     throw new GatewayError("CFG_INVALID", `cannot read talk-group plan ${nameOrPath}: ${(err as Error).message}${known}`, { cause: err, context: { path } });
   }
   return { plan: parsePlan(text, path), path };
+}
+
+/**
+ * Loads a plan by bare NAME only, for requests from outside (MQTT `talkgroups/check`): no paths, no
+ * `.`/`..`, and error messages that name the plan and never a file system path.
+ */
+export function loadNamedPlan(name: string, dir?: string): TalkgroupPlan {
+  const shipped = safeList(dir);
+  if (!isPlanName(name) || name.startsWith(".") || !shipped.includes(name)) {
+    throw new GatewayError("CFG_INVALID", `no talk-group plan named "${name.slice(0, 64)}" (plans: ${shipped.join(", ") || "none"})`, { context: { plan: name.slice(0, 64) } });
+  }
+  const path = resolvePlanPath(name, dir);
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new GatewayError("CFG_INVALID", `talk-group plan "${name}" cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`, { cause: err, context: { plan: name } });
+  }
+  return parsePlan(text, basename(path));
 }
 
 function safeList(dir: string | undefined): string[] {

@@ -6,9 +6,10 @@ import { isGatewayError } from "../../../src/shared/errors.js";
 import type { Logger } from "../../../src/shared/logger.js";
 import { loadBrokerAuth } from "../auth/user-authority.js";
 import type { BrokerConfig } from "../mqtt-config.js";
-import { createAuthHooks, type AuthState, type SecurityCounters } from "./auth-hooks.js";
-import { PersistenceMirror, type PersistenceLike } from "./file-persistence.js";
-import { ConnectionCounter, openListener, type OpenListener } from "./listeners.js";
+import { AdmissionGate, type GateCounters } from "./admission-gate.js";
+import { createAuthHooks, newSecurityCounters, type AuthState, type SecurityCounters, type SessionBook } from "./auth-hooks.js";
+import { PersistenceMirror, type PersistenceLike, type RestoreResult } from "./file-persistence.js";
+import { openListener, type OpenListener } from "./listeners.js";
 import { PacketGuard, type ConnMeta } from "./packet-guard.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
 
@@ -43,6 +44,12 @@ export interface BrokerStats {
   heapUsed: number;
   connections: number;
   refusedConnections: number;
+  /** Device connections by admission state: counted from accept, pending until login. */
+  gate: GateCounters;
+  /** Persistent sessions and what they have queued. */
+  sessions: { count: number; queued: number; queuedBytes: number };
+  /** What the start restored from the state directory. */
+  restored: RestoreResult;
   security: SecurityCounters;
   violations: number;
   recentViolations: Violation[];
@@ -72,7 +79,10 @@ async function loadAuth(cfg: BrokerRuntimeConfig): Promise<AuthState> {
 export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger): Promise<RunningBroker> {
   const limits = cfg.broker.limits;
   let auth = await loadAuth(cfg);
-  const security: SecurityCounters = { authFailures: 0, throttledLogins: 0, publishDenied: 0, subscribeDenied: 0, forwardDenied: 0 };
+  const requestPrefix = `${cfg.baseTopic}/bridge/request/`;
+  // The persistence mirror, once created below; no client can connect before that.
+  let book: SessionBook = { has: () => false, count: () => 0, countOf: () => 0, claim: () => undefined };
+  const security: SecurityCounters = newSecurityCounters();
   const recentViolations: Violation[] = [];
   let violations = 0;
   const rl = new RateLimitedLog(log);
@@ -85,7 +95,7 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger): 
     drainTimeout: limits.drainTimeoutMs,
     maxInflightInbound: limits.maxInflightInbound,
     maxClientsIdLength: limits.maxClientIdLength,
-    ...createAuthHooks(() => auth, limits, log, security),
+    ...createAuthHooks(() => auth, { limits, log, counters: security, sessions: () => book, requestPrefix }),
   });
   // Refused logins and denied publishes were already logged by the hooks (aedes marks the former with `errorCode`).
   aedes.on("clientError", (client, err) => {
@@ -98,11 +108,15 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger): 
   // Always wrapped: the retained and offline-queue limits apply with or without a state directory.
   const stateDir = cfg.broker.stateDir;
   if (stateDir) await mkdir(stateDir, { recursive: true });
-  const mirror = new PersistenceMirror(stateDir ? join(stateDir, "broker-state.json") : undefined, (aedes as unknown as { persistence: PersistenceLike }).persistence, limits, log);
+  const mirror = new PersistenceMirror(stateDir ? join(stateDir, "broker-state.json") : undefined, (aedes as unknown as { persistence: PersistenceLike }).persistence, limits, log, 50, (topic) => topic.startsWith(requestPrefix));
   mirror.wrap();
-  if (stateDir) log.info({ mod: "mqtt-broker", ...(await mirror.restore()) }, "broker state restored");
+  book = mirror;
+  const restored = await mirror.restore();
+  if (stateDir) log.info({ mod: "mqtt-broker", ...restored }, "broker state restored");
 
-  const counter = new ConnectionCounter();
+  const gate = new AdmissionGate({ maxConnections: limits.maxConnections, maxPending: limits.maxPending, maxPendingPerAddress: limits.maxPendingPerAddress, loginTimeoutMs: limits.connectTimeoutMs }, log);
+  // The gateway's own listener: same pending rules, never counted against maxConnections.
+  const internalGate = new AdmissionGate({ maxConnections: Infinity, maxPending: limits.maxPending, maxPendingPerAddress: limits.maxPendingPerAddress, loginTimeoutMs: limits.connectTimeoutMs }, log);
   const accept = (internal: boolean) => (stream: Duplex, meta: ConnMeta) => {
     const guard = new PacketGuard(stream, meta, {
       maxPacketBytes: internal ? INTERNAL_MAX_PACKET : limits.maxPacketBytes,
@@ -122,12 +136,12 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger): 
   const listeners: OpenListener[] = [];
   const ports: Record<string, number> = {};
   try {
-    const internal = await openListener("internal", { kind: "internal", host: cfg.internal.host, port: cfg.internal.port }, { accept: accept(true), log, maxConnections: Infinity, maxPacketBytes: INTERNAL_MAX_PACKET }, counter);
+    const internal = await openListener("internal", { kind: "internal", host: cfg.internal.host, port: cfg.internal.port }, { accept: accept(true), log, gate: internalGate, maxPacketBytes: INTERNAL_MAX_PACKET });
     listeners.push(internal);
     ports["internal"] = internal.port;
     for (const [i, l] of cfg.broker.listeners.entries()) {
       const name = `${l.kind}-${i}`;
-      const open = await openListener(name, l, { accept: accept(false), log, maxConnections: limits.maxConnections, maxPacketBytes: limits.maxPacketBytes }, counter);
+      const open = await openListener(name, l, { accept: accept(false), log, gate, maxPacketBytes: limits.maxPacketBytes });
       listeners.push(open);
       ports[name] = open.port;
       log.info({ mod: "mqtt-broker", listener: name, host: l.host, port: open.port }, "listening");
@@ -142,7 +156,19 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger): 
     ports,
     stats: () => {
       const m = process.memoryUsage();
-      return { rss: m.rss, heapUsed: m.heapUsed, connections: counter.current, refusedConnections: counter.refused, security: { ...security }, violations, recentViolations: [...recentViolations] };
+      const q = mirror.queuedTotal;
+      return {
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        connections: gate.counters.current,
+        refusedConnections: gate.counters.refused,
+        gate: { ...gate.counters },
+        sessions: { count: mirror.count(), queued: q.n, queuedBytes: q.bytes },
+        restored,
+        security: { ...security },
+        violations,
+        recentViolations: [...recentViolations],
+      };
     },
     reload: async () => {
       auth = await loadAuth(cfg);

@@ -1,7 +1,10 @@
 /**
- * Failed logins over a sliding minute, counted per (address, username) and per address. Past either limit
- * the address's connections are refused in `preConnect`, before any scrypt work, which keeps 10,000 bad
- * logins a minute from one address to a few percent of CPU (reliability S4). The per-user key keeps one
+ * Login attempts over a sliding minute. An attempt counts as a failure from the moment its password
+ * check STARTS (`attempt()`), and is taken back only if it succeeds (`succeeded()`): so 60 parallel bad
+ * logins cannot all slip past the limit while their checks are still running. Counted per (address,
+ * username) and per address. Past either limit the address's connections are refused in `preConnect`, before any scrypt work, which keeps 10,000 bad
+ * logins a minute from one address to a few percent of CPU (reliability S4). The gateway's own
+ * connection (internal listener, no scrypt) is never throttled. The per-user key keeps one
  * misconfigured display on a shared address (loopback, NAT) from locking out its neighbours; the
  * per-address limit (10× the per-user one) still stops a scan over many usernames. Memory is bounded:
  * at most `maxKeys` keys, oldest evicted first.
@@ -15,9 +18,33 @@ export class LoginThrottle {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  fail(address: string, username: string | undefined): void {
+  /** Counts a login whose password check is about to start; pass the returned time to `succeeded()`. */
+  attempt(address: string, username: string | undefined): number {
     const t = this.now();
-    for (const key of [`a:${address}`, `u:${address}|${username ?? ""}`]) {
+    this.record(address, username, t);
+    return t;
+  }
+
+  /** The attempt started at `t` succeeded: it no longer counts as a failure. */
+  succeeded(address: string, username: string | undefined, t: number): void {
+    for (const key of this.keys(address, username)) {
+      const list = this.failures.get(key);
+      const i = list?.indexOf(t) ?? -1;
+      if (list && i >= 0) list.splice(i, 1);
+      if (list?.length === 0) this.failures.delete(key);
+    }
+  }
+
+  fail(address: string, username: string | undefined): void {
+    this.record(address, username, this.now());
+  }
+
+  private keys(address: string, username: string | undefined): [string, string] {
+    return [`a:${address}`, `u:${address}|${username ?? ""}`];
+  }
+
+  private record(address: string, username: string | undefined, t: number): void {
+    for (const key of this.keys(address, username)) {
       const list = this.recent(key, t);
       list.push(t);
       this.failures.delete(key);

@@ -33,6 +33,8 @@ export interface ConnMeta {
   remoteAddress: string;
   /** Common name of a verified client certificate (TLS listener with client certificates). */
   certCN?: string;
+  /** Called once the client got CONNACK 0 (the admission gate stops counting it as pending). */
+  loggedIn?: () => void;
 }
 
 /** The guard stream for one connection; `meta` is read by the auth hooks. */

@@ -1,4 +1,4 @@
-import { crc32 } from "node:zlib";
+import { decodeCrcLine, encodeCrcLine } from "../../../src/shared/crc-line.js";
 import { fail, ok, type ParseResult } from "../../../src/shared/errors.js";
 
 /**
@@ -15,24 +15,15 @@ export type JournalRecord =
 
 /** One journal line, newline included. */
 export function encodeRecord(r: JournalRecord): Buffer {
-  const json = Buffer.from(JSON.stringify(r), "utf8");
-  const crc = crc32(json).toString(16).padStart(8, "0");
-  return Buffer.concat([Buffer.from(`${crc} `, "latin1"), json, Buffer.from("\n", "latin1")]);
+  return encodeCrcLine(r);
 }
 
 /** Parses one journal line; never throws. */
 export function decodeRecord(line: string): ParseResult<JournalRecord> {
-  if (line.length < 10 || line[8] !== " ") return fail("no CRC prefix");
-  const json = line.slice(9);
-  const want = line.slice(0, 8);
-  if (crc32(Buffer.from(json, "utf8")).toString(16).padStart(8, "0") !== want) return fail("CRC mismatch");
-  let rec: unknown;
-  try {
-    rec = JSON.parse(json);
-  } catch {
-    return fail("not JSON");
-  }
-  const r = rec as Partial<Record<string, unknown>>;
+  const decoded = decodeCrcLine(line);
+  if (!decoded.ok) return decoded;
+  if (typeof decoded.value !== "object" || decoded.value === null) return fail("unknown record shape");
+  const r = decoded.value as Partial<Record<string, unknown>>;
   if (r["t"] === "h" && Number.isSafeInteger(r["s"])) return ok({ t: "h", s: r["s"] as number });
   if (r["t"] === "m" && Number.isSafeInteger(r["s"]) && typeof r["tp"] === "string" && typeof r["p"] === "string" && (r["q"] === 0 || r["q"] === 1)) {
     return ok({ t: "m", s: r["s"] as number, tp: r["tp"], p: r["p"], q: r["q"], r: r["r"] === true, at: typeof r["at"] === "string" ? r["at"] : "" });

@@ -11,6 +11,10 @@ import { GatewayError, isGatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { display, intOption } from "../output.js";
 import { startProbeTarget, type ProbeTarget } from "./demo-probe-target.js";
+import { attachAnsweringPeers } from "../../app/answering-peers.js";
+import { publicAlert, type StoredAlert } from "../../dispatch/alert-model.js";
+import { statusTable } from "./alert.js";
+import { SimTerminal } from "../../../adapters/rakel-pei/sim/index.js";
 
 /**
  * `rakelgw demo` (what `npm start` runs): the daemon on the simulated site
@@ -56,6 +60,56 @@ async function scenario(gw: Gateway, radio: RadioTerminal, sim: TerminalSimulato
     say("4. SMS fallback: a text to +46701234567 through the simulated modem, with a status report");
     await modem.sendSms("+46701234567", "Larm: samverkanskonferens 16:00, ring 08-123 456 78", { statusReport: true }).catch((err: unknown) => say(`   SMS failed: ${(err as Error).message}`));
     await pause(1500);
+  }
+  if (gw.dispatch && !signal.aborted) await alertScene(gw, sim, signal);
+}
+
+/**
+ * 5. An activation to three roles: simulated people answer by SDS, Rakel status and SMS; one does not
+ * answer and is escalated (SDS → SMS → the next person of the role); the summary is printed.
+ */
+async function alertScene(gw: Gateway, sim: TerminalSimulator, signal: AbortSignal): Promise<void> {
+  const dispatch = gw.dispatch!;
+  const modem = gw.modemSimulators.values().next().value;
+  if (!(sim instanceof SimTerminal)) return;
+  const detach = attachAnsweringPeers(
+    [
+      { issi: "2001001", answer: { by: "none" } },
+      { msisdn: "+46701000001", answer: { by: "sms", text: "OK {code}", delayMs: 1500 } },
+      { msisdn: "+46701000003", answer: { by: "sms", text: "Ja {code}", delayMs: 2000 } },
+      { issi: "2001004", answer: { by: "none" } },
+      { msisdn: "+46701000004", answer: { by: "none" } },
+      { issi: "2001005", answer: { by: "status", value: 32772, delayMs: 1500 } },
+    ],
+    { terminal: sim, ...(modem ? { modem } : {}) },
+    (who, by) => say(`   ${who} answers by ${by === "status" ? "Rakel status" : by.toUpperCase()}`),
+  );
+  try {
+    say("5. ACTIVATION to roles tib, kib, rcb (answer timeout 5 s): who is coming?");
+    const { alert } = await dispatch.dispatcher.send({ kind: "activation", text: "Samverkanskonferens 14:30, ring 08-123 45 67", recipients: ["role:tib", "role:kib", "role:rcb"], ackTimeoutS: 5 }, { via: "cli" });
+    say(`   alert ${alert.id} code ${alert.code}; retained on ${gw.opts.config.mqtt.baseTopic}/alerts/${alert.id}`);
+    const seen = new Set<string>();
+    const end = Date.now() + 40_000;
+    for (;;) {
+      const a = (await dispatch.dispatcher.get(alert.id)) as StoredAlert;
+      for (const r of a.recipients) {
+        r.attempts.forEach((t, i) => {
+          const k = `${r.person ?? r.address}/${i}/${t.result}`;
+          if (!seen.has(k)) say(`   ${(r.person ?? r.address ?? "").padEnd(9)} ${t.channel.toUpperCase()} ${t.address} ${t.result}`);
+          seen.add(k);
+        });
+        const k = `${r.person ?? r.address}/answer/${r.answer ?? ""}`;
+        if (r.answer && !seen.has(k)) say(`   ${(r.person ?? "").padEnd(9)} answered: ${r.answer}`);
+        seen.add(k);
+      }
+      if (a.state !== "active" || Date.now() > end || signal.aborted) {
+        process.stdout.write(`\n${statusTable(publicAlert(a) as never)}\n\n`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    detach();
   }
 }
 

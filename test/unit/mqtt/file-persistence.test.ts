@@ -7,6 +7,9 @@ import { silentLogger } from "../../../src/shared/logger.js";
 
 type Pkt = Parameters<PersistenceLike["storeRetained"]>[0];
 
+/** Limits no test here reaches unless it sets them. */
+const BIG = { maxOfflineQueueBytes: 1e9, maxQueuedTotal: 1e9, maxQueuedBytesTotal: 1e9, maxSessions: 1e6, maxSessionsPerUser: 1e6 };
+
 /** The smallest honest in-memory persistence with aedes-persistence's promise API. */
 function memory(): PersistenceLike & { retained: Map<string, Pkt>; subs: Map<string, { topic: string; qos: number }[]>; out: Map<string, Pkt[]> } {
   const retained = new Map<string, Pkt>();
@@ -46,7 +49,7 @@ describe("PersistenceMirror", () => {
   it("restores retained messages, persistent subscriptions and their queued messages after a restart", async () => {
     const file = join(dir, "broker-state.json");
     const a = memory();
-    const m1 = new PersistenceMirror(file, a, { maxRetained: 100, maxOfflineQueue: 100 }, silentLogger(), 10);
+    const m1 = new PersistenceMirror(file, a, { ...BIG, maxRetained: 100, maxOfflineQueue: 100 }, silentLogger(), 10);
     m1.wrap();
     await a.storeRetained(pkt("rakelgw/s/links/ip", '{"state":"ready"}'));
     await a.storeRetained(pkt("rakelgw/s/links/gone", "x"));
@@ -56,9 +59,9 @@ describe("PersistenceMirror", () => {
     await m1.flush();
 
     const b = memory();
-    const m2 = new PersistenceMirror(file, b, { maxRetained: 100, maxOfflineQueue: 100 }, silentLogger(), 10);
+    const m2 = new PersistenceMirror(file, b, { ...BIG, maxRetained: 100, maxOfflineQueue: 100 }, silentLogger(), 10);
     m2.wrap();
-    expect(await m2.restore()).toEqual({ retained: 1, sessions: 1, queued: 1 });
+    expect(await m2.restore()).toMatchObject({ retained: 1, sessions: 1, queued: 1 });
     expect([...b.retained.keys()]).toEqual(["rakelgw/s/links/ip"]);
     expect(b.subs.get("display-1")).toEqual([{ topic: "rakelgw/s/alerts/#", qos: 1 }]);
     expect(b.out.get("display-1")?.map((p) => [p.topic, p.payload.toString(), p.brokerId, p.brokerCounter])).toEqual([["rakelgw/s/alerts/1", "A1", "b1", 7]]);
@@ -66,7 +69,7 @@ describe("PersistenceMirror", () => {
 
   it("enforces maxRetained and maxOfflineQueue, which aedes-persistence does not", async () => {
     const p = memory();
-    const m = new PersistenceMirror(join(dir, "s.json"), p, { maxRetained: 2, maxOfflineQueue: 3 }, silentLogger(), 10);
+    const m = new PersistenceMirror(join(dir, "s.json"), p, { ...BIG, maxRetained: 2, maxOfflineQueue: 3 }, silentLogger(), 10);
     m.wrap();
     for (let i = 0; i < 5; i++) await p.storeRetained(pkt(`t/${i}`, "x"));
     await p.storeRetained(pkt("t/0", "updated"));
@@ -82,12 +85,12 @@ describe("PersistenceMirror", () => {
 
   it("applies the limits without a state file, writing nothing", async () => {
     const p = memory();
-    const m = new PersistenceMirror(undefined, p, { maxRetained: 1, maxOfflineQueue: 1 }, silentLogger(), 1);
+    const m = new PersistenceMirror(undefined, p, { ...BIG, maxRetained: 1, maxOfflineQueue: 1 }, silentLogger(), 1);
     m.wrap();
     await p.storeRetained(pkt("a", "x"));
     await p.storeRetained(pkt("b", "x"));
     expect([...p.retained.keys()]).toEqual(["a"]);
-    expect(await m.restore()).toEqual({ retained: 0, sessions: 0, queued: 0 });
+    expect(await m.restore()).toMatchObject({ retained: 0, sessions: 0, queued: 0 });
     await m.flush();
     expect(readdirSync(dir)).toEqual([]);
   });
@@ -95,9 +98,68 @@ describe("PersistenceMirror", () => {
   it("moves a corrupt state file aside and starts empty (R8)", async () => {
     const file = join(dir, "broker-state.json");
     writeFileSync(file, "\0\0\0\0");
-    const m = new PersistenceMirror(file, memory(), { maxRetained: 1, maxOfflineQueue: 1 }, silentLogger());
+    const m = new PersistenceMirror(file, memory(), { ...BIG, maxRetained: 1, maxOfflineQueue: 1 }, silentLogger());
     m.wrap();
-    expect(await m.restore()).toEqual({ retained: 0, sessions: 0, queued: 0 });
+    expect(await m.restore()).toMatchObject({ retained: 0, sessions: 0, queued: 0 });
     expect(readdirSync(dir).some((f) => f.startsWith("broker-state.json.corrupt-"))).toBe(true);
+  });
+
+  it("caps queued bytes per session and messages/bytes in total; tracks session owners", async () => {
+    const p = memory();
+    const m = new PersistenceMirror(undefined, p, { ...BIG, maxRetained: 10, maxOfflineQueue: 100, maxOfflineQueueBytes: 25, maxQueuedTotal: 3 }, silentLogger(), 1);
+    m.wrap();
+    m.claim("a", "dev");
+    m.claim("b", "dev");
+    m.claim("c", undefined);
+    expect([m.count(), m.countOf("dev"), m.countOf(undefined), m.has("a"), m.has("x")]).toEqual([3, 2, 1, true, false]);
+    for (let i = 0; i < 4; i++) await p.outgoingEnqueueCombi([{ clientId: "a" }], pkt("q", "0123456789")); // 11 bytes each
+    expect(p.out.get("a")).toHaveLength(2);
+    await p.outgoingEnqueueCombi([{ clientId: "b" }, { clientId: "c" }], pkt("q", "x"));
+    expect([p.out.get("b")?.length, p.out.get("c")?.length]).toEqual([1, undefined]);
+    expect(m.queuedTotal).toEqual({ n: 3, bytes: 24 });
+    await p.cleanSubscriptions({ id: "a" });
+    expect([m.count(), m.queuedTotal.n]).toEqual([2, 1]);
+  });
+
+  it("never stores retained messages on refused topics (the request topics)", async () => {
+    const p = memory();
+    const m = new PersistenceMirror(undefined, p, { ...BIG, maxRetained: 10, maxOfflineQueue: 1 }, silentLogger(), 1, (t) => t.startsWith("b/bridge/request/"));
+    m.wrap();
+    await p.storeRetained(pkt("b/bridge/request/sds/send", "{}"));
+    await p.storeRetained(pkt("b/links/ip", "{}"));
+    expect([...p.retained.keys()]).toEqual(["b/links/ip"]);
+  });
+
+  it("restores no sessions from a snapshot over budget, keeps its retained messages, and sets the file aside", async () => {
+    const file = join(dir, "broker-state.json");
+    const sessions = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`s${i}`, { owner: "dev", subs: [{ topic: "q/#", qos: 1 }], outgoing: [] }]));
+    writeFileSync(file, JSON.stringify({ version: 1, retained: [{ topic: "r", payload: Buffer.from("v").toString("base64"), qos: 0 }], sessions }));
+    const p = memory();
+    const m = new PersistenceMirror(file, p, { ...BIG, maxRetained: 10, maxOfflineQueue: 10, maxSessions: 4 }, silentLogger());
+    m.wrap();
+    const r = await m.restore();
+    expect(r).toMatchObject({ retained: 1, sessions: 0, queued: 0 });
+    expect(r.discarded).toMatch(/5 persistent sessions/);
+    expect([p.subs.size, m.count(), [...p.retained.keys()]]).toEqual([0, 0, ["r"]]);
+    expect(readdirSync(dir).some((f) => f.startsWith("broker-state.json.over-budget-"))).toBe(true);
+  });
+
+  it("does not even parse a state file bigger than the byte budget", async () => {
+    const file = join(dir, "broker-state.json");
+    writeFileSync(file, JSON.stringify({ version: 1, retained: [], sessions: {}, pad: "x".repeat(17 * 1024 * 1024) }));
+    const m = new PersistenceMirror(file, memory(), { ...BIG, maxRetained: 10, maxOfflineQueue: 10, maxQueuedBytesTotal: 1024 }, silentLogger());
+    m.wrap();
+    expect((await m.restore()).discarded).toMatch(/bytes; the budget is/);
+  });
+
+  it("deletes temp files an interrupted write left behind", async () => {
+    const file = join(dir, "broker-state.json");
+    writeFileSync(join(dir, "broker-state.json.123.abcd.tmp"), "{");
+    writeFileSync(join(dir, ".broker-state.json.123.abcd.tmp"), "{");
+    writeFileSync(join(dir, "other.tmp"), "keep");
+    const m = new PersistenceMirror(file, memory(), { ...BIG, maxRetained: 10, maxOfflineQueue: 10 }, silentLogger());
+    m.wrap();
+    expect((await m.restore()).tmpRemoved).toBe(2);
+    expect(readdirSync(dir)).toEqual(["other.tmp"]);
   });
 });

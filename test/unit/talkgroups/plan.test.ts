@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { stringify as stringifyYaml } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { lintPlans, planProblems, type PlanFile } from "../../../src/talkgroups/plan-lint.js";
-import { listPlans, loadPlan, parsePlan, resolvePlanPath, talkgroupPlansDir } from "../../../src/talkgroups/plan-loader.js";
+import { listPlans, loadNamedPlan, loadPlan, parsePlan, resolvePlanPath, talkgroupPlansDir } from "../../../src/talkgroups/plan-loader.js";
+import { isGatewayError } from "../../../src/shared/errors.js";
 import { familiesNeeded, groupsForRole, type TalkgroupPlan } from "../../../src/talkgroups/plan-schema.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rakelgw-plans-"));
@@ -122,5 +123,25 @@ describe("talk-group plans: lint across files", () => {
     const schema = JSON.parse(readFileSync(join(talkgroupPlansDir(), "../schema/talkgroup-plan.schema.json"), "utf8")) as Record<string, unknown>;
     expect(schema["additionalProperties"]).toBe(false);
     expect(schema["required"]).toEqual(["name", "version", "groups"]);
+  });
+});
+
+describe("loadNamedPlan (plans named in requests from the network)", () => {
+  it("loads a shipped plan by name", () => {
+    expect(loadNamedPlan("kommun-tib-example").role).toBe("kommun-tib");
+  });
+
+  it("refuses paths, '.' and '..' with CFG_INVALID and a message without any file system path", () => {
+    for (const name of ["..", ".", "../etc/passwd", "/etc/passwd", "x.json", "no-such-plan"]) {
+      let err: unknown;
+      try {
+        loadNamedPlan(name);
+      } catch (e) {
+        err = e;
+      }
+      expect(isGatewayError(err) && err.code).toBe("CFG_INVALID");
+      expect((err as Error).message).not.toContain(talkgroupPlansDir());
+      expect((err as Error).message).not.toContain(process.cwd());
+    }
   });
 });

@@ -30,22 +30,25 @@ async function selfSignedCa(dir: string, name: string): Promise<{ cert: string; 
   return { cert, key };
 }
 
-async function signed(dir: string, name: string, cn: string, ca: { cert: string; key: string }, ext: string): Promise<{ cert: string; key: string }> {
+const RSA = ["-newkey", "rsa:2048", "-nodes"];
+
+async function signed(dir: string, name: string, cn: string, ca: { cert: string; key: string }, ext: string, keyArgs = EC): Promise<{ cert: string; key: string }> {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const cert = join(dir, `${name}.crt`);
   const extFile = join(dir, `${name}.ext`);
   writeFileSync(extFile, ext);
-  await openssl(["req", ...EC, "-keyout", key, "-out", csr, "-subj", `/CN=${cn}`]);
+  await openssl(["req", ...keyArgs, "-keyout", key, "-out", csr, "-subj", `/CN=${cn}`]);
   await openssl(["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", extFile]);
   return { cert, key };
 }
 
-export async function makePki(dir: string, clientCns: string[]): Promise<TestPki> {
+/** `rsaServer`: an RSA server key, the only kind with which static-RSA suites such as AES128-SHA can be offered at all. */
+export async function makePki(dir: string, clientCns: string[], o: { rsaServer?: boolean } = {}): Promise<TestPki> {
   mkdirSync(dir, { recursive: true });
   const ca = await selfSignedCa(dir, "test-ca");
   const other = await selfSignedCa(dir, "other-ca");
-  const server = await signed(dir, "server", "localhost", ca, "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n");
+  const server = await signed(dir, "server", "localhost", ca, "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n", o.rsaServer ? RSA : EC);
   const client: TestPki["client"] = {};
   for (const cn of clientCns) client[cn] = await signed(dir, `client-${cn}`, cn, ca, "extendedKeyUsage=clientAuth\n");
   return { dir, caCert: ca.cert, serverCert: server.cert, serverKey: server.key, otherCaCert: other.cert, client };

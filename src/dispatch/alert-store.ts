@@ -1,0 +1,321 @@
+import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { decodeCrcLine, encodeCrcLine } from "../shared/crc-line.js";
+import { fsyncDirectory, writeFileDurable } from "../shared/durable-file.js";
+import { GatewayError } from "../shared/errors.js";
+import type { Logger } from "../shared/logger.js";
+import type { StoredAlert } from "./alert-model.js";
+import { StoreLock } from "./store-lock.js";
+
+/**
+ * The durable alert store (durable before acting: the README, "Alerts and acknowledgements").
+ *
+ *   <dir>/dispatch.lock               one gateway per state directory
+ *   <dir>/alerts.journal              CRC lines: {t:"a", a:<alert snapshot>} | {t:"x", id} (moved to the archive)
+ *   <dir>/archive/alerts-000001.jsonl CRC lines of finished alerts, a new file every `alertsPerFile`
+ *
+ * Every `put` resolves only after its record is written and fdatasync'ed; puts made while a write runs are
+ * group-committed, and several snapshots of one alert in a batch are written once (the newest). The journal
+ * only ever holds active alerts plus recent history and is compacted to the active ones, so a write costs
+ * the same with 10 000 archived alerts as with none. A torn last line (power cut) is dropped; a bad line
+ * elsewhere means the file is damaged: it is moved aside, what could be read is kept, and `corruption` says
+ * so (the gateway reports it loudly and starts). A full disk (ENOSPC) rejects the put with STORE_FULL and
+ * leaves the journal as it was before the failed write.
+ */
+export interface AlertStoreOptions {
+  dir: string;
+  log: Logger;
+  alertsPerFile: number;
+  keepFiles: number;
+  /** Compact the journal when it grows past this many bytes. Default 4 MiB. */
+  compactBytes?: number;
+}
+
+export interface CorruptionReport {
+  file: string;
+  movedTo: string;
+  badLines: number;
+  recoveredAlerts: number;
+}
+
+type Rec = { t: "a"; a: StoredAlert } | { t: "x"; id: string };
+
+const JOURNAL = "alerts.journal";
+const RECENT_MAX = 500;
+
+function isFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === "ENOSPC" || code === "EDQUOT";
+}
+
+export function storeError(err: unknown, path: string): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (isFull(err)) return new GatewayError("STORE_FULL", `the disk holding ${path} is full; free space (old archive files, logs) before new alerts can be accepted`, { cause: err, context: { path } });
+  return new GatewayError("STORE_WRITE_FAILED", `could not write ${path}: ${(err as Error).message}`, { cause: err, context: { path } });
+}
+
+function isAlert(a: unknown): a is StoredAlert {
+  const x = a as Partial<StoredAlert> | null;
+  return typeof x === "object" && x !== null && typeof x.id === "string" && typeof x.code === "string" && Array.isArray(x.slots) && Array.isArray(x.recipients) && typeof x.state === "string";
+}
+
+function toRec(v: unknown): Rec | undefined {
+  const r = v as { t?: unknown; a?: unknown; id?: unknown } | null;
+  if (typeof r !== "object" || r === null) return undefined;
+  if (r.t === "a" && isAlert(r.a)) return { t: "a", a: r.a };
+  if (r.t === "x" && typeof r.id === "string") return { t: "x", id: r.id };
+  return undefined;
+}
+
+export class AlertStore {
+  /** Active (and not yet archived) alerts as recovered at open. */
+  readonly recovered: StoredAlert[] = [];
+  corruption: CorruptionReport | undefined;
+  private fh!: FileHandle;
+  private size = 0;
+  private batch: { key: string; buf: Buffer; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private writing: Promise<void> | undefined;
+  private readonly live = new Map<string, Buffer>();
+  private archiveNo = 1;
+  private archiveCount = 0;
+  private archiveFh: FileHandle | undefined;
+  private readonly archiveIndex = new Map<string, number>();
+  private readonly recent = new Map<string, StoredAlert>();
+  private closed = false;
+
+  private constructor(
+    private readonly opts: AlertStoreOptions,
+    private readonly lock: StoreLock,
+  ) {}
+
+  get journalPath(): string {
+    return join(this.opts.dir, JOURNAL);
+  }
+  private get archiveDir(): string {
+    return join(this.opts.dir, "archive");
+  }
+
+  static async open(opts: AlertStoreOptions): Promise<AlertStore> {
+    await mkdir(join(opts.dir, "archive"), { recursive: true });
+    const lock = StoreLock.acquire(join(opts.dir, "dispatch.lock"));
+    const store = new AlertStore(opts, lock);
+    try {
+      await store.recover();
+      await store.openArchive();
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+    return store;
+  }
+
+  /** Durably records the alert's current state. */
+  put(a: StoredAlert): Promise<void> {
+    if (this.closed) return Promise.reject(new GatewayError("STORE_WRITE_FAILED", "the alert store is closed"));
+    const buf = encodeCrcLine({ t: "a", a });
+    this.live.set(a.id, buf);
+    return this.enqueue(a.id, buf);
+  }
+
+  /** Moves a finished alert to the archive: archive line fsynced first, then the journal's removal record. */
+  async archive(a: StoredAlert): Promise<void> {
+    if (this.archiveCount >= this.opts.alertsPerFile || !this.archiveFh) await this.rotate();
+    const fh = this.archiveFh as FileHandle;
+    try {
+      await writeAll(fh, encodeCrcLine(a), null);
+      await fh.datasync();
+    } catch (err) {
+      throw storeError(err, this.archiveDir);
+    }
+    this.archiveCount++;
+    this.archiveIndex.set(a.id, this.archiveNo);
+    this.remember(a);
+    this.live.delete(a.id);
+    await this.enqueue(a.id, encodeCrcLine({ t: "x", id: a.id }));
+  }
+
+  /** A finished alert by id: recent ones from memory, older ones from their archive file. */
+  async getArchived(id: string): Promise<StoredAlert | undefined> {
+    const hit = this.recent.get(id);
+    if (hit) return hit;
+    const no = this.archiveIndex.get(id);
+    if (no === undefined) return undefined;
+    let text: string;
+    try {
+      text = await readFile(join(this.archiveDir, archiveName(no)), "utf8");
+    } catch {
+      return undefined;
+    }
+    for (const line of text.split("\n")) {
+      if (!line.includes(`"id":${JSON.stringify(id)}`)) continue;
+      const r = decodeCrcLine(line);
+      if (r.ok && isAlert(r.value) && r.value.id === id) return r.value;
+    }
+    return undefined;
+  }
+
+  hasArchived(id: string): boolean {
+    return this.archiveIndex.has(id);
+  }
+
+  /** The most recently finished alerts (newest first), at most `max`. */
+  recentArchived(max: number): StoredAlert[] {
+    return [...this.recent.values()].reverse().slice(0, max);
+  }
+
+  get archivedCount(): number {
+    return this.archiveIndex.size;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.writing;
+    await this.fh.close().catch(() => undefined);
+    await this.archiveFh?.close().catch(() => undefined);
+    this.lock.release();
+  }
+
+  private remember(a: StoredAlert): void {
+    this.recent.delete(a.id);
+    this.recent.set(a.id, a);
+    while (this.recent.size > RECENT_MAX) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest === undefined) break;
+      this.recent.delete(oldest);
+    }
+  }
+
+  private enqueue(key: string, buf: Buffer): Promise<void> {
+    const p = new Promise<void>((resolve, reject) => this.batch.push({ key, buf, resolve, reject }));
+    this.writing ??= this.drain();
+    return p;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.batch.length > 0) {
+      const items = this.batch;
+      this.batch = [];
+      const last = new Map<string, number>();
+      items.forEach((it, i) => last.set(it.key, i));
+      const out = Buffer.concat(items.filter((it, i) => last.get(it.key) === i).map((it) => it.buf));
+      try {
+        await writeAll(this.fh, out, this.size);
+        await this.fh.datasync();
+        this.size += out.length;
+        for (const it of items) it.resolve();
+      } catch (err) {
+        // Leave the journal exactly as before this batch: a half-written record would read as damage later.
+        await this.fh.truncate(this.size).catch(() => undefined);
+        const e = storeError(err, this.journalPath);
+        this.opts.log.error({ mod: "alert-store", code: e.code, err }, "alert journal write failed");
+        for (const it of items) it.reject(e);
+      }
+      if (this.batch.length === 0 && this.size > (this.opts.compactBytes ?? 4 * 1024 * 1024)) {
+        await this.compact().catch((err: unknown) => this.opts.log.error({ mod: "alert-store", err }, "alert journal compaction failed"));
+      }
+    }
+    this.writing = undefined;
+  }
+
+  /** Rewrites the journal with the newest snapshot of each active alert (atomic replace). */
+  private async compact(): Promise<void> {
+    const data = Buffer.concat([...this.live.values()]);
+    await writeFileDurable(this.journalPath, data);
+    await this.fh.close();
+    this.fh = await open(this.journalPath, "r+");
+    this.size = data.length;
+  }
+
+  private async recover(): Promise<void> {
+    const path = this.journalPath;
+    let text = "";
+    try {
+      text = await readFile(path, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+    const lines = text.split("\n");
+    const tornTail = lines.at(-1) !== "";
+    if (!tornTail) lines.pop();
+    const alerts = new Map<string, StoredAlert>();
+    let bad = 0;
+    lines.forEach((line, i) => {
+      const d = decodeCrcLine(line);
+      const rec = d.ok ? toRec(d.value) : undefined;
+      if (!rec) {
+        if (i === lines.length - 1 && tornTail) {
+          this.opts.log.warn({ mod: "alert-store", event: "journal-torn-tail" }, "torn last alert-journal record dropped (power cut during a write; it was never acknowledged)");
+        } else bad++;
+        return;
+      }
+      if (rec.t === "a") {
+        const prev = alerts.get(rec.a.id);
+        if (!prev || prev.rev <= rec.a.rev) alerts.set(rec.a.id, rec.a);
+      } else alerts.delete(rec.id);
+    });
+    for (const a of alerts.values()) {
+      this.recovered.push(a);
+      this.live.set(a.id, encodeCrcLine({ t: "a", a }));
+    }
+    if (bad > 0) {
+      const movedTo = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, "")}`;
+      await rename(path, movedTo);
+      this.corruption = { file: path, movedTo, badLines: bad, recoveredAlerts: alerts.size };
+      this.opts.log.error({ mod: "alert-store", event: "store-corrupt", ...this.corruption }, "ALERT JOURNAL DAMAGED: moved aside; alerts that could be read are resumed, check the moved file");
+    }
+    // Start every run from a clean, compacted journal (drops a torn tail and old snapshots).
+    const data = Buffer.concat([...this.live.values()]);
+    await writeFileDurable(path, data);
+    this.fh = await open(path, "r+");
+    this.size = data.length;
+  }
+
+  private async openArchive(): Promise<void> {
+    const names = (await readdir(this.archiveDir)).filter((n) => /^alerts-\d{6}\.jsonl$/.test(n)).sort();
+    for (const name of names) {
+      const no = Number(name.slice(7, 13));
+      const text = await readFile(join(this.archiveDir, name), "utf8");
+      let count = 0;
+      for (const m of text.matchAll(/^[0-9a-f]{8} \{"id":("(?:[^"\\]|\\.)*")/gm)) {
+        this.archiveIndex.set(JSON.parse(m[1] ?? '""') as string, no);
+        count++;
+      }
+      this.archiveNo = no;
+      this.archiveCount = count;
+    }
+    if (names.length > 0) this.archiveFh = await open(join(this.archiveDir, archiveName(this.archiveNo)), "a", 0o600);
+  }
+
+  private async rotate(): Promise<void> {
+    if (this.archiveFh) {
+      await this.archiveFh.close();
+      this.archiveNo++;
+    }
+    this.archiveCount = 0;
+    const path = join(this.archiveDir, archiveName(this.archiveNo));
+    try {
+      this.archiveFh = await open(path, "a", 0o600);
+      await fsyncDirectory(this.archiveDir);
+    } catch (err) {
+      throw storeError(err, path);
+    }
+    const names = (await readdir(this.archiveDir)).filter((n) => /^alerts-\d{6}\.jsonl$/.test(n)).sort();
+    for (const old of names.slice(0, Math.max(0, names.length - this.opts.keepFiles))) {
+      const no = Number(old.slice(7, 13));
+      await unlink(join(this.archiveDir, old)).catch(() => undefined);
+      for (const [id, n] of this.archiveIndex) if (n === no) this.archiveIndex.delete(id);
+      this.opts.log.info({ mod: "alert-store", file: old }, "old alert archive file removed");
+    }
+  }
+}
+
+/** Writes all of `buf`: a nearly full disk takes part of a write without an error, the next one says ENOSPC. */
+async function writeAll(fh: FileHandle, buf: Buffer, position: number | null): Promise<void> {
+  for (let off = 0; off < buf.length; ) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off, position === null ? null : position + off);
+    if (bytesWritten === 0) throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+    off += bytesWritten;
+  }
+}
+
+const archiveName = (no: number): string => `alerts-${String(no).padStart(6, "0")}.jsonl`;

@@ -1,0 +1,243 @@
+import { describe, expect, it } from "vitest";
+import type { StoredAlert } from "../../../src/dispatch/alert-model.js";
+import { isGatewayError } from "../../../src/shared/errors.js";
+import { flush, MemoryStore, rig } from "./harness.js";
+
+type Pub = { state: string; code: string; recipients: { person?: string; address?: string; state: string; answer?: string; attempts: { channel: string; result: string }[] }[]; summary: Record<string, number> };
+const pub = (r: { published: Map<string, Record<string, unknown>> }, id: string): Pub => r.published.get(id) as unknown as Pub;
+
+describe("dispatcher: escalation with fakes and a fake clock", () => {
+  it("is durably written (with the first send in flight) before send() resolves and before the first SDS", async () => {
+    const r = await rig();
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "Konferens 14:30", recipients: ["role:tib"] }, { via: "mqtt" });
+    const first = r.store.puts[0]!;
+    expect(first.id).toBe(alert.id);
+    expect(first.recipients[0]?.inFlight?.channel).toBe("sds");
+    await flush();
+    expect(r.radio.textsTo("2001001")).toEqual([`LARM SSR ${alert.code}: Konferens 14:30 Svara OK ${alert.code} / NEJ ${alert.code} / SEN ${alert.code}`]);
+    expect(r.store.last(alert.id)?.recipients[0]?.attempts[0]?.result).toBe("sent");
+  });
+
+  it("no answer → next channel (SMS) → next person → group fallback, each after ackTimeoutS", async () => {
+    const r = await rig({ config: { ackTimeoutS: 60 } });
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "Test", recipients: ["role:tib"] }, { via: "mqtt" });
+    await flush();
+    expect(r.radio.textsTo("2001001")).toHaveLength(1);
+    expect(r.modem.sent).toHaveLength(0);
+    await r.clock.advance(59_000);
+    expect(r.modem.sent).toHaveLength(0);
+    await r.clock.advance(1_000);
+    expect(r.modem.textsTo("+46701000001")).toHaveLength(1);
+    await r.clock.advance(60_000);
+    expect(r.radio.textsTo("2001002")).toHaveLength(1);
+    await r.clock.advance(60_000);
+    expect(r.modem.textsTo("+46701000002")).toHaveLength(1);
+    await r.clock.advance(60_000);
+    const group = r.radio.sent.filter((s) => s.to.kind === "gssi");
+    expect(group.map((g) => g.to.ssi)).toEqual(["9001"]);
+    const p = pub(r, alert.id);
+    expect(p.recipients.map((x) => x.person ?? x.address)).toEqual(["anna", "bertil", "gssi:9001"]);
+    expect(p.state).toBe("active");
+    // Deadline: nobody answered → expired, people unreached.
+    await r.clock.advance(3600_000);
+    expect(pub(r, alert.id).state).toBe("expired");
+    expect(pub(r, alert.id).summary).toMatchObject({ coming: 0, unreached: 2, pending: 0 });
+    expect(r.store.archived.has(alert.id)).toBe(true);
+  });
+
+  it("the first answer stops escalation for that person on every channel; the alert completes", async () => {
+    const r = await rig();
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["role:tib", "role:kib"] }, { via: "mqtt" });
+    await flush();
+    r.radio.incomingText("2001001", `ok ${alert.code}`);
+    await flush();
+    r.modem.incoming("+46701000003", `Nej ${alert.code}`);
+    await flush();
+    await r.clock.advance(600_000);
+    expect(r.modem.textsTo("+46701000001")).toHaveLength(0);
+    expect(r.radio.textsTo("2001002")).toHaveLength(0);
+    const p = pub(r, alert.id);
+    expect(p.state).toBe("completed");
+    expect(p.summary).toMatchObject({ coming: 1, notComing: 1, pending: 0 });
+  });
+
+  it("a role member answering not-coming moves to the next person at once", async () => {
+    const r = await rig();
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["role:tib"] }, { via: "mqtt" });
+    await flush();
+    r.radio.incomingText("2001001", `NEJ ${alert.code}`);
+    await flush();
+    expect(r.radio.textsTo("2001002")).toHaveLength(1);
+    expect(r.modem.textsTo("+46701000001")).toHaveLength(0);
+  });
+
+  it("a configured Rakel status answers the person's most recent active alert", async () => {
+    const r = await rig();
+    const a1 = (await r.dispatcher.send({ kind: "activation", text: "one", recipients: ["person:anna"] }, { via: "mqtt" })).alert;
+    r.clock.stepWall(1000);
+    const a2 = (await r.dispatcher.send({ kind: "activation", text: "two", recipients: ["person:anna"] }, { via: "mqtt" })).alert;
+    await flush();
+    r.radio.incomingStatus("2001001", 32772);
+    await flush();
+    expect(pub(r, a2.id).recipients[0]?.answer).toBe("coming");
+    expect(pub(r, a1.id).recipients[0]?.answer).toBeUndefined();
+  });
+
+  it("an answer from an address not on the alert is ignored; an unknown code too", async () => {
+    const r = await rig();
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["person:anna"] }, { via: "mqtt" });
+    await flush();
+    r.radio.incomingText("2005555", `OK ${alert.code}`);
+    r.radio.incomingText("2001001", "OK 1234");
+    await flush();
+    expect(pub(r, alert.id).recipients[0]?.answer).toBeUndefined();
+  });
+
+  it("delivery reports make a recipient delivered, never acknowledged; a failed report escalates at once", async () => {
+    const r = await rig();
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["person:anna", "person:bertil"] }, { via: "mqtt" });
+    await flush();
+    const [toAnna, toBertil] = r.radio.sent;
+    r.radio.report(toAnna!.id, "delivered");
+    r.radio.report(toBertil!.id, "failed");
+    await flush();
+    const p = pub(r, alert.id);
+    expect(p.recipients[0]).toMatchObject({ person: "anna", state: "delivered" });
+    expect(p.recipients[0]?.answer).toBeUndefined();
+    expect(r.modem.textsTo("+46701000002")).toHaveLength(1);
+  });
+
+  it("skips a channel whose link is not ready and tries it when it comes back", async () => {
+    const r = await rig();
+    r.links.set("terminal-1", "unresponsive", "gone");
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["person:anna"] }, { via: "mqtt" });
+    await flush();
+    expect(r.radio.sent).toHaveLength(0);
+    expect(r.modem.textsTo("+46701000001")).toHaveLength(1);
+    await r.clock.advance(60_000);
+    r.links.set("terminal-1", "ready", "");
+    await flush();
+    expect(r.radio.textsTo("2001001")).toHaveLength(1);
+    expect(pub(r, alert.id).state).toBe("active");
+  });
+
+  it("a failed send goes on to the next channel without waiting", async () => {
+    const r = await rig();
+    r.radio.failNext = 1;
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["person:anna"] }, { via: "mqtt" });
+    await flush();
+    expect(r.modem.textsTo("+46701000001")).toHaveLength(1);
+    expect(pub(r, alert.id).recipients[0]?.attempts.map((a) => a.result)).toEqual(["failed", "sent"]);
+  });
+
+  it("a repeated id returns the existing alert; the same activation by SDS within the window is one alert", async () => {
+    const r = await rig();
+    const a = await r.dispatcher.send({ id: "ext-1", kind: "activation", text: "Konf 14:30", recipients: ["role:tib"] }, { via: "mqtt" });
+    const b = await r.dispatcher.send({ id: "ext-1", kind: "activation", text: "other", recipients: ["role:tib"] }, { via: "mqtt" });
+    expect(b.existing).toBe(true);
+    expect(b.alert.id).toBe("ext-1");
+    const c = await r.dispatcher.send({ kind: "activation", text: "Brand  i hamnen", recipients: ["role:tib"] }, { via: "mqtt" });
+    r.radio.incomingText("2009999", "LARM tib brand i hamnen");
+    r.modem.incoming("+46709999999", "larm TIB Brand i hamnen");
+    await flush();
+    expect(r.dispatcher.activeAlerts().map((x) => x.id).sort()).toEqual([a.alert.id, c.alert.id].sort());
+    expect(c.alert.origin.arrivals.map((x) => x.via)).toEqual(["mqtt", "sds", "sms"]);
+  });
+
+  it("activation by SDS from an activator starts an alert and the activator gets receipts; from another ISSI it is refused", async () => {
+    const r = await rig();
+    r.radio.incomingText("2005555", "LARM tib Samverkan nu");
+    await flush();
+    expect(r.dispatcher.activeAlerts()).toHaveLength(0);
+    expect(r.radio.sent).toHaveLength(0);
+    r.radio.incomingText("2009999", "LARM tib Samverkan nu");
+    await flush();
+    const [alert] = r.dispatcher.activeAlerts() as [StoredAlert];
+    expect(alert.origin).toMatchObject({ via: "sds", from: "2009999" });
+    r.radio.incomingText("2001001", alert.code);
+    await flush();
+    expect(r.radio.textsTo("2009999")).toEqual([`KVITTO ${alert.code}: 1 kommer, 0 kommer ej, 0 ej nådd`]);
+    expect(pub(r, alert.id).state).toBe("completed");
+  });
+
+  it("ÖVNING starts a test alert whose texts start with ÖVNING; unknown roles are answered with a refusal", async () => {
+    const r = await rig();
+    r.modem.incoming("+46709999999", "ÖVNING alla Övning pågår");
+    await flush();
+    const [alert] = r.dispatcher.activeAlerts() as [StoredAlert];
+    expect(alert.kind).toBe("test");
+    expect(alert.slots.map((s) => s.spec)).toEqual(["role:tib", "role:kib"]);
+    expect(r.radio.textsTo("2001001")[0]).toMatch(/^ÖVNING SSR \d{4}: Övning pågår/);
+    r.modem.incoming("+46709999999", "LARM nope text");
+    await flush();
+    expect(r.modem.textsTo("+46709999999")).toEqual(["LARM EJ STARTAT: okänd roll nope"]);
+  });
+
+  it("a full disk refuses a new alert with STORE_FULL and sends nothing", async () => {
+    const store = new MemoryStore();
+    store.full = true;
+    const r = await rig({ store });
+    const err = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["role:tib"] }, { via: "mqtt" }).catch((e: unknown) => e);
+    expect(isGatewayError(err, "STORE_FULL")).toBe(true);
+    await flush();
+    expect(r.radio.sent).toHaveLength(0);
+    expect(r.dispatcher.activeAlerts()).toHaveLength(0);
+  });
+
+  it("unknown roles or people are refused with path: reason", async () => {
+    const r = await rig();
+    const err = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["role:nope", "person:zed", "issi:123456789"] }, { via: "mqtt" }).catch((e: unknown) => e);
+    expect(isGatewayError(err, "ALERT_BAD_RECIPIENTS")).toBe(true);
+    expect((err as { context: { problems: string[] } }).context.problems).toEqual([
+      expect.stringMatching(/^\/recipients\/0: unknown role "nope"/),
+      '/recipients/1: unknown person "zed"',
+      '/recipients/2: "123456789" is not an ISSI (1-8 digits)',
+    ]);
+  });
+
+  it("a restart resumes: an in-flight send is sent again, a recorded one is not", async () => {
+    const r = await rig();
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["person:anna", "person:bertil"] }, { via: "mqtt" });
+    await flush();
+    r.dispatcher.stop();
+    // State as a crash would leave it: anna's SDS recorded, bertil's in flight (crash between send and record).
+    const snap = structuredClone(r.store.last(alert.id)!);
+    const bertil = snap.recipients.find((x) => x.person === "bertil")!;
+    bertil.attempts = [];
+    bertil.inFlight = { channel: "sds", address: "2001002", since: snap.createdAt, step: 0 };
+    snap.slots[1]!.step = 1;
+    delete snap.slots[1]!.waitUntil;
+    const store = new MemoryStore();
+    store.recovered = [snap];
+    const r2 = await rig({ store, clock: r.clock });
+    await flush();
+    expect(r2.radio.textsTo("2001001")).toHaveLength(0);
+    expect(r2.radio.textsTo("2001002")).toHaveLength(1);
+    // anna's wait continues from the stored wall time: SMS after the rest of her 60 s.
+    await r2.clock.advance(60_000);
+    expect(r2.modem.textsTo("+46701000001")).toHaveLength(1);
+  });
+
+  it("alert/cancel ends the alert and stops escalation", async () => {
+    const r = await rig();
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["role:tib"] }, { via: "mqtt" });
+    await flush();
+    await r.dispatcher.cancel(alert);
+    await r.clock.advance(600_000);
+    expect(r.modem.sent).toHaveLength(0);
+    expect(pub(r, alert.id).state).toBe("cancelled");
+    const err = await r.dispatcher.cancel(alert).catch((e: unknown) => e);
+    expect(isGatewayError(err, "ALERT_NOT_ACTIVE")).toBe(true);
+  });
+
+  it("timers are monotonic: a wall-clock step does not fire the escalation early", async () => {
+    const r = await rig();
+    await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["person:anna"] }, { via: "mqtt" });
+    await flush();
+    r.clock.stepWall(3_000_000);
+    await r.clock.advance(30_000);
+    expect(r.modem.sent).toHaveLength(0);
+    await r.clock.advance(30_000);
+    expect(r.modem.sent).toHaveLength(1);
+  });
+});
