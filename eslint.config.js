@@ -23,7 +23,7 @@ const deviceAdapterRules = adapterDirs
             .filter((other) => other !== dir && !SHARED_ADAPTER_DIRS.has(other))
             .map((other) => ({
               group: [`**/adapters/${other}/**`, `../${other}/**`, `../../${other}/**`, `../../../${other}/**`],
-              message: `adapters/${dir} must not import adapters/${other} (architecture rule 2: no device adapter imports another); move what both need to adapters/shared-kits/ or src/shared/.`,
+              message: `adapters/${dir} must not import adapters/${other} (no device adapter imports another: README, *Layout*); move what both need to adapters/shared-kits/ or src/shared/.`,
             })),
         },
       ],
@@ -66,13 +66,13 @@ export default tseslint.config(
         {
           patterns: adapterDirs
             .filter((other) => !SHARED_ADAPTER_DIRS.has(other))
-            .map((other) => ({ group: [`**/adapters/${other}/**`, `../${other}/**`, `../../${other}/**`, `../../../${other}/**`], message: `shared adapter code must not import the device adapter adapters/${other} (architecture rule 2).` })),
+            .map((other) => ({ group: [`**/adapters/${other}/**`, `../${other}/**`, `../../${other}/**`, `../../../${other}/**`], message: `shared adapter code must not import the device adapter adapters/${other} (README, *Layout*).` })),
         },
       ],
     },
   },
   {
-    files: ["test/**/*.ts", "bench/**/*.ts"],
+    files: ["test/**/*.ts", "bench/**/*.ts", "proof/**/*.ts"],
     rules: {
       "@typescript-eslint/no-non-null-assertion": "off",
       "@typescript-eslint/unbound-method": "off",
@@ -92,4 +92,6 @@ export default tseslint.config(
       ),
     },
   },
+  // The proof runner's preload runs in the daemon as plain JavaScript (node --import), outside the TS project.
+  { files: ["proof/**/*.mjs"], ...tseslint.configs.disableTypeChecked, languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", performance: "readonly", setInterval: "readonly" } } },
 );

@@ -74,16 +74,19 @@ export class MqttGateway {
     const links = opts.links;
     const api = new BridgeApi({ baseTopic: base, version: opts.version, simulated: opts.simulated, maxRequestBytes: config.api.maxRequestBytes, maxConcurrentRequests: config.api.maxConcurrentRequests, log });
     const external = config.broker.external;
-    const broker = external ? undefined : new BrokerSupervisor({ broker: config.broker, baseTopic: base, log, ...(opts.logFd ? { logFd: opts.logFd } : {}) });
-    const ports = await broker?.start();
-    let uplink: UplinkBridge | undefined;
+    // The uplink's journal opens before the embedded broker, which then PUBACKs out-rule publishes only once
+    // they are journaled. An external broker acknowledges on its own: there the uplink reads its subscription.
+    const uplink = config.uplink ? await UplinkBridge.create(config.uplink, { log, version: opts.version, simulated: opts.simulated }) : undefined;
+    const broker = external ? undefined : new BrokerSupervisor({ broker: config.broker, baseTopic: base, log, ...(opts.logFd ? { logFd: opts.logFd } : {}), ...(uplink ? { holdFilters: uplink.heldFilters() } : {}) });
+    if (uplink && broker) broker.onIntake((m) => uplink.intake(m.topic, m.payload));
     let local: MqttClient | undefined;
     try {
+      const ports = await broker?.start();
       local = broker ? await connectLocal(embeddedClientOptions(broker, ports?.["internal"] ?? 0), api, log, true) : await connectLocal(externalClientOptions(external ?? "", config.broker.externalAuth), api, log, false);
-      if (config.uplink) uplink = await UplinkBridge.create(config.uplink, { log, version: opts.version, simulated: opts.simulated });
     } catch (err) {
       local?.end(true);
       await broker?.stop();
+      await uplink?.stop().catch(() => undefined);
       throw err;
     }
     const gw = new MqttGateway(opts, links, api, broker, local, uplink);

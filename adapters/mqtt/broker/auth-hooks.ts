@@ -8,11 +8,12 @@ import type { UsersMap } from "../auth/users-file.js";
 import type { BrokerLimits } from "../mqtt-config.js";
 import { CheckSlots } from "./check-slots.js";
 import { LoginThrottle } from "./login-throttle.js";
+import { matches } from "../auth/topic-match.js";
 import type { ConnMeta, PacketGuard } from "./packet-guard.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
 
 /**
- * Authentication and authorisation as aedes hooks (aedes docs/Aedes.md): `preConnect` closes connections
+ * Authentication and authorisation as aedes hooks (the hooks of the aedes API): `preConnect` closes connections
  * whose CONNECT carries NUL characters ([MQTT-1.5.3-2]) and throttles addresses with many failed logins
  * before any scrypt work, `authenticate` checks the users file (at most `maxConcurrentLogins` scrypt
  * checks at once; each attempt counts against the throttle from the moment its check starts), refuses
@@ -45,6 +46,8 @@ export interface HookContext {
   sessions: () => SessionBook;
   /** `<base>/bridge/request/`: retained publishes here are never stored. */
   requestPrefix: string;
+  /** Publishes PUBACKed only after the gateway made them durable (the uplink journal). */
+  held?: HeldTopics;
 }
 
 /** What the hooks check against; replaced as a whole on reload. */
@@ -89,6 +92,12 @@ interface ClientAuth {
   checkForward: boolean;
 }
 
+/** Publishes that are acknowledged only once `hold` resolved (the uplink journal); see BrokerRuntimeConfig. */
+export interface HeldTopics {
+  filters: readonly string[];
+  hold: (m: { topic: string; payload: Buffer; qos: number; retain: boolean }) => Promise<void>;
+}
+
 type Hooks = Required<Pick<AedesOptions, "preConnect" | "authenticate" | "authorizePublish" | "authorizeSubscribe" | "authorizeForward">>;
 
 const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
@@ -106,7 +115,7 @@ const hasNul = (v: string | Buffer | undefined | null): boolean => v !== undefin
 
 /** Builds the aedes hooks; `state()` is read per connection so a reload applies to new ones. */
 export function createAuthHooks(state: () => AuthState, ctx: HookContext): Hooks {
-  const { limits, log, counters } = ctx;
+  const { limits, log, counters, held } = ctx;
   const auth = new WeakMap<Client, ClientAuth>();
   /** Clients whose CONNECT had an empty client id with clean session off ([MQTT-3.1.3-8]: CONNACK 2). */
   const emptyPersistent = new WeakSet<Client>();
@@ -213,8 +222,19 @@ export function createAuthHooks(state: () => AuthState, ctx: HookContext): Hooks
 
     authorizePublish(client, packet, cb) {
       if (!client) return cb(null); // the broker's own publishes (wills of vanished clients, $SYS)
+      // aedes sends the PUBACK as soon as cb(null) ran: a held topic waits for the durable write first.
+      const allow = (): void => {
+        if (!held?.filters.some((f) => matches(f, packet.topic))) return cb(null);
+        held.hold({ topic: packet.topic, payload: Buffer.from(packet.payload), qos: packet.qos, retain: packet.retain }).then(
+          () => cb(null),
+          (err: unknown) => {
+            rl.warn(`hold:${packet.topic}`, { mod: "mqtt-broker", event: "publish-not-durable", clientId: client.id, topic: packet.topic, err }, "publish refused: it could not be made durable");
+            cb(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
+      };
       const a = auth.get(client);
-      if (a?.internal) return cb(null);
+      if (a?.internal) return allow();
       if (packet.topic.includes("\0")) return cb(nul(client, "PUBLISH topic"));
       if (packet.topic.startsWith("$")) {
         counters.publishDenied++;
@@ -229,7 +249,7 @@ export function createAuthHooks(state: () => AuthState, ctx: HookContext): Hooks
           counters.retainedRequestsCleared++;
           rl.warn(`retained-request:${a?.username ?? "-"}`, { mod: "mqtt-broker", event: "retained-request", user: a?.username ?? null, clientId: client.id, topic: packet.topic }, "retain flag cleared on a request: requests are never stored");
         }
-        return cb(null);
+        return allow();
       }
       counters.publishDenied++;
       deny(client, "publish", packet.topic, d.reason);

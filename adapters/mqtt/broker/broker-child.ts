@@ -13,6 +13,29 @@ import { startBrokerServer, type RunningBroker } from "./broker-server.js";
 let broker: RunningBroker | undefined;
 let log: Logger | undefined;
 let stopping = false;
+let intakeSeq = 0;
+const intakes = new Map<number, (error?: string) => void>();
+/** A held publish waits this long for the gateway's durable write, then is refused (no PUBACK). */
+const INTAKE_TIMEOUT_MS = 10_000;
+
+/** Hands a held publish to the gateway (the uplink journal) and resolves once it is durable there. */
+function holdForGateway(m: { topic: string; payload: Buffer; qos: number; retain: boolean }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const id = ++intakeSeq;
+    const timer = setTimeout(() => {
+      intakes.delete(id);
+      reject(new Error(`the gateway did not store the publish within ${INTAKE_TIMEOUT_MS} ms`));
+    }, INTAKE_TIMEOUT_MS);
+    intakes.set(id, (error) => {
+      clearTimeout(timer);
+      intakes.delete(id);
+      if (error) reject(new Error(error));
+      else resolve();
+    });
+    if (!process.connected) return intakes.get(id)?.("the gateway process is gone");
+    send({ type: "intake", id, topic: m.topic, payload: m.payload.toString("base64"), qos: m.qos, retain: m.retain });
+  });
+}
 
 function send(msg: FromBroker): void {
   if (process.connected) process.send?.(msg);
@@ -35,7 +58,7 @@ process.on("message", (raw: ToBroker) => {
   switch (raw.type) {
     case "start":
       log = createRootLogger({ level: raw.logLevel, destination: raw.logFd }).child({ pid: process.pid });
-      startBrokerServer(raw.config, log).then(
+      startBrokerServer(raw.config, log, holdForGateway).then(
         (b) => {
           broker = b;
           send({ type: "ready", ports: b.ports });
@@ -56,6 +79,9 @@ process.on("message", (raw: ToBroker) => {
         () => send({ type: "reloaded", id: raw.id }),
         (err: unknown) => send({ type: "reloaded", id: raw.id, error: err instanceof Error ? err.message : String(err) }),
       );
+      return;
+    case "intake-done":
+      intakes.get(raw.id)?.(raw.error);
       return;
     case "stop":
       void stop(0);

@@ -23,7 +23,15 @@ export interface BrokerRuntimeConfig {
   /** Stable across restarts so persisted queued packets keep their broker id. */
   brokerId: string;
   internal: { host: string; port: number; password: string };
+  /**
+   * Publishes on these filters are acknowledged only after the gateway made them durable (the uplink's
+   * journal): aedes PUBACKs right after authorizePublish, so that is where they are held (reliability.md).
+   */
+  holdFilters?: string[];
 }
+
+/** Makes one held publish durable; rejects to refuse it (no PUBACK; the client sends it again). */
+export type HoldPublish = (m: { topic: string; payload: Buffer; qos: number; retain: boolean }) => Promise<void>;
 
 /** A connection closed by the PacketGuard. */
 export interface Violation {
@@ -76,7 +84,7 @@ async function loadAuth(cfg: BrokerRuntimeConfig): Promise<AuthState> {
 }
 
 /** Starts aedes, restores persisted state, opens the listeners. */
-export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger): Promise<RunningBroker> {
+export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger, hold?: HoldPublish): Promise<RunningBroker> {
   const limits = cfg.broker.limits;
   let auth = await loadAuth(cfg);
   const requestPrefix = `${cfg.baseTopic}/bridge/request/`;
@@ -95,7 +103,7 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger): 
     drainTimeout: limits.drainTimeoutMs,
     maxInflightInbound: limits.maxInflightInbound,
     maxClientsIdLength: limits.maxClientIdLength,
-    ...createAuthHooks(() => auth, { limits, log, counters: security, sessions: () => book, requestPrefix }),
+    ...createAuthHooks(() => auth, { limits, log, counters: security, sessions: () => book, requestPrefix, ...(hold && cfg.holdFilters?.length ? { held: { filters: cfg.holdFilters, hold } } : {}) }),
   });
   // Refused logins and denied publishes were already logged by the hooks (aedes marks the former with `errorCode`).
   aedes.on("clientError", (client, err) => {

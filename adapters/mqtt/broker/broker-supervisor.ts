@@ -32,7 +32,12 @@ export interface SupervisorOptions {
   /** Internal listener port; 0 picks a free one on first start. */
   internalPort?: number;
   stableMs?: number;
+  /** Publishes on these filters are PUBACKed only after `intake` (set with `onIntake`) resolved. */
+  holdFilters?: string[];
 }
+
+/** Makes a held publish durable; a rejection refuses it (the client gets no PUBACK and sends it again). */
+export type IntakeHandler = (m: { topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: boolean }) => Promise<void>;
 
 /** Events of the supervisor: a child became ready, exited, or is about to be restarted. */
 export interface SupervisorEvents {
@@ -62,6 +67,7 @@ export class BrokerSupervisor {
   private stableTimer: ReturnType<typeof setTimeout> | undefined;
   private seq = 0;
   private readonly pending = new Map<number, (m: FromBroker) => void>();
+  private intake: IntakeHandler | undefined;
 
   constructor(private readonly opts: SupervisorOptions) {
     this.internalPort = opts.internalPort ?? 0;
@@ -80,6 +86,11 @@ export class BrokerSupervisor {
 
   on<K extends keyof SupervisorEvents>(event: K, fn: SupervisorEvents[K]): Unsubscribe {
     return this.events.on(event, fn);
+  }
+
+  /** Sets what makes held publishes durable (before `start()`; without one they are refused). */
+  onIntake(fn: IntakeHandler): void {
+    this.intake = fn;
   }
 
   /** Starts the broker; rejects with MQTT_BROKER_FAILED if the first start fails (bad config, port in use). */
@@ -169,6 +180,12 @@ export class BrokerSupervisor {
           resolve(m.ports);
         } else if (m.type === "failed") {
           reject(new GatewayError("MQTT_BROKER_FAILED", `broker process could not start: ${m.message}`, { context: { reason: m.message, code: m.code, errno: m.errno } }));
+        } else if (m.type === "intake") {
+          const handler = this.intake ?? (() => Promise.reject(new Error("no intake handler")));
+          handler({ topic: m.topic, payload: Buffer.from(m.payload, "base64"), qos: m.qos === 2 ? 2 : m.qos === 1 ? 1 : 0, retain: m.retain }).then(
+            () => child.connected && child.send({ type: "intake-done", id: m.id } satisfies ToBroker),
+            (err: unknown) => child.connected && child.send({ type: "intake-done", id: m.id, error: err instanceof Error ? err.message : String(err) } satisfies ToBroker),
+          );
         } else {
           this.pending.get(m.id)?.(m);
           this.pending.delete(m.id);
@@ -183,7 +200,7 @@ export class BrokerSupervisor {
         log.error({ pid: child.pid, code, signal }, "broker process exited unexpectedly");
         this.scheduleRestart();
       });
-      child.send({ type: "start", logLevel: b.logLevel, logFd: this.opts.logFd ?? 1, config: { broker: b, baseTopic: this.opts.baseTopic, brokerId: this.brokerId, internal: { host: this.internalHost, port: this.internalPort, password: this.internalPassword } } } satisfies ToBroker);
+      child.send({ type: "start", logLevel: b.logLevel, logFd: this.opts.logFd ?? 1, config: { broker: b, baseTopic: this.opts.baseTopic, brokerId: this.brokerId, ...(this.opts.holdFilters ? { holdFilters: this.opts.holdFilters } : {}), internal: { host: this.internalHost, port: this.internalPort, password: this.internalPassword } } } satisfies ToBroker);
     });
   }
 

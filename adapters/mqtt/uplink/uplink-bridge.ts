@@ -46,6 +46,8 @@ export class UplinkBridge {
   private readonly inflight = new Map<number, number>();
   private overdueTimer: ReturnType<typeof setInterval> | undefined;
   private lastStatus: UplinkStatus = { state: "disconnected", detail: "not started" };
+  /** True when the embedded broker hands out-rule publishes to `intake()` before it PUBACKs them. */
+  private brokerIntake = false;
 
   private constructor(
     private readonly cfg: UplinkConfig,
@@ -116,12 +118,30 @@ export class UplinkBridge {
     await this.queue.close();
   }
 
+  /**
+   * The local filters of the out rules. A broker that holds publishes on them until `intake()` resolved
+   * (BrokerSupervisor holdFilters) PUBACKs a device only after the journal's fsync: without that a
+   * SIGKILL between the PUBACK and the journal append lost acknowledged messages (proof: crash).
+   */
+  heldFilters(): string[] {
+    this.brokerIntake = true;
+    return [...new Set(this.rules.filter((r) => r.direction !== "in").map((r) => r.localFilter))];
+  }
+
+  /** A local publish on an out rule, before its PUBACK: journaled (resolves after the fsync) or refused. */
+  async intake(topic: string, payload: Buffer): Promise<void> {
+    if (this.injectedDown.isEcho(topic, payload)) return;
+    const m = mapOut(this.rules, topic);
+    if (m) await this.enqueue(m.topic, payload, m.qos, m.retain ?? false);
+  }
+
   /** Hooks the gateway's local client (call on every local (re)connect): subscribes the out rules. */
   attachLocal(client: MqttClient): void {
     if (this.local !== client) {
       this.local = client;
-      client.on("message", (topic, payload) => this.onLocalMessage(topic, payload));
+      if (!this.brokerIntake) client.on("message", (topic, payload) => this.onLocalMessage(topic, payload));
     }
+    if (this.brokerIntake) return;
     const filters = [...new Set(this.rules.filter((r) => r.direction !== "in").map((r) => r.localFilter))];
     if (filters.length > 0) client.subscribe(filters, { qos: 1 }, (err) => err && this.deps.log.error({ mod: "uplink", err }, "local subscribe failed"));
   }

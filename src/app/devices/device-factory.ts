@@ -48,6 +48,8 @@ interface CommonDeviceOptions {
 export interface TerminalDeviceOptions extends CommonDeviceOptions {
   /** Override the profile's idle heartbeat; 0 switches it off (short CLI commands). */
   heartbeatMs?: number;
+  /** The ISSI the terminal must have; sends through another radio are refused (LINK_TERMINAL_MISMATCH). */
+  expectedIssi?: string;
 }
 
 export type ModemDeviceOptions = CommonDeviceOptions & Omit<GsmSmsAdapterOptions, "name" | "log" | "profile" | "linkFactory">;
@@ -102,7 +104,7 @@ export function buildTerminal(o: TerminalDeviceOptions): BuiltTerminal {
   const profileId = o.profile ?? DEFAULT_TERMINAL_PROFILE;
   const profile = loadProfile(profileId);
   const { spec, factory, sim, openFailure } = resolvePort(o, "terminal", profile.serial, (name) => startSimulatedTerminal(name, o.log));
-  const radio = new RakelPeiAdapter({ name: nameOf(o, spec, "terminal"), log: o.log, profile, linkFactory: factory, ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}) });
+  const radio = new RakelPeiAdapter({ name: nameOf(o, spec, "terminal"), log: o.log, profile, linkFactory: factory, ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}), ...(o.expectedIssi ? { expectedIssi: o.expectedIssi } : {}) });
   return {
     device: radio,
     sim: sim?.sim,

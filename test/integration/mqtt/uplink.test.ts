@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { DroppedReport } from "../../../adapters/mqtt/uplink/durable-queue.js";
+import { JOURNAL_FILE, type DroppedReport } from "../../../adapters/mqtt/uplink/durable-queue.js";
 import { startMosquitto, type Mosquitto } from "./helpers/mosquitto.js";
 import { runFixture } from "./helpers/node-script.js";
 import { freePort, killAll, run, sleep, subscribed, until } from "./helpers/procs.js";
@@ -163,4 +163,29 @@ describe("other uplinks", () => {
     const lines = await watcher.waitFor((l) => l.some((x) => x.includes('"state":"offline"')), 10_000, "offline will upstream");
     expect(lines.at(-1)).toMatch(/^region\/north\/lwt-test\/bridge\/state \{"state":"offline"/);
   }, 40_000);
+});
+
+describe("acknowledged means journaled (found by `npm run proof -- crash`)", () => {
+  it("PUBACKs a device's publish on an out rule only after the uplink journal holds it", async () => {
+    // An unreachable regional broker keeps every message in the journal; each PUBACK is checked at once.
+    const queueDir = join(dir, `queue-held-${Math.random()}`);
+    const g = await startTestGateway({ uplink: uplinkCfg([`mqtt://127.0.0.1:${await freePort()}`], { queueDir }) });
+    const c: MqttClient = await connectAsync({ host: "127.0.0.1", port: g.port, username: "flooder", password: USERS["flooder"] ?? "" });
+    try {
+      const missing: string[] = [];
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => {
+          const payload = `held-${i}-${Math.random()}`;
+          return c.publishAsync(`flood/seq/held/${i}`, payload, { qos: 1 }).then(() => {
+            const journal = readFileSync(join(queueDir, JOURNAL_FILE), "utf8");
+            if (!journal.includes(Buffer.from(payload).toString("base64"))) missing.push(payload);
+          });
+        }),
+      );
+      expect(missing).toEqual([]);
+    } finally {
+      await c.endAsync(true);
+      await g.stop();
+    }
+  });
 });

@@ -82,3 +82,18 @@ describe("Sending status messages and refusing invalid sends", () => {
     expect(failed.deliveryStatus).toBe(5);
   });
 });
+
+describe("A terminal with another ISSI on the port (found by `npm run proof -- device-loss`)", () => {
+  it("refuses the send with LINK_TERMINAL_MISMATCH and writes no AT+CMGS", async () => {
+    rig = await radioRig({ sim: { issi: "2007777" }, adapter: { expectedIssi: "2001234", heartbeatMs: 0 } });
+    await expect(rig.radio.sendSds({ kind: "issi", ssi: "2009999" }, { type: "text", text: "Under a foreign ISSI", report: "none", immediate: false })).rejects.toMatchObject({ code: "LINK_TERMINAL_MISMATCH" });
+    expect(rig.wire.join("")).not.toMatch(/AT\+CMGS=\d/);
+    expect(rig.sim.sent).toHaveLength(0);
+  });
+
+  it("sends normally when the ISSI is the configured one", async () => {
+    rig = await radioRig({ adapter: { expectedIssi: "2001234", heartbeatMs: 0 } });
+    await rig.radio.sendSds({ kind: "issi", ssi: "2009999" }, { type: "text", text: "Rätt terminal", report: "none", immediate: false });
+    expect(rig.sim.sent).toHaveLength(1);
+  });
+});

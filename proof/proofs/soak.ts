@@ -1,0 +1,126 @@
+import { join } from "node:path";
+import type { ProofArgs } from "../run.js";
+import { readLag } from "../harness/lag.js";
+import { drain, Load } from "../harness/load.js";
+import { LocalTraffic } from "../harness/noise.js";
+import { sleep } from "../harness/processes.js";
+import { rng } from "../harness/random.js";
+import { percentile, Report, round } from "../harness/report.js";
+import { Rig } from "../harness/rig.js";
+import { Ledger, sdsVerb, smsVerb, uplinkPublish, type Workload } from "../harness/workloads.js";
+import { ledgerRows } from "./common.js";
+
+/**
+ * Soak (reliability.md R9, scaled): sends, local MQTT traffic, reconnect storms, device losses and uplink
+ * outages together for `--duration` seconds (CI: 120). Prints RSS over time (daemon + broker child),
+ * event-loop delay p99 of the daemon, and lost items.
+ */
+export async function soak(args: ProofArgs): Promise<Report> {
+  const durationS = args.durationS ?? (args.short ? 120 : 3600);
+  const report = new Report("soak");
+  const rnd = rng(args.seed);
+  const lagFile = join("/tmp", `rakelgw-proof-lag-${process.pid}.jsonl`);
+  const rig = await Rig.create({ env: { PROOF_LAG_FILE: lagFile, PROOF_LAG_EVERY_MS: "1000" } });
+  const ledger = new Ledger();
+  const mix: [Workload, number][] = [
+    [sdsVerb, 3],
+    [smsVerb, 1],
+    [uplinkPublish, 3],
+  ];
+  const rss: { t: number; kib: number; daemonKiB: number }[] = [];
+  const events = { storms: 0, stormClients: 0, unplugs: 0, outages: 0, injected: 0 };
+  const traffic = new LocalTraffic(rig);
+  try {
+    await rig.start();
+    const t0 = performance.now();
+    const end = t0 + durationS * 1000;
+    traffic.start(10, 100);
+    const load = new Load(rig, ledger, mix, rnd);
+    load.start(4, 400);
+    // Faults on their own schedules, scaled so a 2-minute run sees each at least twice.
+    const every = (s: number): number => Math.min(s, durationS / 3) * 1000;
+    let nextStorm = t0 + every(60);
+    let nextUnplug = t0 + every(180) / 2;
+    let nextOutage = t0 + every(600) / 1.5;
+    let nextInject = t0 + 1000;
+    let nextRss = t0;
+    while (performance.now() < end) {
+      const now = performance.now();
+      if (now >= nextRss) {
+        rss.push({ t: (now - t0) / 1000, kib: rig.rssKiB(), daemonKiB: rig.rssKiB(false) });
+        nextRss = now + 5000;
+      }
+      if (now >= nextInject && rig.terminal.plugged && rig.linkState("terminal-1") === "ready") {
+        rig.terminal.sim.injectText("2009999", `Soak in ${events.injected++}`);
+        nextInject = now + 2000;
+      }
+      if (now >= nextStorm) {
+        nextStorm = now + every(60);
+        events.storms++;
+        void traffic.storm(50).then((n) => (events.stormClients += n));
+      }
+      if (now >= nextUnplug) {
+        nextUnplug = now + every(180);
+        events.unplugs++;
+        const dev = events.unplugs % 2 ? rig.terminal : rig.modem;
+        await dev.unplug();
+        await sleep(1000 + rnd() * 3000);
+        await dev.plug();
+      }
+      if (now >= nextOutage && rig.regional) {
+        nextOutage = now + every(600);
+        events.outages++;
+        if (events.outages % 2) {
+          rig.regional.freeze(true);
+          await sleep(8000);
+          rig.regional.freeze(false);
+        } else {
+          await rig.regional.kill();
+          await sleep(8000);
+          await rig.regional.resume();
+        }
+      }
+      await sleep(200);
+    }
+    load.stop();
+    traffic.stop();
+    await load.settled();
+    await drain(rig, ledger, 60_000);
+    const lag = readLag(lagFile).filter((l) => l.pid === rig.daemon?.pid);
+    report.add("duration", `${durationS} s`);
+    report.add("faults: reconnect storms (clients) / device unplugs / uplink outages", `${events.storms} (${events.stormClients}) / ${events.unplugs} / ${events.outages}`);
+    report.add("local QoS 0 traffic (10 clients)", `${traffic.sent} msgs, ${round(traffic.sent / durationS)} /s`);
+    ledgerRows(report, ledger.figures(rig, [], mix.map(([w]) => w)));
+    const incoming = rig.sdsReceived.filter((s) => typeof s["text"] === "string" && s["text"].startsWith("Soak in ")).length;
+    report.add("incoming SDS published on sds/received / injected while the link was ready", `${incoming} / ${events.injected}`, "all", incoming === events.injected);
+    const kibs = rss.map((r) => r.kib).filter((k) => k > 0);
+    const maxMiB = Math.max(...kibs) / 1024;
+    report.atMost("RSS max (daemon + broker process)", maxMiB, 256, " MiB");
+    report.add("RSS max of the daemon process alone", `${round(Math.max(...rss.map((r) => r.daemonKiB)) / 1024)} MiB`);
+    const tenth = rss.filter((r) => r.t >= durationS * 0.1 && r.kib > 0);
+    const slope = slopeMiBPerHour(tenth);
+    if (durationS >= 1800) report.atMost("RSS slope after the first 10 %", slope, 1, " MiB/h");
+    else report.add("RSS slope after the first 10 % (goal < 1 MiB/h applies to runs ≥ 30 min)", `${round(slope)} MiB/h`);
+    const p99s = lag.map((l) => l.p99);
+    report.atMost("event-loop delay p99 (whole run, daemon)", lag.at(-1)?.totalP99 ?? NaN, 50, " ms");
+    report.add("event-loop delay: worst 1-s p99 / worst max", `${round(Math.max(...p99s))} / ${round(Math.max(...lag.map((l) => l.max)))} ms`);
+    report.add("event-loop delay: median of 1-s p99s", `${round(percentile(p99s, 50))} ms`);
+    report.add("daemon restarts during the run", rig.starts - 1, "0", rig.starts === 1);
+    const step = Math.max(1, Math.floor(rss.length / 12));
+    report.note(`RSS over time (s: MiB): ${rss.filter((_, i) => i % step === 0 || i === rss.length - 1).map((r) => `${Math.round(r.t)}: ${round(r.kib / 1024)}`).join(", ")}`);
+  } finally {
+    traffic.stop();
+    await rig.close(!report.passed);
+  }
+  return report;
+}
+
+function slopeMiBPerHour(points: { t: number; kib: number }[]): number {
+  if (points.length < 2) return NaN;
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.t, 0) / n;
+  const my = points.reduce((s, p) => s + p.kib, 0) / n;
+  const num = points.reduce((s, p) => s + (p.t - mx) * (p.kib - my), 0);
+  const den = points.reduce((s, p) => s + (p.t - mx) ** 2, 0);
+  return den === 0 ? 0 : ((num / den) * 3600) / 1024;
+}
