@@ -25,7 +25,7 @@ export interface BrokerRuntimeConfig {
   internal: { host: string; port: number; password: string };
   /**
    * Publishes on these filters are acknowledged only after the gateway made them durable (the uplink's
-   * journal): aedes PUBACKs right after authorizePublish, so that is where they are held (reliability.md).
+   * journal): aedes PUBACKs right after authorizePublish, so that is where they are held (docs/reliability.md).
    */
   holdFilters?: string[];
 }
