@@ -23,7 +23,7 @@ const deviceAdapterRules = adapterDirs
             .filter((other) => other !== dir && !SHARED_ADAPTER_DIRS.has(other))
             .map((other) => ({
               group: [`**/adapters/${other}/**`, `../${other}/**`, `../../${other}/**`, `../../../${other}/**`],
-              message: `adapters/${dir} must not import adapters/${other} (architecture rule 2: no device adapter imports another); move what both need to adapters/shared-kits/ or src/shared/.`,
+              message: `adapters/${dir} must not import adapters/${other} (no device adapter imports another: README, *Layout*); move what both need to adapters/shared-kits/ or src/shared/.`,
             })),
         },
       ],
@@ -66,7 +66,7 @@ export default tseslint.config(
         {
           patterns: adapterDirs
             .filter((other) => !SHARED_ADAPTER_DIRS.has(other))
-            .map((other) => ({ group: [`**/adapters/${other}/**`, `../${other}/**`, `../../${other}/**`, `../../../${other}/**`], message: `shared adapter code must not import the device adapter adapters/${other} (architecture rule 2).` })),
+            .map((other) => ({ group: [`**/adapters/${other}/**`, `../${other}/**`, `../../${other}/**`, `../../../${other}/**`], message: `shared adapter code must not import the device adapter adapters/${other} (README, *Layout*).` })),
         },
       ],
     },

@@ -1,9 +1,12 @@
-import { defineConfig, mergeConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 import base from "./vitest.config.js";
 
 /**
  * `npm run test:perf`: floods and wall-clock limits (test/perf). One file at a time, so the timings measure
  * the gateway and not a neighbouring test; not part of `npm test`, whose results must not depend on how
- * fast or busy the machine is.
+ * fast or busy the machine is. (Spread, not mergeConfig: merging would append to the base `include`.)
  */
-export default mergeConfig(base, defineConfig({ test: { include: ["test/perf/**/*.test.ts"], maxWorkers: 1, fileParallelism: false } }));
+export default defineConfig({
+  ...base,
+  test: { ...base.test, include: ["test/perf/**/*.test.ts"], maxWorkers: 1, fileParallelism: false },
+});

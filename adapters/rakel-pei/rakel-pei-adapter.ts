@@ -1,4 +1,4 @@
-import type { RadioTerminal, RadioTerminalEvents, ReceivedSds, SdsBody, SdsProgress, SdsSendResult, SendSdsOptions, TerminalState, TetraAddress } from "../../src/ports/radio-terminal.js";
+import type { FloorEvent, PttControl, RadioTerminal, RadioTerminalEvents, ReceivedSds, SdsBody, SdsProgress, SdsSendResult, SendSdsOptions, TerminalState, TetraAddress } from "../../src/ports/radio-terminal.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { Mutex } from "../../src/shared/mutex.js";
@@ -16,6 +16,8 @@ import { SdsSender } from "./sds-sender.js";
 import { SdsTracker, sameSsi } from "./sds-tracker.js";
 import type { TerminalProfile } from "./terminal-profile.js";
 import { PEI_URCS, type IncomingSdsUrc } from "./urc/pei-urcs.js";
+import { dialGroup, hangUp, setGroupCallParameters, transmitCease, transmitDemand } from "./commands/call-control.js";
+import { selectGroup as selectGroupCmd } from "./commands/mode-and-group.js";
 
 /**
  * A Rakel terminal on its PEI (ETSI EN 300 392-5): the `RadioTerminal` port over the shared AT engine.
@@ -41,7 +43,7 @@ export interface RakelPeiAdapterOptions {
   expectedIssi?: string;
 }
 
-export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implements RadioTerminal {
+export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implements RadioTerminal, PttControl {
   readonly name: string;
   private readonly log: Logger;
   private readonly link: ManagedLink;
@@ -53,6 +55,10 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   private readonly sendLock = new Mutex();
   private stateValue: TerminalState = { identity: {}, callActive: false };
   private readonly activeCalls = new Set<number>();
+  /** CC instance of the newest active call (PTT acts on it). */
+  private currentCc: number | undefined;
+  /** ATD succeeded but the call's CC instance has not been reported yet. */
+  private dialPending = false;
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly opts: RakelPeiAdapterOptions) {
@@ -160,6 +166,46 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
     });
   }
 
+  /** Selects a talk group (`AT+CTGS=1,<gssi>`); operator priority so a patch is not stuck behind housekeeping. */
+  async selectGroup(gssi: string): Promise<void> {
+    await this.engine.execute(selectGroupCmd, { gssi }, { priority: "operator" });
+    this.updateState({ selectedGroup: gssi });
+  }
+
+  /** PTT pressed: a transmit demand in the active call, or a new group call on `gssi` (docs/pei.md §8.2). */
+  async pressPtt(gssi: string): Promise<void> {
+    const cc = this.currentCc;
+    if (cc !== undefined) return this.engine.execute(transmitDemand, { cc }, { priority: "emergency" });
+    await this.engine.execute(setGroupCallParameters, undefined, { priority: "emergency" });
+    await this.engine.execute(dialGroup, { gssi }, { priority: "emergency" });
+    if (this.currentCc === undefined) this.dialPending = true;
+  }
+
+  /** PTT released (`AT+CUTXC`); nothing to do without an active call. Emergency priority: de-keying never waits. */
+  async releasePtt(): Promise<void> {
+    // Our own ATD's OK comes before its +CTCC: wait a moment for the CC instance, then end the call instead.
+    if (this.currentCc === undefined && this.dialPending) await this.callReported(2000);
+    const cc = this.currentCc;
+    if (cc !== undefined) return this.engine.execute(transmitCease, { cc }, { priority: "emergency" });
+    if (!this.dialPending) return;
+    this.dialPending = false;
+    await this.engine.execute(hangUp, undefined, { priority: "emergency" });
+  }
+
+  private callReported(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const off = this.on("floor", () => {
+        if (this.currentCc !== undefined) done();
+      });
+      function done(): void {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
+  }
+
   /** Resolves with the first progress event of `id` at one of `stages` (or "failed"), or rejects after `timeoutMs`. */
   waitForProgress(id: string, stages: readonly SdsProgress["stage"][], timeoutMs: number): Promise<SdsProgress> {
     return new Promise((resolve, reject) => {
@@ -189,6 +235,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
     // field it now refuses must read unknown, not keep the old terminal's value. Calls seen before a
     // reboot or unplug are over or unknown; keeping them would block talk-group checks for good.
     this.activeCalls.clear();
+    this.currentCc = undefined;
     this.stateValue = { ...next, callActive: false };
     this.emit("state", this.stateValue);
   }
@@ -224,7 +271,16 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   }
 
   private onCallUrc(ev: UrcEvent): void {
-    const v = ev.value as { cc?: number; active?: boolean };
+    const v = ev.value as { cc?: number; active?: boolean; fields?: string[] };
+    if (v.cc !== undefined) {
+      if (v.active === true) {
+        this.currentCc = v.cc;
+        this.dialPending = false;
+      }
+      if (v.active === false && this.currentCc === v.cc) this.currentCc = undefined;
+      const floor = floorEventOf(ev.name, v.cc, v.fields ?? [], this.stateValue.identity.issi);
+      if (floor) this.emit("floor", floor);
+    }
     if (v.active === undefined || v.cc === undefined) return;
     const before = this.activeCalls.size > 0;
     if (v.active) this.activeCalls.add(v.cc);
@@ -264,3 +320,36 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   }
 }
 
+
+/**
+ * Floor event of a call URC (docs/pei.md §8.2). `+CTXG: <cc>,<TxGrant>,<TxRqPrmsn>,<e2ee>[,<TPI type>,<TPI>]`:
+ * TxGrant 0 granted, 1 not granted, 2 queued, 3 granted to another; a talker identity (6 fields) other
+ * than our own ISSI means someone else holds the floor.
+ */
+export function floorEventOf(urc: string, cc: number, fields: readonly string[], ownIssi: string | undefined): FloorEvent | undefined {
+  switch (urc) {
+    case "CTICN":
+    case "CTOCP":
+    case "CTCC":
+      return { kind: "call-started", cc };
+    case "CTXG": {
+      const grant = Number(fields[1]);
+      const talker = fields[5]?.replace(/^0+(?=\d)/, "");
+      const own = ownIssi !== undefined && talker !== undefined && (talker === ownIssi || talker.endsWith(ownIssi));
+      if (grant === 3 || (grant === 0 && talker !== undefined && talker !== "" && !own)) return { kind: "other-talking", cc, ...(talker ? { talker } : {}) };
+      if (grant === 0) return { kind: "granted", cc };
+      if (grant === 1 || grant === 2) return { kind: "not-granted", cc, queued: grant === 2 };
+      return undefined;
+    }
+    case "CDTXC":
+      return { kind: "ceased", cc };
+    case "CTXI":
+      return { kind: "interrupted", cc };
+    case "CTCR": {
+      const cause = Number(fields[1]);
+      return { kind: "released", cc, ...(Number.isInteger(cause) ? { cause } : {}) };
+    }
+    default:
+      return undefined;
+  }
+}

@@ -3,6 +3,8 @@ import { dirname, resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
 import { checkBaseTopic } from "../../adapters/mqtt/api/topics.js";
 import { MqttConfigSchema } from "../../adapters/mqtt/mqtt-config.js";
+import { SipConfigSchema } from "../../adapters/sip-conference/sip-config.js";
+import { ConferencesSchema } from "../conference/conference-config.js";
 import { validateAgainst } from "../config/validate.js";
 import { DispatchConfigSchema } from "../dispatch/dispatch-config.js";
 import { parseRoster } from "../dispatch/roster.js";
@@ -69,6 +71,10 @@ export const GatewayConfigSchema = Type.Object(
     mqtt: MqttConfigSchema,
     terminals: Type.Array(TerminalConfigSchema, { default: [] }),
     modems: Type.Array(ModemConfigSchema, { default: [] }),
+    /** The SIP user agent that dials conference bridges. */
+    sip: Type.Optional(SipConfigSchema),
+    /** Telephone conference bridges this actor joins (README "Conferences"). */
+    conferences: ConferencesSchema,
     /** Alert dispatch (roster, answers, activators); absent: the gateway sends no alerts. */
     dispatch: Type.Optional(DispatchConfigSchema),
   },
@@ -101,6 +107,32 @@ function problemsOf(c: GatewayConfig, allowSim: boolean): string[] {
     ports.set(l.port, l.path);
     if (l.port.startsWith("sim:") && !allowSim) problems.push(`${l.path}/port: ${l.port} is a simulator; start with --allow-sim to use it (never in a command centre)`);
     if (/^\/dev\/tty(USB|ACM)\d+$/.test(l.port)) problems.push(`${l.path}/port: ${l.port} may change after a replug; use /dev/serial/by-id/… or a udev symlink (warning)`);
+  }
+  problems.push(...conferenceProblems(c, allowSim));
+  return problems;
+}
+
+/** Checks of `sip` and `conferences` against each other and the terminals. */
+function conferenceProblems(c: GatewayConfig, allowSim: boolean): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  c.conferences.forEach((conf, i) => {
+    const other = seen.get(conf.id);
+    if (other !== undefined) problems.push(`/conferences/${i}/id: "${conf.id}" is also used at /conferences/${other}`);
+    seen.set(conf.id, i);
+    if (conf.talkgroup !== undefined && c.terminals.length === 0) problems.push(`/conferences/${i}/talkgroup: patching talk group ${conf.talkgroup} needs a terminal in /terminals`);
+  });
+  if (c.conferences.length > 0 && !c.sip) problems.push("/sip: conferences are configured but no SIP agent (add a sip section)");
+  const sip = c.sip;
+  if (sip) {
+    if (sip.agent === "sim" && !allowSim) problems.push("/sip/agent: sim is a simulator; start with --allow-sim to use it (never in a command centre)");
+    if (sip.patch.terminal !== undefined && !c.terminals.some((t) => t.id === sip.patch.terminal)) problems.push(`/sip/patch/terminal: no terminal "${sip.patch.terminal}" in /terminals`);
+    if (sip.account.password && !sip.account.registrar) problems.push("/sip/account/password: a password without a registrar is never used (warning)");
+    // ALSA's null device has no clock: baresip then sends audio (and the DTMF events in it) unpaced, and
+    // the bridge loses PIN keys (seen on loopback). A sound card or an aufile source paces at 20 ms.
+    if (sip.agent === "baresip" && /^alsa,null$/.test(sip.audio.source)) problems.push("/sip/audio/source: alsa,null has no clock and makes the bridge lose PIN keys; use a sound card (alsa,<device>) or aufile,<8 kHz WAV>");
+    const port = Number(sip.listen.split(":")[1]);
+    if (port < 1 || port > 65535) problems.push(`/sip/listen: port ${port} is out of range`);
   }
   return problems;
 }

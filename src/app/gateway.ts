@@ -19,6 +19,9 @@ import type { GatewayConfig, ModemConfig, TerminalConfig } from "./gateway-confi
 import { receivedSdsJson, terminalStateJson } from "./presenters.js";
 import { startTalkgroupChecks } from "./talkgroup-wiring.js";
 import { registerVerbs } from "./verbs.js";
+import type { ConferenceService } from "../conference/conference-service.js";
+import type { ConferenceBridge } from "../ports/conference-bridge.js";
+import { startConferences, withSipBrokerAccount } from "./conference-wiring.js";
 import type { DispatchService } from "../dispatch/dispatch-service.js";
 import { startDispatch } from "./dispatch-wiring.js";
 
@@ -49,6 +52,9 @@ export class Gateway {
   readonly simulated: boolean;
   /** Talk-group checks of the terminals that name a plan. */
   talkgroups: TalkgroupCheckService | undefined;
+  /** Telephone conferences (site config `sip` + `conferences`). */
+  conferences: ConferenceService | undefined;
+  sipBridge: ConferenceBridge | undefined;
   /** Alert dispatch, when the config has a `dispatch` section. */
   dispatch: DispatchService | undefined;
   private readonly talkgroupReaders = new Map<string, TalkgroupReader>();
@@ -73,7 +79,8 @@ export class Gateway {
     const simulated = usesSimPorts(config);
     if (simulated && !opts.allowSim) throw new GatewayError("CFG_INVALID", "the configuration uses sim: ports; start with --allow-sim to run on simulated hardware");
     const links = opts.mqtt?.links ?? new LinkHealthRegistry({ log });
-    const mqtt = opts.mqtt ?? (await startMqttGateway({ config: config.mqtt, log, version: opts.version, simulated, links }));
+    const sip = await withSipBrokerAccount(config, (msg) => log.warn({ mod: "sip-conference" }, msg));
+    const mqtt = opts.mqtt ?? (await startMqttGateway({ config: sip.mqtt, log, version: opts.version, simulated, links }));
     const gw = new Gateway(opts, links, mqtt);
     try {
       gw.startIpHealth();
@@ -87,6 +94,7 @@ export class Gateway {
         log,
       });
       gw.stops.push(() => gw.talkgroups!.stop());
+      gw.conferences = await startConferences(gw, sip.account);
       registerVerbs(gw);
       gw.dispatch = await startDispatch(gw);
       if (gw.dispatch) gw.stops.push(() => gw.dispatch!.stop());
@@ -96,6 +104,11 @@ export class Gateway {
     }
     log.info({ site: config.site, terminals: config.terminals.length, modems: config.modems.length, simulated }, "gateway started");
     return gw;
+  }
+
+  /** Registers a stop step (run in reverse order of registration). */
+  addStop(step: () => Promise<void>): void {
+    this.stops.push(step);
   }
 
   async stop(): Promise<void> {
@@ -170,5 +183,5 @@ export class Gateway {
 }
 
 function usesSimPorts(config: GatewayConfig): boolean {
-  return [...config.terminals, ...config.modems].some((l) => l.port.trim().startsWith("sim:"));
+  return [...config.terminals, ...config.modems].some((l) => l.port.trim().startsWith("sim:")) || config.sip?.agent === "sim";
 }

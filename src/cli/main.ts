@@ -11,6 +11,7 @@ import { registerSmsCommands } from "./commands/sms.js";
 import { registerRunCommands } from "./commands/run.js";
 import { registerUsersCommands } from "./commands/users.js";
 import { registerTalkgroupsCommands } from "./commands/talkgroups.js";
+import { registerConferenceCommands } from "./commands/conference.js";
 import { registerAlertCommands } from "./commands/alert.js";
 import { EXIT_CANNOT_RUN, EXIT_PROBLEM, ProblemExit, errorLine } from "./output.js";
 
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
   registerSmsCommands(program, log);
   registerUsersCommands(program, log);
   registerTalkgroupsCommands(program, log);
+  registerConferenceCommands(program);
   registerAlertCommands(program);
   registerDemoCommand(program, log, version);
   return program;

@@ -57,6 +57,10 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   ALERT_NOT_RECIPIENT: "the person must be on the alert (see `rakelgw alert status`)",
   STORE_FULL: "free disk space in the state directory (old archive files, logs); nothing was accepted",
   STORE_LOCKED: "another gateway runs on this state directory; stop it or give this one its own stateDir",
+  SIP_UNKNOWN_CONFERENCE: "use one of the conference ids of the site configuration (`rakelgw conference status`)",
+  SIP_CONFERENCE_LIMIT: "leave a conference first, or raise sip.maxConferences",
+  SIP_AGENT_DOWN: "see links/sip-… on MQTT; check that baresip is installed (apt-get install baresip-core)",
+  SIP_PIN_UNAVAILABLE: "check the PIN file or environment variable named in the conference's configuration",
 };
 
 export function errorLine(err: unknown): { line: string; exitCode: number } {

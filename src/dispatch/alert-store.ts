@@ -111,7 +111,6 @@ export class AlertStore {
 
   /** Durably records the alert's current state. */
   put(a: StoredAlert): Promise<void> {
-    if (this.closed) return Promise.reject(new GatewayError("STORE_WRITE_FAILED", "the alert store is closed"));
     const buf = encodeCrcLine({ t: "a", a });
     this.live.set(a.id, buf);
     return this.enqueue(a.id, buf);
@@ -186,6 +185,7 @@ export class AlertStore {
   }
 
   private enqueue(key: string, buf: Buffer): Promise<void> {
+    if (this.closed) return Promise.reject(new GatewayError("STORE_WRITE_FAILED", "the alert store is closed (gateway stopping)"));
     const p = new Promise<void>((resolve, reject) => this.batch.push({ key, buf, resolve, reject }));
     this.writing ??= this.drain();
     return p;

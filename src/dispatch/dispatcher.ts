@@ -87,8 +87,9 @@ export class Dispatcher {
     for (const o of this.offs) o();
   }
 
+  /** Alerts still dispatching (an ended alert stays in `active` only until it is archived). */
   activeAlerts(): StoredAlert[] {
-    return [...this.active.values()];
+    return [...this.active.values()].filter((a) => a.state === "active");
   }
 
   async get(idOrCode: string): Promise<StoredAlert | undefined> {
@@ -96,12 +97,13 @@ export class Dispatcher {
   }
 
   list(state?: AlertState, max = 100): StoredAlert[] {
-    const all = [...[...this.active.values()].reverse(), ...this.d.store.recentArchived(max)];
+    const seen = new Set<string>();
+    const all = [...[...this.active.values()].reverse(), ...this.d.store.recentArchived(max)].filter((a) => !seen.has(a.id) && seen.add(a.id));
     return all.filter((a) => state === undefined || a.state === state).slice(0, max);
   }
 
   byCode(code: string): StoredAlert | undefined {
-    return [...this.active.values()].find((a) => a.code === code);
+    return this.activeAlerts().find((a) => a.code === code);
   }
 
   /** Creates an alert (durably) and starts dispatching it, or returns the existing one. */
@@ -114,7 +116,7 @@ export class Dispatcher {
     const dedupKey = req.kind === "activation" || req.kind === "test" ? activationKey(req.kind, req.recipients, req.text) : undefined;
     if (dedupKey && !req.id) {
       const windowMs = this.d.config.dedupWindowS * 1000;
-      const twin = [...this.active.values()].find((a) => a.dedupKey === dedupKey && now.getTime() - Date.parse(a.createdAt) <= windowMs);
+      const twin = this.activeAlerts().find((a) => a.dedupKey === dedupKey && now.getTime() - Date.parse(a.createdAt) <= windowMs);
       if (twin) return this.arrival(twin, origin, now);
     }
     const slots = buildSlots(req.recipients, this.d.roster());
@@ -192,6 +194,14 @@ export class Dispatcher {
   // ---- escalation -------------------------------------------------------------------------------------
 
   private async resume(a: StoredAlert): Promise<void> {
+    if (isFinal(a.state)) {
+      // Ended before the crash but not yet archived: archive it now.
+      await this.d.store.archive(a).then(
+        () => this.active.delete(a.id),
+        (err: unknown) => this.log.error({ err, alert: a.id }, "ended alert could not be archived"),
+      );
+      return;
+    }
     if (Date.parse(a.deadline) <= this.d.clock.wallNow().getTime()) return this.finish(a, "expired");
     this.armDeadline(a);
     a.slots.forEach((s, i) => {
@@ -365,11 +375,11 @@ export class Dispatcher {
     this.log.info({ event: "alert-ended", alert: a.id, state, ...summarise(a) }, "alert ended");
     await this.commit(a);
     this.receipt(a, true);
-    this.active.delete(a.id);
     try {
       await this.d.store.archive(a);
+      this.active.delete(a.id); // only now: get() must find it all along
     } catch (err) {
-      this.log.error({ err, alert: a.id }, "alert could not be archived; it stays in the journal");
+      this.log.error({ err, alert: a.id }, "alert could not be archived; it stays in the journal and is archived at the next start");
     }
   }
 

@@ -90,7 +90,33 @@ export interface ReceivedSds {
   receivedAt: Date;
 }
 
+/**
+ * Floor (transmit permission) of the terminal's circuit-mode calls, from the call-control URCs (EN 300 392-5
+ * clause 6.17; `+CTICN`/`+CTOCP`/`+CTCC` call set-up, `+CTXG` transmission granted, `+CDTXC` ceased,
+ * `+CTXI` interrupted, `+CTCR` released). `other-talking` is a grant to another party (TxGrant 3, or a
+ * `+CTXG` carrying a talker identity); `granted` is our own.
+ */
+export type FloorEvent =
+  | { kind: "call-started"; cc: number }
+  | { kind: "granted"; cc: number }
+  | { kind: "other-talking"; cc: number; talker?: string }
+  | { kind: "not-granted"; cc: number; queued: boolean }
+  | { kind: "ceased"; cc: number }
+  | { kind: "interrupted"; cc: number }
+  | { kind: "released"; cc: number; cause?: number };
+
+/** Push-to-talk over PEI, for a talk-group patch (the audio itself goes over the terminal's accessory audio). */
+export interface PttControl {
+  /** Selects the talk group (`AT+CTGS=1,<gssi>`). */
+  selectGroup(gssi: string): Promise<void>;
+  /** Keys the terminal on the group: a new group call, or a transmit demand in the group's active call. */
+  pressPtt(gssi: string): Promise<void>;
+  /** De-keys (`AT+CUTXC`); resolves when the terminal took it or there was nothing to release. */
+  releasePtt(): Promise<void>;
+}
+
 export interface RadioTerminalEvents {
+  floor: (e: FloorEvent) => void;
   sds: (sds: ReceivedSds) => void;
   progress: (p: SdsProgress) => void;
   state: (s: TerminalState) => void;

@@ -112,6 +112,20 @@ export const ERROR_CODES = {
   ALERT_DISPATCH_OFF: "ALERT_DISPATCH_OFF",
   /** A check record could not be appended and fsynced to the check store (context.path). */
   STORE_WRITE_FAILED: "STORE_WRITE_FAILED",
+  /** A conference request named a conference that is not configured (context.conference). */
+  SIP_UNKNOWN_CONFERENCE: "SIP_UNKNOWN_CONFERENCE",
+  /** Joining would exceed the number of simultaneous conferences (context.limit, context.active). */
+  SIP_CONFERENCE_LIMIT: "SIP_CONFERENCE_LIMIT",
+  /** The SIP agent is not running or its control connection is down. */
+  SIP_AGENT_DOWN: "SIP_AGENT_DOWN",
+  /** The SIP agent refused a command or did not answer it in time (context.command; never the DTMF key). */
+  SIP_COMMAND_FAILED: "SIP_COMMAND_FAILED",
+  /** A conference PIN could not be read from its file or environment variable (context.conference). */
+  SIP_PIN_UNAVAILABLE: "SIP_PIN_UNAVAILABLE",
+  /** A PIN or dial string contains something other than 0-9, *, #, A-D and `,` pauses. */
+  SIP_BAD_DIAL_STRING: "SIP_BAD_DIAL_STRING",
+  /** Keying or de-keying the patched talk group failed (context.terminal, context.talkgroup). */
+  SIP_PATCH_FAILED: "SIP_PATCH_FAILED",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

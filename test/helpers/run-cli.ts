@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
-/** The built CLI, as the `rakelgw` bin runs it. `npm run test:e2e` and `npm test` build it first. */
-export const CLI_ENTRY = resolve(ROOT, "dist/src/cli/main.js");
+/** The built `rakelgw` bin, as package.json names it. `npm run test:e2e` and `npm test` build it first. */
+export const CLI_ENTRY = resolve(ROOT, (JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { bin: { rakelgw: string } }).bin.rakelgw);
 
 let checked = false;
 
@@ -43,7 +43,7 @@ export function builtCli(): string {
   return CLI_ENTRY;
 }
 
-/** Starts `node dist/src/cli/main.js <args>` (the built CLI) with logs at error level unless `env` says otherwise. */
+/** Starts the built `rakelgw` bin (`node dist/src/main.js <args>`) with logs at error level unless `env` says otherwise. */
 export function spawnCli(args: string[], opts: { env?: Record<string, string>; stdio?: SpawnOptions["stdio"] } = {}): ChildProcess {
   assertFreshBuild();
   return spawn(process.execPath, [CLI_ENTRY, ...args], {

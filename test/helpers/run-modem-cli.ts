@@ -10,7 +10,7 @@ export function runModemCli(args: string[], env: Record<string, string> = {}, ti
 export interface RunningCli {
   stdout(): string;
   stderr(): string;
-  /** SIGINT, then the exit code (SIGKILL after 5 s). */
+  /** SIGINT, then the exit code (SIGKILL after 10 s: a loaded machine may need more than 5 s to stop socat and the simulator). */
   stop(): Promise<number | null>;
 }
 
@@ -28,7 +28,7 @@ export function startModemCli(args: string[], env: Record<string, string> = {}):
     stop: async () => {
       if (child.exitCode !== null) return child.exitCode;
       child.kill("SIGINT");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+      const t = setTimeout(() => child.kill("SIGKILL"), 10_000);
       const code = await exited;
       clearTimeout(t);
       return code;

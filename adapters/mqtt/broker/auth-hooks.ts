@@ -13,7 +13,7 @@ import type { ConnMeta, PacketGuard } from "./packet-guard.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
 
 /**
- * Authentication and authorisation as aedes hooks (aedes docs/Aedes.md): `preConnect` closes connections
+ * Authentication and authorisation as aedes hooks (the hooks of the aedes API): `preConnect` closes connections
  * whose CONNECT carries NUL characters ([MQTT-1.5.3-2]) and throttles addresses with many failed logins
  * before any scrypt work, `authenticate` checks the users file (at most `maxConcurrentLogins` scrypt
  * checks at once; each attempt counts against the throttle from the moment its check starts), refuses

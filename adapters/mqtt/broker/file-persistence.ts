@@ -70,7 +70,8 @@ interface Queue {
   bytes: number;
 }
 
-const size = (p: { topic: string; payload: Buffer }): number => Buffer.byteLength(p.topic) + p.payload.length;
+/** Bytes a queued packet costs; a PUBREL that replaced a QoS 2 publish (no topic, no payload) costs none. */
+const size = (p: { topic?: string; payload?: Buffer }): number => (typeof p.topic === "string" ? Buffer.byteLength(p.topic) : 0) + (p.payload?.length ?? 0);
 const ANON = "\0anonymous";
 
 /** Wraps an aedes persistence: limits, snapshot, restore. */
@@ -83,7 +84,6 @@ export class PersistenceMirror implements SessionBook {
   private total: Queue = { n: 0, bytes: 0 };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing: Promise<void> | undefined;
-  private again = false;
   private readonly rl: RateLimitedLog;
 
   /** `file` undefined: limits only, nothing written (no `stateDir` configured). */
@@ -177,7 +177,9 @@ export class PersistenceMirror implements SessionBook {
     };
     p.outgoingClearMessageId = (c, pkt) =>
       o.outgoingClearMessageId(c, pkt).then((removed) => {
-        if (removed) this.unqueue(c.id, { n: 1, bytes: size(removed) });
+        // A QoS 2 delivery ends with its PUBREL removed, not the publish: recount that client's queue.
+        if (removed && typeof removed.topic === "string") this.unqueue(c.id, { n: 1, bytes: size(removed) });
+        else if (removed) void this.recount(c.id).catch(() => undefined);
         this.dirty();
         return removed;
       });
@@ -273,20 +275,18 @@ export class PersistenceMirror implements SessionBook {
     return removed;
   }
 
-  /** Writes the snapshot now (coalescing concurrent calls). */
+  /**
+   * Writes the snapshot now. A write already running may have taken its snapshot before the latest change,
+   * so it is awaited and the snapshot written once more: when `flush()` resolves (as on close), everything
+   * stored before the call is on disk. Returning the running write instead lost a retained message
+   * published just before a shutdown.
+   */
   async flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.flushing) {
-      this.again = true;
-      return this.flushing;
-    }
+    while (this.flushing) await this.flushing.catch(() => undefined);
     this.flushing = this.write().finally(() => {
       this.flushing = undefined;
-      if (this.again) {
-        this.again = false;
-        this.dirty();
-      }
     });
     return this.flushing;
   }
@@ -303,6 +303,18 @@ export class PersistenceMirror implements SessionBook {
     this.queued.set(clientId, { n: q.n + 1, bytes: q.bytes + b });
     this.total = { n: this.total.n + 1, bytes: this.total.bytes + b };
     return true;
+  }
+
+  /** Re-reads what the persistence holds for one client and corrects the counters. */
+  private async recount(clientId: string): Promise<void> {
+    const q: Queue = { n: 0, bytes: 0 };
+    for await (const m of this.p.outgoingStream({ id: clientId })) {
+      q.n++;
+      q.bytes += size(m);
+    }
+    const old = this.queued.get(clientId) ?? { n: 0, bytes: 0 };
+    this.queued.set(clientId, q);
+    this.total = { n: Math.max(0, this.total.n - old.n + q.n), bytes: Math.max(0, this.total.bytes - old.bytes + q.bytes) };
   }
 
   private unqueue(clientId: string, d: Queue): void {

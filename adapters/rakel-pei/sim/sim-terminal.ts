@@ -16,6 +16,7 @@ import type { MemoryPort } from "../../serial-link/memory-link.js";
 import { encodeSdsTlText, encodeSimpleText, encodeStatus, type DeliveryReportRequest, type TextCodingChoice } from "../sds/index.js";
 import type { RadioDisplayItem, SentSds, SimBehaviour } from "./behaviour.js";
 import { basicBehaviours } from "./behaviours-basic.js";
+import { callBehaviours } from "./behaviours-calls.js";
 import { groupBehaviours } from "./behaviours-groups.js";
 import { sdsBehaviours } from "./behaviours-sds.js";
 import { InputPipeline } from "./input-pipeline.js";
@@ -26,6 +27,7 @@ import type { SimTerminalEvents } from "./sim-events.js";
 import { DEFAULT_FAULTS, type SimFaults } from "./sim-faults.js";
 import { TerminalCore } from "./terminal-core.js";
 import { selectedGroup, type TerminalState } from "./terminal-state.js";
+import { SERVICE } from "./routing-table.js";
 import { WireOutput } from "./wire-output.js";
 
 /** Constructor options of {@link SimTerminal}. */
@@ -64,7 +66,7 @@ export class SimTerminal extends TypedEmitter<SimTerminalEvents> {
   private readonly core: TerminalCore;
   private readonly output: WireOutput;
   private readonly pipeline: InputPipeline;
-  private readonly chain: SimBehaviour[] = [...sdsBehaviours, ...groupBehaviours, ...basicBehaviours];
+  private readonly chain: SimBehaviour[] = [...sdsBehaviours, ...groupBehaviours, ...callBehaviours, ...basicBehaviours];
   private link: ByteLink | undefined;
   private linkSubs: Unsubscribe[] = [];
   private nextRef = 1;
@@ -238,6 +240,27 @@ export class SimTerminal extends TypedEmitter<SimTerminalEvents> {
   /** The active call ends (`+CTCR: <cc>,<cause>`). */
   endCall(cause = 1): void {
     this.core.endCall(cause);
+  }
+
+  /** Someone on the radio side takes the floor (`+CTXG` with their identity); starts a call on the selected group if none. */
+  radioTalk(talker = "2009999"): void {
+    if (!this.core.state.call) this.core.startCall(this.selectedGroup ?? "1", talker);
+    const call = this.core.state.call!;
+    call.talker = talker;
+    this.core.notify(SERVICE.calls, [`+CTXG: ${call.cc},0,0,0,1,${talker}`]);
+  }
+
+  /** The radio-side talker releases the floor (`+CDTXC`). */
+  radioQuiet(): void {
+    const call = this.core.state.call;
+    if (!call || call.talker === undefined || call.talker === "us") return;
+    call.talker = undefined;
+    this.core.notify(SERVICE.calls, [`+CDTXC: ${call.cc},0`]);
+  }
+
+  /** Who holds the floor of the active call ("us" = keyed by the PEI host), if anyone. */
+  get talker(): string | undefined {
+    return this.core.state.call?.talker;
   }
 
   /** Network registration changes (0 not registered, 1 registered, 2 searching). */

@@ -12,6 +12,8 @@ export interface CallState {
   cc: number;
   gssi: string;
   caller: string;
+  /** Who holds the floor: "us" (the PEI host keyed), another party's ISSI, or nobody. */
+  talker?: string;
 }
 
 /** Index range selected with `AT+CNUMS=0,<from>,<to>` / `AT+CNUMD=…` (docs/pei.md §7.2). */

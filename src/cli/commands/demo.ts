@@ -11,7 +11,7 @@ import { GatewayError, isGatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { display, intOption } from "../output.js";
 import { attachAnsweringPeers } from "../../app/answering-peers.js";
-import { publicAlert, type StoredAlert } from "../../dispatch/alert-model.js";
+import { publicAlert } from "../../dispatch/alert-model.js";
 import { statusTable } from "./alert.js";
 import { SimTerminal } from "../../../adapters/rakel-pei/sim/index.js";
 
@@ -89,7 +89,8 @@ async function alertScene(gw: Gateway, sim: TerminalSimulator, signal: AbortSign
     const seen = new Set<string>();
     const end = Date.now() + 40_000;
     for (;;) {
-      const a = (await dispatch.dispatcher.get(alert.id)) as StoredAlert;
+      const a = await dispatch.dispatcher.get(alert.id);
+      if (!a) return;
       for (const r of a.recipients) {
         r.attempts.forEach((t, i) => {
           const k = `${r.person ?? r.address}/${i}/${t.result}`;
@@ -154,6 +155,7 @@ async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void>
       `  site:     ${config.site} (${sitePath})`,
       `  terminal: ${terminalId}, simulated Rakel terminal ISSI ${sim.config.issi}, behind the real PEI adapter`,
       `  modem:    ${[...gw.modems.keys()].join(", ") || "none"}, simulated GSM modem`,
+      `  SIP:      ${gw.sipBridge ? `${gw.sipBridge.name}, simulated conference bridge; conferences ${config.conferences.map((c) => c.id).join(", ")}` : "none"}`,
       `  MQTT:     mosquitto_sub -h 127.0.0.1 -p ${port} -u demo -P demo -t '${config.mqtt.baseTopic}/#' -v`,
       "  logs:     --log-level info --pretty-log for lifecycle events, --log-level trace for the wire",
       "  stop:     Ctrl-C",
@@ -170,6 +172,7 @@ async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void>
     const s = radio.state;
     say(`Terminal ready: ${s.identity.manufacturer ?? "?"} ${s.identity.model ?? "?"} ITSI ${s.identity.itsi ?? "?"}, ${s.mode?.name.toUpperCase() ?? "?"}, group ${s.selectedGroup ?? "none"}`);
     await scenario(gw, radio, sim, abort.signal);
+    await conferenceScene(gw, abort.signal);
     say("Scenario done. The simulated peer sends a report every 20 s; Ctrl-C to stop.");
     let n = 0;
     const every = setInterval(() => sim.injectText(PEER, `Lägesrapport ${++n}: inget nytt`), 20_000);
@@ -180,6 +183,22 @@ async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void>
     process.off("SIGINT", end);
     process.off("SIGTERM", end);
     await gw.stop();
+  }
+}
+
+/** Dials the first conference on the simulated bridge and reports its states (the PIN is never shown). */
+async function conferenceScene(gw: Gateway, signal: AbortSignal): Promise<void> {
+  const service = gw.conferences;
+  const first = gw.opts.config.conferences[0];
+  if (!service || !first || signal.aborted) return;
+  say(`Joining conference ${first.id} (${first.name}) on the simulated bridge`);
+  let last = service.join(first.id).state;
+  say(`   conference ${first.id}: ${last}`);
+  const end = Date.now() + 15_000;
+  while (last !== "in-conference" && last !== "failed" && Date.now() < end && !signal.aborted) {
+    await new Promise((r) => setTimeout(r, 100));
+    const s = service.get(first.id);
+    if (s.state !== last) say(`   conference ${first.id}: ${(last = s.state)}${s.patchedTalkgroup ? ` (talk group ${s.patchedTalkgroup} patched)` : ""}`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RawClient, publishHeader, publishPacket, subscribePacket } from "./helpers/raw-mqtt.js";
-import { killAll, rssOf, run, sleep, spawnLines, until } from "./helpers/procs.js";
+import { killAll, rssOf, run, sleep, subscribed, until } from "./helpers/procs.js";
 import { USERS, as, startTestGateway, type TestGateway } from "./helpers/test-gateway.js";
 
 /**
@@ -111,10 +111,11 @@ describe("per-client limits", () => {
   });
 
   it("disconnects a frozen subscriber after drainTimeout while others keep receiving (docs/reliability.md #29)", async () => {
-    const healthy = spawnLines("mosquitto_sub", as("flooder", t.port, ["-t", "flood/fat", "-F", "%l"]));
+    const healthy = await subscribed(as("flooder", t.port, ["-t", "flood/fat", "-F", "%l"]));
     const pub: MqttClient = await connectAsync({ host: "127.0.0.1", port: t.port, ...auth, clientId: "fat-pub", reconnectPeriod: 0 });
     const body = Buffer.alloc(60 * 1024, 0x42);
-    await until(async () => (pub.publish("flood/fat", body, { qos: 0 }), await sleep(100), healthy.lines.length > 0), 5000, "healthy subscriber connected");
+    pub.publish("flood/fat", body, { qos: 0 });
+    await healthy.waitFor((l) => l.length > 0, 5000, "the healthy subscriber receiving");
     const baseline = (await t.gw.broker.stats()).connections;
     const { client: frozen } = await RawClient.connect(t.port, { clientId: "frozen", ...auth });
     frozen.socket.write(subscribePacket(1, "flood/fat", 0));

@@ -162,4 +162,19 @@ describe("PersistenceMirror", () => {
     expect((await m.restore()).tmpRemoved).toBe(2);
     expect(readdirSync(dir)).toEqual(["other.tmp"]);
   });
+
+  it("survives the end of a QoS 2 delivery, where the queue entry removed is a PUBREL without topic or payload", async () => {
+    const p = memory();
+    const m = new PersistenceMirror(undefined, p, { ...BIG, maxRetained: 10, maxOfflineQueue: 10 }, silentLogger(), 1);
+    m.wrap();
+    await p.outgoingEnqueueCombi([{ clientId: "c" }], pkt("q/1", "x", 2));
+    await p.outgoingEnqueueCombi([{ clientId: "c" }], pkt("q/2", "yy", 2));
+    expect(m.queuedTotal).toEqual({ n: 2, bytes: 9 });
+    // aedes replaces the publish by its PUBREL after PUBREC, then clears that on PUBCOMP.
+    const list = p.out.get("c") ?? [];
+    list[0] = { cmd: "pubrel", messageId: 1 } as unknown as (typeof list)[number];
+    await expect(p.outgoingClearMessageId({ id: "c" }, { messageId: 1 })).resolves.toBeDefined();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(m.queuedTotal).toEqual({ n: 1, bytes: 5 });
+  });
 });

@@ -1,0 +1,13 @@
+/** The retained `<base>/conferences/<id>` payload (docs/mqtt-interface.md). */
+export type ConferenceStateName = "idle" | "dialling" | "in-conference" | "failed" | "ended";
+
+export interface ConferenceStateJson {
+  id: string;
+  name: string;
+  state: ConferenceStateName;
+  /** ISO time of the last state change. */
+  since: string;
+  detail?: string;
+  /** GSSI of the talk group patched into the call while the patch is active. */
+  patchedTalkgroup?: string;
+}
