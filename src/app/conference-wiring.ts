@@ -12,6 +12,8 @@ import { ConferenceRegistry } from "../conference/conference-registry.js";
 import { ConferenceService } from "../conference/conference-service.js";
 import { FloorPolicy } from "../conference/floor-policy.js";
 import type { ConferenceBridge } from "../ports/conference-bridge.js";
+import type { ConferenceDirectory, ConferenceLegStatus } from "../ports/conference-directory.js";
+import { TypedEmitter } from "../shared/typed-emitter.js";
 import type { PttControl, RadioTerminal } from "../ports/radio-terminal.js";
 import { GatewayError } from "../shared/errors.js";
 import { readFileSync } from "node:fs";
@@ -112,6 +114,7 @@ export async function startConferences(gw: Gateway, account: SipBrokerAccount | 
   const sip = config.sip;
   if (!sip || config.conferences.length === 0) return undefined;
   const registry = new ConferenceRegistry(config.conferences);
+  const watchers = new TypedEmitter<{ status: (s: ConferenceLegStatus) => void }>();
   const bridge = createBridge(gw, sip, account);
   gw.links.set(bridge.name, "disconnected", "starting");
   bridge.on("health", (h) => gw.links.set(bridge.name, h.state, h.detail));
@@ -120,7 +123,11 @@ export async function startConferences(gw: Gateway, account: SipBrokerAccount | 
     bridge,
     registry,
     log,
-    publish: (s) => void gw.bus.publishConferenceState(s.id, { ...s }).catch((err: unknown) => log.warn({ err, conference: s.id }, "conference state not published")),
+    site: config.site,
+    publish: (s) => {
+      void gw.bus.publishConferenceState(s.id, { ...s }).catch((err: unknown) => log.warn({ err, conference: s.id }, "conference state not published"));
+      watchers.emit("status", { id: s.id, state: s.state, since: s.since });
+    },
     maxSimultaneous: sip.maxConferences,
     answerTimeoutMs: sip.answerTimeoutMs,
     retry: sip.retry,
@@ -138,6 +145,7 @@ export async function startConferences(gw: Gateway, account: SipBrokerAccount | 
     },
   });
   gw.sipBridge = bridge;
+  gw.conferenceDirectory = conferenceDirectory(registry, service, watchers);
   gw.addStop(async () => {
     await service.stop();
     await bridge.stop();
@@ -149,4 +157,19 @@ export async function startConferences(gw: Gateway, account: SipBrokerAccount | 
   bus.registerCustomVerb("conference/leave", conferenceRequest, (p) => service.leave(p.conference));
   bus.registerCustomVerb("conference/status", statusRequest, (p) => Promise.resolve(p.conference ? service.get(p.conference) : { conferences: service.status() }));
   return service;
+}
+
+/** The conferences as alert dispatch sees them (src/ports/conference-directory.ts). */
+function conferenceDirectory(registry: ConferenceRegistry, service: ConferenceService, watchers: TypedEmitter<{ status: (s: ConferenceLegStatus) => void }>): ConferenceDirectory {
+  return {
+    has: (id) => registry.ids.includes(id),
+    dialInText: (id) => registry.dialInText(id),
+    redactedDialInText: (id) => registry.redactedDialInText(id),
+    status: (id) => {
+      if (!registry.ids.includes(id)) return undefined;
+      const s = service.get(id);
+      return { id: s.id, state: s.state, since: s.since };
+    },
+    onStatus: (listener) => watchers.on("status", listener),
+  };
 }

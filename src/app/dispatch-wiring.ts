@@ -18,6 +18,7 @@ export async function startDispatch(gw: Gateway): Promise<DispatchService | unde
     bus: gw.bus,
     clock: systemClock,
     log,
+    ...(gw.conferenceDirectory ? { conferences: gw.conferenceDirectory } : {}),
     ...(gw.bus.publishDevice ? { publishDevice: (topic: string, payload: Record<string, unknown>) => gw.bus.publishDevice!(topic, payload) } : {}),
     // Devices behind the regional broker are reachable only while the uplink is: its loss ends their wait.
     ...(config.mqtt.uplink ? { mqttLink: "upstream" } : {}),

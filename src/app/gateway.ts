@@ -22,6 +22,7 @@ import { startOps, type Ops } from "./ops-wiring.js";
 import { registerVerbs } from "./verbs.js";
 import type { ConferenceService } from "../conference/conference-service.js";
 import type { ConferenceBridge } from "../ports/conference-bridge.js";
+import type { ConferenceDirectory } from "../ports/conference-directory.js";
 import { startConferences, withSipBrokerAccount } from "./conference-wiring.js";
 import type { DispatchService } from "../dispatch/dispatch-service.js";
 import { startDispatch } from "./dispatch-wiring.js";
@@ -60,6 +61,8 @@ export class Gateway {
   /** Telephone conferences (site config `sip` + `conferences`). */
   conferences: ConferenceService | undefined;
   sipBridge: ConferenceBridge | undefined;
+  /** The conferences as alert dispatch sees them (dial-in texts, our leg's state). */
+  conferenceDirectory: ConferenceDirectory | undefined;
   /** Alert dispatch, when the config has a `dispatch` section. */
   dispatch: DispatchService | undefined;
   private readonly talkgroupReaders = new Map<string, TalkgroupReader>();

@@ -39,10 +39,20 @@ export class ConferenceRegistry {
    */
   dialInText(id: string, template = DEFAULT_DIAL_IN_TEMPLATE): string {
     const c = this.get(id);
-    const pin = pinText(readPin(c.id, c.pin, this.env));
-    const values: Record<string, string> = { name: c.name, number: dialInNumber(c), pin };
-    return template.replace(/\{(name|number|pin)\}/g, (_, k: string) => values[k] ?? "");
+    return fillDialIn(template, c, pinText(readPin(c.id, c.pin, this.env)));
   }
+
+  /** `dialInText` with the PIN replaced by `••••` (the PIN is not even read): for logs and published documents. */
+  redactedDialInText(id: string, template = DEFAULT_DIAL_IN_TEMPLATE): string {
+    return fillDialIn(template, this.get(id), REDACTED_PIN);
+  }
+}
+
+export const REDACTED_PIN = "••••";
+
+function fillDialIn(template: string, c: ConferenceConfig, pin: string): string {
+  const values: Record<string, string> = { name: c.name, number: dialInNumber(c), pin };
+  return template.replace(/\{(name|number|pin)\}/g, (_, k: string) => values[k] ?? "");
 }
 
 /** `dialIn`, else the user part of `sip:+4681234@bridge` (`+4681234`), else the whole URI without the scheme. */

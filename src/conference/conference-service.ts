@@ -44,6 +44,8 @@ export interface ConferenceServiceDeps {
   registry: ConferenceRegistry;
   log: Logger;
   publish: (state: ConferenceStateJson) => void;
+  /** Who this gateway is in `participants` (the site name). Default "gateway". */
+  site?: string;
   clock?: Clock;
   maxSimultaneous?: number;
   /** Ringing longer than this counts as no answer. Default 30 s. */
@@ -168,6 +170,7 @@ export class ConferenceService {
       since: leg.since.toISOString(),
       ...(leg.detail !== undefined ? { detail: leg.detail } : {}),
       ...(leg.patch ? { patchedTalkgroup: leg.patch.talkgroup } : {}),
+      participants: leg.state === "in-conference" ? [{ who: this.deps.site ?? "gateway", since: leg.since.toISOString() }] : [],
     };
   }
 

@@ -10,4 +10,9 @@ export interface ConferenceStateJson {
   detail?: string;
   /** GSSI of the talk group patched into the call while the patch is active. */
   patchedTalkgroup?: string;
+  /**
+   * The participants this gateway knows of: only its own leg (`who` is the site), while it is in the
+   * conference. The bridge's other participants are not visible to a SIP client (README "Conferences").
+   */
+  participants: { who: string; since: string }[];
 }

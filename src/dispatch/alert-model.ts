@@ -1,4 +1,5 @@
 import type { ChannelKind } from "./addresses.js";
+import type { AlertConference } from "./alert-conference.js";
 import type { AnswerKind } from "./dispatch-config.js";
 
 /**
@@ -88,6 +89,8 @@ export interface StoredAlert {
   slots: Slot[];
   recipients: Recipient[];
   receipts: { firstAnswer: boolean; final: boolean };
+  /** The conference the alert asks people to join (redacted dial-in text; our own leg's state). */
+  conference?: AlertConference;
   /** Monotonic change counter; the newest snapshot wins on recovery. */
   rev: number;
 }
@@ -139,6 +142,7 @@ export function publicAlert(a: StoredAlert): Record<string, unknown> {
       attempts: r.attempts.map((t) => ({ channel: t.channel, address: t.address, at: t.at, result: t.result, ...(t.detail ? { detail: t.detail } : {}) })),
     })),
     summary: summarise(a),
+    ...(a.conference ? { conference: { ...a.conference } } : {}),
   };
 }
 

@@ -22,6 +22,8 @@ export const ALERT_VERBS = {
       recipients: Type.Array(Type.String({ pattern: "^(role|person|issi|gssi|msisdn):[A-Za-z0-9_.+-]{1,64}$" }), { minItems: 1, maxItems: 1000 }),
       ackTimeoutS: Type.Optional(Type.Integer({ minimum: 5, maximum: 3600 })),
       deadlineS: Type.Optional(Type.Integer({ minimum: 30, maximum: 7 * 86400 })),
+      /** A configured conference id: the text on the air gets its bridge number and PIN. */
+      conference: Type.Optional(Type.String({ pattern: "^[a-z0-9][a-z0-9-]{0,31}$" })),
     },
     strict,
   ),

@@ -1,5 +1,6 @@
 import type { Static } from "@sinclair/typebox";
 import type { LinkHealthRegistry } from "../link-health/link-registry.js";
+import type { ConferenceDirectory } from "../ports/conference-directory.js";
 import type { MessageBus } from "../ports/message-bus.js";
 import type { RadioTerminal } from "../ports/radio-terminal.js";
 import type { SmsModem } from "../ports/sms-modem.js";
@@ -30,6 +31,8 @@ export interface DispatchServiceDeps {
   log: Logger;
   publishDevice?: (topic: string, payload: Record<string, unknown>) => Promise<void>;
   mqttLink?: string;
+  /** The site's conferences, for alerts with a `conference` (absent: such alerts are refused). */
+  conferences?: ConferenceDirectory;
 }
 
 type V<K extends keyof typeof ALERT_VERBS> = Static<(typeof ALERT_VERBS)[K]>;
@@ -48,7 +51,7 @@ export class DispatchService {
     const roster = await RosterStore.open(d.config.roster, log);
     const store = await AlertStore.open({ dir: `${d.stateDir}/dispatch`, log, alertsPerFile: d.config.archive.alertsPerFile, keepFiles: d.config.archive.keepFiles });
     const ports = new ChannelPorts({ radios: d.radios, modems: d.modems, links: d.links, ...(d.publishDevice ? { publishDevice: d.publishDevice } : {}), ...(d.mqttLink ? { mqttLink: d.mqttLink } : {}) });
-    const dispatcher = new Dispatcher({ config: d.config, roster: () => roster.index, store, ports, clock: d.clock, log, publish: (id, doc) => d.bus.publishAlertState(id, doc) });
+    const dispatcher = new Dispatcher({ config: d.config, roster: () => roster.index, store, ports, clock: d.clock, log, publish: (id, doc) => d.bus.publishAlertState(id, doc), ...(d.conferences ? { conferences: d.conferences } : {}) });
     const incoming = new IncomingRouter({ config: d.config, dispatcher, roster: () => roster.index, ports, log });
     const offs = [ports.onIncoming((m) => void incoming.handle(m))];
     const svc = new DispatchService(dispatcher, store, roster, incoming, offs);
@@ -77,7 +80,7 @@ export class DispatchService {
     this.offs.push(
       bus.registerCustomVerb("alert/send", ALERT_VERBS["alert/send"], async (p: V<"alert/send">) => {
         const { alert, existing } = await this.dispatcher.send(
-          { kind: p.kind, text: p.text, recipients: p.recipients, ...(p.id ? { id: p.id } : {}), ...(p.priority ? { priority: p.priority } : {}), ...(p.ackTimeoutS ? { ackTimeoutS: p.ackTimeoutS } : {}), ...(p.deadlineS ? { deadlineS: p.deadlineS } : {}) },
+          { kind: p.kind, text: p.text, recipients: p.recipients, ...(p.id ? { id: p.id } : {}), ...(p.priority ? { priority: p.priority } : {}), ...(p.ackTimeoutS ? { ackTimeoutS: p.ackTimeoutS } : {}), ...(p.deadlineS ? { deadlineS: p.deadlineS } : {}), ...(p.conference ? { conference: p.conference } : {}) },
           { via: "mqtt" },
         );
         return reply(alert, existing);

@@ -7,6 +7,8 @@ import { activationKey } from "./activation-parser.js";
 import { pickCode } from "./alert-code.js";
 import { isFinal, publicAlert, summarise, type AlertKind, type AlertOrigin, type Answer, type AlertState, type StoredAlert } from "./alert-model.js";
 import type { AlertStore } from "./alert-store.js";
+import type { ConferenceDirectory } from "../ports/conference-directory.js";
+import { alertConference, followConference, textWithDialIn } from "./alert-conference.js";
 
 /** What the dispatcher needs of the store (the unit tests give it an in-memory one). */
 export type AlertRecords = Pick<AlertStore, "put" | "archive" | "getArchived" | "recentArchived" | "recovered">;
@@ -34,6 +36,7 @@ export interface DispatcherDeps {
   log: Logger;
   publish: (id: string, doc: Record<string, unknown>) => Promise<void>;
   random?: () => number;
+  conferences?: ConferenceDirectory;
 }
 
 export interface SendRequest {
@@ -44,6 +47,8 @@ export interface SendRequest {
   recipients: string[];
   ackTimeoutS?: number;
   deadlineS?: number;
+  /** A configured conference id: its dial-in text (number and PIN) is added to the text on the air. */
+  conference?: string;
 }
 
 export interface SendOutcome {
@@ -73,6 +78,7 @@ export class Dispatcher {
   async start(): Promise<void> {
     this.offs.push(this.d.ports.onProgress((p) => this.onProgress(p)));
     this.offs.push(this.d.ports.onLinkChange(() => this.onLinksChanged()));
+    if (this.d.conferences) this.offs.push(this.d.conferences.onStatus((s) => this.activeAlerts().forEach((a) => followConference(a.conference, s) && void this.commit(a))));
     for (const a of this.d.store.recovered) {
       this.active.set(a.id, a);
       a.recipients.forEach((r, ei) => r.attempts.forEach((t, ti) => t.ref && this.refs.set(t.ref, { alert: a.id, entry: ei, attempt: ti })));
@@ -119,6 +125,7 @@ export class Dispatcher {
       const twin = this.activeAlerts().find((a) => a.dedupKey === dedupKey && now.getTime() - Date.parse(a.createdAt) <= windowMs);
       if (twin) return this.arrival(twin, origin, now);
     }
+    const conference = req.conference === undefined ? undefined : alertConference(this.d.conferences, req.conference, now);
     const slots = buildSlots(req.recipients, this.d.roster());
     const id = req.id ?? `${now.toISOString().slice(0, 10).replace(/-/g, "")}-${randomUUID().slice(0, 8)}`;
     const recentCodes = new Set(this.d.store.recentArchived(200).map((a) => a.code));
@@ -139,6 +146,7 @@ export class Dispatcher {
       slots,
       recipients: [],
       receipts: { firstAnswer: false, final: false },
+      ...(conference ? { conference } : {}),
       rev: 0,
     };
     // The first step of every slot is marked in flight in the same durable write that accepts the alert,
@@ -295,7 +303,7 @@ export class Dispatcher {
     const step = s.ladder[i]!;
     const ei = entryFor(a, slot, step);
     const e = a.recipients[ei]!;
-    const { text } = renderAlertText(a.kind, a.code, a.text, step.channel, { templates: this.d.config.templates, sdsMaxBits: this.d.config.sdsMaxBits });
+    const { text } = renderAlertText(a.kind, a.code, textWithDialIn(a.text, a.conference, this.d.conferences, this.log, a.id), step.channel, { templates: this.d.config.templates, sdsMaxBits: this.d.config.sdsMaxBits });
     const remainingMs = Math.max(1000, Date.parse(a.deadline) - this.d.clock.wallNow().getTime());
     const sendId = `${a.id}:${ei}:${e.attempts.length}`;
     let ref: string | undefined;

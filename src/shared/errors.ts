@@ -110,6 +110,8 @@ export const ERROR_CODES = {
   ALERT_NOT_RECIPIENT: "ALERT_NOT_RECIPIENT",
   /** Dispatch is not configured on this gateway (no `dispatch` section). */
   ALERT_DISPATCH_OFF: "ALERT_DISPATCH_OFF",
+  /** `alert/send` named a conference that is not configured (context.conference). */
+  ALERT_UNKNOWN_CONFERENCE: "ALERT_UNKNOWN_CONFERENCE",
   /** A check record could not be appended and fsynced to the check store (context.path). */
   STORE_WRITE_FAILED: "STORE_WRITE_FAILED",
   /** The status page's HTTP(S) listener could not start (address in use, unreadable TLS files). */

@@ -79,6 +79,10 @@ export interface SiteOptions {
   dispatch?: Record<string, unknown>;
   sim?: Partial<SimTerminalConfig>;
   uplink?: boolean;
+  /** More top-level site config (e.g. `sip` and `conferences`). */
+  extra?: Record<string, unknown>;
+  /** More `rakelgw run` arguments (e.g. `--allow-sim` for the simulated SIP agent). */
+  daemonArgs?: string[];
 }
 
 export class DispatchSite {
@@ -96,6 +100,7 @@ export class DispatchSite {
   private ptys: PtySession[] = [];
   private cfgPath = "";
   private port = 0;
+  private daemonArgs: string[] = [];
 
   async start(o: SiteOptions): Promise<void> {
     this.dir = mkdtempSync(join(tmpdir(), "rakelgw-dispatch-"));
@@ -106,6 +111,7 @@ export class DispatchSite {
     this.ptys.push(await runOnPty(tty, this.terminal), await runOnPty(mdm, this.modem));
     if (o.uplink) this.mosquitto = await startMosquitto(this.dir);
     this.port = await freePort();
+    this.daemonArgs = o.daemonArgs ?? [];
     writeFileSync(join(this.dir, "roster.json"), JSON.stringify(o.roster));
     const config = {
       site: "e2e",
@@ -137,6 +143,7 @@ export class DispatchSite {
       terminals: [{ id: "terminal-1", port: tty }],
       modems: [{ id: "modem-1", port: mdm }],
       dispatch: { roster: "roster.json", ackTimeoutS: 5, activators: [{ sds: "2009999" }, { sms: "+46709999999" }], answers: { status: { "32772": "coming", "32773": "not-coming" } }, ...o.dispatch },
+      ...o.extra,
     };
     mkdirSync(join(this.dir, "state"), { recursive: true });
     this.cfgPath = join(this.dir, "config.json");
@@ -147,7 +154,7 @@ export class DispatchSite {
   }
 
   startDaemon(): void {
-    this.daemon = spawn(process.execPath, [builtCli(), "run", "--config", this.cfgPath], {
+    this.daemon = spawn(process.execPath, [builtCli(), "run", "--config", this.cfgPath, ...this.daemonArgs], {
       cwd: ROOT,
       env: { ...process.env, NODE_NO_WARNINGS: "1" },
       stdio: ["ignore", "pipe", "pipe"],

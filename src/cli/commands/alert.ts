@@ -57,12 +57,13 @@ export function registerAlertCommands(program: Command): void {
     .option("--id <id>", "your id for the alert (a repeated id returns the existing alert)")
     .option("--ack-timeout <s>", "seconds to wait for an answer before the next channel")
     .option("--deadline <s>", "seconds until the alert expires")
+    .option("--conference <id>", "a configured conference: its bridge number and PIN are added to the text on the air")
     .option("--json", "print the daemon's answer as JSON")
-    .action(async (o: DaemonOpts & Json & { text: string; to: string[]; kind: string; id?: string; ackTimeout?: string; deadline?: string }) => {
+    .action(async (o: DaemonOpts & Json & { text: string; to: string[]; kind: string; id?: string; ackTimeout?: string; deadline?: string; conference?: string }) => {
       if (!["activation", "conference", "info", "test"].includes(o.kind)) throw usage(`--kind must be activation, conference, info or test, got "${o.kind}"`);
       const ack = intOption(o.ackTimeout, "--ack-timeout", 5, 3600);
       const deadline = intOption(o.deadline, "--deadline", 30, 7 * 86400);
-      const data = (await withDaemon(o, (req) => req("alert/send", { kind: o.kind, text: o.text, recipients: o.to, ...(o.id ? { id: o.id } : {}), ...(ack ? { ackTimeoutS: ack } : {}), ...(deadline ? { deadlineS: deadline } : {}) }))) as { id: string; code: string; state: string; existing?: boolean };
+      const data = (await withDaemon(o, (req) => req("alert/send", { kind: o.kind, text: o.text, recipients: o.to, ...(o.id ? { id: o.id } : {}), ...(ack ? { ackTimeoutS: ack } : {}), ...(deadline ? { deadlineS: deadline } : {}), ...(o.conference ? { conference: o.conference } : {}) }))) as { id: string; code: string; state: string; existing?: boolean };
       if (o.json) printJson(data);
       else process.stdout.write(`${data.existing ? "existing " : ""}alert ${data.id} code ${data.code} ${data.state}\n`);
     });

@@ -48,6 +48,21 @@ describe("ConferenceService: join", () => {
     expect(t.states("rsk").at(-1)).toBe("in-conference");
   });
 
+  it("participants lists what the gateway knows: its own leg (the site) while in the conference, nobody otherwise", async () => {
+    const u = setup({ site: "sos-stockholm" });
+    expect(u.svc.get("kom").participants).toEqual([]);
+    u.svc.join("kom");
+    expect(u.svc.get("kom").participants).toEqual([]);
+    u.bridge.answerCall("kom");
+    await u.clock.tick(10);
+    const s = u.svc.get("kom");
+    expect(s.state).toBe("in-conference");
+    expect(s.participants).toEqual([{ who: "sos-stockholm", since: s.since }]);
+    expect(u.published.filter((p) => p.id === "kom").at(-1)?.participants).toEqual([{ who: "sos-stockholm", since: s.since }]);
+    await u.svc.leave("kom");
+    expect(u.svc.get("kom").participants).toEqual([]);
+  });
+
   it("honours pauses written as ',' in the PIN; keys are spaced by interDigitMs", async () => {
     t.svc.join("lsk");
     t.bridge.answerCall("lsk");
