@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from "../shared/clock.js";
 import { GatewayError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { Unsubscribe } from "../shared/typed-emitter.js";
+import { findTwin } from "./activation-dedup.js";
 import { activationKey } from "./activation-parser.js";
 import { pickCode } from "./alert-code.js";
 import { isFinal, publicAlert, summarise, type AlertKind, type AlertOrigin, type Answer, type AlertState, type StoredAlert } from "./alert-model.js";
@@ -115,8 +116,7 @@ export class Dispatcher {
     }
     const dedupKey = req.kind === "activation" || req.kind === "test" ? activationKey(req.kind, req.recipients, req.text) : undefined;
     if (dedupKey && !req.id) {
-      const windowMs = this.d.config.dedupWindowS * 1000;
-      const twin = this.activeAlerts().find((a) => a.dedupKey === dedupKey && now.getTime() - Date.parse(a.createdAt) <= windowMs);
+      const twin = findTwin(this.activeAlerts(), { dedupKey, text: req.text, origin }, this.d.roster(), now.getTime(), this.d.config.dedupWindowS * 1000);
       if (twin) return this.arrival(twin, origin, now);
     }
     const slots = buildSlots(req.recipients, this.d.roster());

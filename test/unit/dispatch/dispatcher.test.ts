@@ -144,6 +144,44 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     expect(c.alert.origin.arrivals.map((x) => x.via)).toEqual(["mqtt", "sds", "sms"]);
   });
 
+  it("MQTT, SDS and SMS of one activator are one alert; another activator with the same text is another alert", async () => {
+    const r = await rig();
+    r.radio.incomingText("2009999", "LARM tib Rökutveckling Centralen");
+    await flush();
+    r.modem.incoming("+46709999999", "larm TIB rökutveckling  centralen");
+    const viaMqtt = await r.dispatcher.send({ kind: "activation", text: "Rökutveckling Centralen", recipients: ["role:tib"] }, { via: "mqtt" });
+    await flush();
+    expect(viaMqtt.existing).toBe(true);
+    expect(r.dispatcher.activeAlerts()).toHaveLength(1);
+    const [first] = r.dispatcher.activeAlerts() as [StoredAlert];
+    expect(first.origin.arrivals.map((x) => x.via)).toEqual(["sds", "sms", "mqtt"]);
+    // A second activator (not Dora) sending the same words starts its own alert.
+    r.radio.incomingText("2008888", "LARM tib Rökutveckling Centralen");
+    await flush();
+    expect(r.dispatcher.activeAlerts()).toHaveLength(2);
+    expect(r.dispatcher.activeAlerts()[1]!.origin.from).toBe("2008888");
+  });
+
+  it("an activation carrying an existing alert's code joins it (same activator, within the window)", async () => {
+    const r = await rig({ config: { dedupWindowS: 300 } });
+    r.radio.incomingText("2009999", "LARM tib Brand i hamnen");
+    await flush();
+    const [alert] = r.dispatcher.activeAlerts() as [StoredAlert];
+    r.modem.incoming("+46709999999", `LARM tib ${alert.code} brand hamnen, samling 14:30`);
+    await flush();
+    expect(r.dispatcher.activeAlerts()).toHaveLength(1);
+    expect(alert.origin.arrivals.map((x) => x.via)).toEqual(["sds", "sms"]);
+    // Another activator quoting the code does not join Dora's alert.
+    r.radio.incomingText("2008888", `LARM tib ${alert.code} brand hamnen`);
+    await flush();
+    expect(r.dispatcher.activeAlerts()).toHaveLength(2);
+    // After the window the same text from Dora is a new alert.
+    await r.clock.advance(301_000);
+    r.radio.incomingText("2009999", "LARM tib Brand i hamnen");
+    await flush();
+    expect(r.dispatcher.activeAlerts().filter((a) => a.origin.from === "2009999")).toHaveLength(2);
+  });
+
   it("activation by SDS from an activator starts an alert and the activator gets receipts; from another ISSI it is refused", async () => {
     const r = await rig();
     r.radio.incomingText("2005555", "LARM tib Samverkan nu");

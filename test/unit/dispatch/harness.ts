@@ -157,6 +157,8 @@ export const ROSTER: Roster = validateRoster(
       { id: "anna", name: "Anna Andersson", channels: [{ sds: "2001001" }, { sms: "+46701000001" }] },
       { id: "bertil", name: "Bertil Berg", channels: [{ sds: "2001002" }, { sms: "+46701000002" }] },
       { id: "cecilia", name: "Cecilia Ceder", channels: [{ sms: "+46701000003" }] },
+      // The duty officer who starts alerts: both activator addresses are hers (one activator, two channels).
+      { id: "dora", name: "Dora Dahl", channels: [{ sds: "2009999" }, { sms: "+46709999999" }] },
     ],
     roles: [
       { id: "tib", name: "Tjänsteperson i beredskap", people: ["anna", "bertil"], fallback: { gssi: "9001" } },
@@ -167,7 +169,7 @@ export const ROSTER: Roster = validateRoster(
 );
 
 export function dispatchConfig(over: Partial<DispatchConfig> = {}): DispatchConfig {
-  const base = Value.Default(DispatchConfigSchema, { roster: "roster.json", answers: { status: { "32772": "coming", "32773": "not-coming" } }, activators: [{ sds: "2009999" }, { sms: "+46709999999" }] }) as DispatchConfig;
+  const base = Value.Default(DispatchConfigSchema, { roster: "roster.json", answers: { status: { "32772": "coming", "32773": "not-coming" } }, activators: [{ sds: "2009999" }, { sms: "+46709999999" }, { sds: "2008888" }] }) as DispatchConfig;
   return { ...base, ...over };
 }
 
