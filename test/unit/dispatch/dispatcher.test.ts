@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StoredAlert } from "../../../src/dispatch/alert-model.js";
 import { isGatewayError } from "../../../src/shared/errors.js";
-import { flush, MemoryStore, rig } from "./harness.js";
+import { FakeRadio, flush, MemoryReceiptFile, MemoryStore, rig } from "./harness.js";
 
 type Pub = { state: string; code: string; recipients: { person?: string; address?: string; state: string; answer?: string; attempts: { channel: string; result: string }[] }[]; summary: Record<string, number> };
 const pub = (r: { published: Map<string, Record<string, unknown>> }, id: string): Pub => r.published.get(id) as unknown as Pub;
@@ -231,6 +231,56 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
       '/recipients/1: unknown person "zed"',
       '/recipients/2: "123456789" is not an ISSI (1-8 digits)',
     ]);
+  });
+
+  it("a receipt owed while the activator's link is down is sent when it comes back, and survives a restart", async () => {
+    const file = new MemoryReceiptFile();
+    const r = await rig({ receiptFile: file });
+    r.radio.incomingText("2009999", "LARM kib Samverkan nu");
+    await flush();
+    const [alert] = r.dispatcher.activeAlerts() as [StoredAlert];
+    r.links.set("terminal-1", "unresponsive", "unplugged");
+    r.modem.incoming("+46701000003", `OK ${alert.code}`);
+    await flush();
+    expect(pub(r, alert.id).state).toBe("completed");
+    expect(r.radio.textsTo("2009999")).toEqual([]);
+    expect(file.saved.map((x) => x.id)).toEqual([`${alert.id}:receipt:final`]);
+    // Restart while the receipt is owed; the new process sends it once the terminal is ready.
+    r.dispatcher.stop();
+    const radio = new FakeRadio();
+    const r2 = await rig({ receiptFile: file, clock: r.clock, radio });
+    await flush();
+    expect(radio.textsTo("2009999")).toEqual([`KVITTO ${alert.code}: 1 kommer, 0 kommer ej, 0 ej nådd`]);
+    expect(file.saved).toEqual([]);
+    r2.dispatcher.stop();
+  });
+
+  it("an owed receipt is retried on link change and dropped after the alert's deadline", async () => {
+    const r = await rig({ config: { deadlineS: 600 } });
+    r.radio.incomingText("2009999", "LARM kib Samverkan nu");
+    await flush();
+    const [alert] = r.dispatcher.activeAlerts() as [StoredAlert];
+    r.links.set("terminal-1", "unresponsive", "unplugged");
+    r.modem.incoming("+46701000003", `NEJ ${alert.code}`);
+    await flush();
+    expect(pub(r, alert.id).state).toBe("completed");
+    r.links.set("terminal-1", "degraded", "still bad");
+    await flush();
+    expect(r.radio.textsTo("2009999")).toEqual([]);
+    r.links.set("terminal-1", "ready", "");
+    await flush();
+    expect(r.radio.textsTo("2009999")).toEqual([`KVITTO ${alert.code}: 0 kommer, 1 kommer ej, 0 ej nådd`]);
+    // A second alert whose receipt is still owed at its deadline is dropped, not sent late.
+    r.radio.incomingText("2009999", "LARM kib Ny händelse");
+    await flush();
+    const second = r.dispatcher.activeAlerts()[0]!;
+    r.links.set("terminal-1", "unresponsive", "unplugged");
+    r.modem.incoming("+46701000003", `OK ${second.code}`);
+    await flush();
+    await r.clock.advance(601_000);
+    r.links.set("terminal-1", "ready", "");
+    await flush();
+    expect(r.radio.textsTo("2009999")).toHaveLength(1);
   });
 
   it("a restart resumes: an in-flight send is sent again, a recorded one is not", async () => {
