@@ -133,8 +133,12 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
   it("a repeated id returns the existing alert; the same activation by SDS within the window is one alert", async () => {
     const r = await rig();
     const a = await r.dispatcher.send({ id: "ext-1", kind: "activation", text: "Konf 14:30", recipients: ["role:tib"] }, { via: "mqtt" });
+    await flush();
+    const sentBefore = r.radio.sent.length;
     const b = await r.dispatcher.send({ id: "ext-1", kind: "activation", text: "other", recipients: ["role:tib"] }, { via: "mqtt" });
+    await flush();
     expect(b.existing).toBe(true);
+    expect(r.radio.sent).toHaveLength(sentBefore); // idempotent: no second send
     expect(b.alert.id).toBe("ext-1");
     const c = await r.dispatcher.send({ kind: "activation", text: "Brand  i hamnen", recipients: ["role:tib"] }, { via: "mqtt" });
     r.radio.incomingText("2009999", "LARM tib brand i hamnen");
@@ -220,6 +224,17 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     await flush();
     expect(r.radio.sent).toHaveLength(0);
     expect(r.dispatcher.activeAlerts()).toHaveLength(0);
+  });
+
+  it("when the disk fills after an alert was accepted, its escalation goes on from memory", async () => {
+    const store = new MemoryStore();
+    const r = await rig({ store });
+    await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["person:anna"] }, { via: "mqtt" });
+    await flush();
+    expect(r.radio.textsTo("2001001")).toHaveLength(1);
+    store.full = true;
+    await r.clock.advance(60_000);
+    expect(r.modem.textsTo("+46701000001")).toHaveLength(1);
   });
 
   it("unknown roles or people are refused with path: reason", async () => {
