@@ -80,6 +80,18 @@ export default tseslint.config(
     },
   },
   { files: ["eslint.config.js"], ...tseslint.configs.disableTypeChecked },
+  {
+    // The status page's browser scripts: plain JS served as is, no build step.
+    files: ["adapters/http/static/**/*.js"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: "script",
+      parserOptions: { projectService: false, project: null },
+      globals: Object.fromEntries(
+        ["document", "window", "location", "localStorage", "fetch", "EventSource", "requestAnimationFrame", "setInterval", "Node", "URLSearchParams", "console"].map((g) => [g, "readonly"]),
+      ),
+    },
+  },
   // The proof runner's preload runs in the daemon as plain JavaScript (node --import), outside the TS project.
   { files: ["proof/**/*.mjs"], ...tseslint.configs.disableTypeChecked, languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", performance: "readonly", setInterval: "readonly" } } },
 );

@@ -1,33 +1,38 @@
-import { backoffDelay } from "../../src/shared/backoff.js";
-import { sleep } from "../../src/shared/clock.js";
+import { type Clock, type TimerHandle, sleep, systemClock } from "../../src/shared/clock.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { TypedEmitter } from "../../src/shared/typed-emitter.js";
-import type { AtCommand, FinalResult, UrcDefinition } from "./at-command.js";
+import type { AtCommand, UrcDefinition } from "./at-command.js";
 import { classifyLine, urcRegistry } from "./classify.js";
+import { CommandQueue, type Priority } from "./command-queue.js";
 import { LineTokenizer, type Token } from "./line-tokenizer.js";
+import { commandError } from "./command-error.js";
+import { type RetryPolicy, retryDelay, retryPolicy } from "./retry-policy.js";
 import { assertSafeBody, assertSafeCommandLine } from "./safe-args.js";
-import { type FailureReason, type TxEffect, type TxInput, type TxSpec, type TxState, initialTxState, transition } from "./transaction-machine.js";
+import { SendGate } from "./send-gate.js";
+import { UrcAssembler } from "./urc-assembler.js";
+import { type TxEffect, type TxInput, type TxSpec, type TxState, initialTxState, transition } from "./transaction-machine.js";
 
 /**
- * The AT engine shell, shared by the Rakel terminal and the GSM modem. It owns the queue (one command in
- * flight, FIFO within a priority), the timers and the writes; the per-command logic is the pure
- * transaction machine and the line routing is the pure classifier.
+ * The AT engine shell, shared by the Rakel terminal and the GSM modem: one command in flight, the timers
+ * (all on the injected `Clock`) and the writes. Its parts live beside it: the priority queue
+ * (`command-queue.ts`), the retry rule (`retry-policy.ts`, transient codes from the device profile), the
+ * URC assembly (`urc-assembler.ts`), hold and quiet period (`send-gate.ts`), the per-command logic (the
+ * pure transaction machine) and the line routing (the pure classifier).
  *
  *   bytes ─► tokenizer ─► classifier ─┬─► active transaction (response lines, final result)
  *                                     ├─► unsolicited codes (+ their trailing data lines) ─► "urc" event
  *                                     └─► unknown lines (logged, counted)
  */
-export type Priority = "emergency" | "operator" | "normal" | "housekeeping";
-const PRIORITIES: readonly Priority[] = ["emergency", "operator", "normal", "housekeeping"];
+export type { Priority } from "./command-queue.js";
 
 export interface ExecuteOptions {
   priority?: Priority;
   timeoutMs?: number;
-  /** Fail with AT_EXPIRED if the command has not started within this many ms. */
+  /** Fail with AT_EXPIRED if the command has not started within this many ms of the call (retries included). */
   deadlineMs?: number;
   signal?: AbortSignal;
-  /** Extra attempts on timeout or busy (CME 3/42); honoured only for idempotent commands. Default 1. */
+  /** Extra attempts on timeout or a transient `+CME ERROR` (see `RetryPolicy`); idempotent commands only. Default 1. */
   retries?: number;
   /** Runs while the engine is held (re-initialisation after a reboot or reconnect). */
   bypassHold?: boolean;
@@ -45,8 +50,8 @@ export interface AtEngineEvents {
   unknown: (line: string) => void;
   /** A command got no answer in time (input to the link-health ladder). */
   timeout: (command: string) => void;
-  /** The device answered something (any final result). */
-  answered: () => void;
+  /** The device answered something (any final result) to `command`, `ms` after it was started. */
+  answered: (ms: number, command: string) => void;
   /** The device echoed a command although init turned echo off: it has probably restarted. */
   echo: () => void;
 }
@@ -56,6 +61,10 @@ export interface AtEngineOptions {
   log: Logger;
   urcs: readonly UrcDefinition[];
   write: (data: string) => Promise<void>;
+  /** Time source for every timer of the engine. Default: the system clock. */
+  clock?: Clock;
+  /** Which errors are retried and how long to pause; the transient `+CME` codes come from the device profile. Default: timeouts only. */
+  retry?: RetryPolicy;
   terminator?: string;
   bodySeparator?: string;
   /** How long to wait for the data line of a two-line URC (docs/reliability.md #8: ≤ 2 s). */
@@ -78,29 +87,33 @@ interface Pending {
   cmd: AtCommand<unknown, unknown>;
   args: unknown;
   opts: ExecuteOptions;
+  priority: Priority;
+  bypassHold: boolean;
   spec: TxSpec;
   resolve: (v: unknown) => void;
   reject: (e: Error) => void;
   /** Where the command was queued; its stack is formatted only if the command fails (zwave-js Transaction). */
   origin: Error;
-  deadlineTimer?: ReturnType<typeof setTimeout>;
+  deadlineTimer?: TimerHandle;
   offAbort?: () => void;
 }
 
 interface Active {
   item: Pending;
   state: TxState;
-  timer?: ReturnType<typeof setTimeout>;
+  startedAt: number;
+  timer?: TimerHandle;
 }
 
 export class AtEngine extends TypedEmitter<AtEngineEvents> {
-  private readonly queues = new Map<Priority, Pending[]>(PRIORITIES.map((p) => [p, []]));
+  private readonly clock: Clock;
+  private readonly retry: RetryPolicy;
+  private readonly queue: CommandQueue<Pending>;
+  private readonly gate: SendGate;
+  private readonly assembler: UrcAssembler;
   private readonly tokenizer = new LineTokenizer();
   private readonly urcs: Map<string, UrcDefinition[]>;
   private active: Active | undefined;
-  private owed: { def: UrcDefinition; lines: string[]; timer: ReturnType<typeof setTimeout> } | undefined;
-  private held = false;
-  private quietTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   /** Aborted by close(): cuts short the pauses between retries. */
   private readonly closing = new AbortController();
@@ -109,24 +122,42 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
 
   constructor(private readonly opts: AtEngineOptions) {
     super((err, ev) => opts.log.error({ err, ev }, "engine listener failed"));
+    this.clock = opts.clock ?? systemClock;
+    this.retry = opts.retry ?? retryPolicy();
     this.urcs = urcRegistry(opts.urcs);
+    this.queue = new CommandQueue(opts.maxQueued ?? 1000);
+    this.gate = new SendGate(this.clock, () => this.pump());
+    this.assembler = new UrcAssembler({
+      log: opts.log,
+      clock: this.clock,
+      owedLineTimeoutMs: opts.owedLineTimeoutMs ?? 2000,
+      sink: {
+        urc: (ev) => {
+          this.stats.urcs++;
+          this.emit("urc", ev);
+        },
+        urcError: (ev) => {
+          this.stats.urcErrors++;
+          this.emit("urcError", ev);
+        },
+      },
+    });
   }
 
   /** Queue a command. Resolves with the command's parsed answer; rejects with a GatewayError. */
   async execute<A, T>(cmd: AtCommand<A, T>, args: A, opts: ExecuteOptions = {}): Promise<T> {
     const retries = cmd.idempotent ? (opts.retries ?? 1) : 0;
+    const calledAt = this.clock.now();
     for (let attempt = 0; ; attempt++) {
+      // The deadline counts from the call: a retry gets what is left of it, not a fresh one.
+      const left = opts.deadlineMs === undefined ? undefined : Math.max(0, opts.deadlineMs - (this.clock.now() - calledAt));
       try {
-        return (await this.enqueue(cmd, args, opts)) as T;
+        return (await this.enqueue(cmd, args, left === undefined ? opts : { ...opts, deadlineMs: left }, calledAt)) as T;
       } catch (err) {
-        const retryable =
-          err instanceof GatewayError &&
-          (err.code === "AT_TIMEOUT" || (err.code === "AT_CME_ERROR" && [3, 42].includes(Number(err.context["cme"]))));
-        if (!retryable || attempt >= retries || opts.signal?.aborted) throw err;
-        this.opts.log.debug({ cmd: cmd.name, attempt: attempt + 1, code: err.code }, "retrying idempotent command");
-        // A busy terminal (CME 42: group attachment or SDS signalling under way, docs/pei.md §1.3) needs a pause,
-        // not an immediate repeat; a timeout already waited long enough.
-        if (err.code === "AT_CME_ERROR") await sleep(backoffDelay(attempt, { baseMs: 200, capMs: 2000, minMs: 100 }), this.closing.signal).catch(() => undefined);
+        const delay = retryDelay(this.retry, err, attempt);
+        if (delay === undefined || attempt >= retries || opts.signal?.aborted) throw err;
+        this.opts.log.debug({ cmd: cmd.name, attempt: attempt + 1, code: (err as GatewayError).code, delayMs: delay }, "retrying idempotent command");
+        if (delay > 0) await sleep(delay, this.closing.signal, this.clock).catch(() => undefined);
         if (this.closed) throw err;
       }
     }
@@ -152,30 +183,27 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
 
   /** The link went away: fail the in-flight command, keep the queue, hold until `release()`. */
   linkLost(): void {
-    this.held = true;
+    this.gate.hold();
     this.tokenizer.flush();
-    this.dropOwed("link lost");
+    this.assembler.drop("link lost");
     if (this.active) this.feed({ type: "linkClosed" });
   }
 
   /** Stop sending queued commands (re-initialisation runs with `bypassHold`). */
   hold(): void {
-    this.held = true;
+    this.gate.hold();
   }
 
   release(): void {
-    this.held = false;
-    this.pump();
+    this.gate.release();
   }
 
   get isHeld(): boolean {
-    return this.held;
+    return this.gate.held;
   }
 
   get queueLength(): number {
-    let n = 0;
-    for (const q of this.queues.values()) n += q.length;
-    return n + (this.active ? 1 : 0);
+    return this.queue.length + (this.active ? 1 : 0);
   }
 
   /** Fail everything and stop. */
@@ -183,14 +211,12 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
     this.closed = true;
     this.closing.abort();
     if (this.active) this.feed({ type: "abort" });
-    for (const q of this.queues.values()) {
-      for (const item of q.splice(0)) this.settle(item, new GatewayError("AT_ABORTED", `${item.cmd.name} aborted: engine closed`));
-    }
-    this.dropOwed("engine closed");
-    if (this.quietTimer) clearTimeout(this.quietTimer);
+    for (const item of this.queue.drain()) this.settle(item, new GatewayError("AT_ABORTED", `${item.cmd.name} aborted: engine closed`));
+    this.assembler.drop("engine closed");
+    this.gate.close();
   }
 
-  private enqueue(cmd: AtCommand<unknown, unknown>, args: unknown, opts: ExecuteOptions): Promise<unknown> {
+  private enqueue(cmd: AtCommand<unknown, unknown>, args: unknown, opts: ExecuteOptions, calledAt: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.closed) return reject(new GatewayError("AT_ABORTED", `${cmd.name}: engine closed`));
       let spec: TxSpec;
@@ -210,7 +236,8 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
       } catch (err) {
         return reject(err instanceof Error ? err : new GatewayError("AT_UNSAFE_ARGUMENT", String(err)));
       }
-      const item: Pending = { cmd, args, opts, spec, resolve, reject, origin: new Error("queued here") };
+      const priority = opts.priority ?? "normal";
+      const item: Pending = { cmd, args, opts, priority, bypassHold: opts.bypassHold ?? false, spec, resolve, reject, origin: new Error("queued here") };
       if (opts.signal) {
         if (opts.signal.aborted) return reject(new GatewayError("AT_ABORTED", `${cmd.name} aborted before start`));
         const onAbort = (): void => this.abortItem(item);
@@ -218,49 +245,32 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
         item.offAbort = () => opts.signal?.removeEventListener("abort", onAbort);
       }
       if (opts.deadlineMs !== undefined) {
-        item.deadlineTimer = setTimeout(() => {
-          if (this.removeQueued(item)) this.settle(item, new GatewayError("AT_EXPIRED", `${cmd.name} expired after ${opts.deadlineMs} ms in the queue`));
+        item.deadlineTimer = this.clock.setTimeout(() => {
+          if (!this.queue.remove(item)) return;
+          const waited = Math.round(this.clock.now() - calledAt);
+          this.settle(item, new GatewayError("AT_EXPIRED", `${cmd.name} not started ${waited} ms after it was requested`, { context: { command: cmd.name, waitedMs: waited } }));
         }, opts.deadlineMs);
       }
-      const priority = opts.priority ?? "normal";
-      const queue = this.queues.get(priority)!;
-      if ((priority === "normal" || priority === "housekeeping") && queue.length >= (this.opts.maxQueued ?? 1000)) {
-        this.settle(item, new GatewayError("AT_QUEUE_FULL", `${cmd.name}: ${queue.length} commands already waiting at ${priority} priority`));
+      const refused = this.queue.push(item);
+      if (refused !== undefined) {
+        this.settle(item, new GatewayError("AT_QUEUE_FULL", `${cmd.name}: ${refused} commands already waiting at ${priority} priority`));
         return;
       }
-      queue.push(item);
       this.pump();
     });
   }
 
-  private removeQueued(item: Pending): boolean {
-    const q = this.queues.get(item.opts.priority ?? "normal")!;
-    const i = q.indexOf(item);
-    if (i < 0) return false;
-    q.splice(i, 1);
-    return true;
-  }
-
   private abortItem(item: Pending): void {
-    if (this.removeQueued(item)) this.settle(item, new GatewayError("AT_ABORTED", `${item.cmd.name} aborted`));
+    if (this.queue.remove(item)) this.settle(item, new GatewayError("AT_ABORTED", `${item.cmd.name} aborted`));
     else if (this.active?.item === item) this.feed({ type: "abort" });
   }
 
-  private next(): Pending | undefined {
-    for (const p of PRIORITIES) {
-      const q = this.queues.get(p)!;
-      const i = this.held ? q.findIndex((it) => it.opts.bypassHold) : 0;
-      if (i >= 0 && q.length > i) return q.splice(i, 1)[0];
-    }
-    return undefined;
-  }
-
   private pump(): void {
-    if (this.active || this.quietTimer || this.closed) return;
-    const item = this.next();
+    if (this.active || this.gate.quiet || this.closed) return;
+    const item = this.queue.take(this.gate.held);
     if (!item) return;
-    if (item.deadlineTimer) clearTimeout(item.deadlineTimer);
-    this.active = { item, state: initialTxState };
+    if (item.deadlineTimer !== undefined) this.clock.clearTimeout(item.deadlineTimer);
+    this.active = { item, state: initialTxState, startedAt: this.clock.now() };
     this.stats.commands++;
     if (this.opts.log.isLevelEnabled("trace")) this.opts.log.trace({ dir: "tx", cmd: item.cmd.name, line: item.spec.commandLine }, "at command");
     this.feed({ type: "start" });
@@ -294,17 +304,17 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
         return;
       }
       case "armTimer":
-        act.timer = setTimeout(() => this.active === act && this.feed({ type: "timeout" }), e.ms);
+        act.timer = this.clock.setTimeout(() => this.active === act && this.feed({ type: "timeout" }), e.ms);
         return;
       case "clearTimer":
-        if (act.timer) clearTimeout(act.timer);
+        if (act.timer !== undefined) this.clock.clearTimeout(act.timer);
         return;
       case "resolve":
         this.finish(act, () => act.item.cmd.parse(e.lines));
         return;
       case "reject":
         this.finish(act, () => {
-          throw this.toError(act.item, e.reason, e.final);
+          throw commandError(act.item.cmd.name, act.item.spec.timeoutMs, e.reason, e.final);
         });
         return;
     }
@@ -327,17 +337,12 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
     // The pause starts before any listener runs: a "timeout" listener (the link supervisor's AT probe)
     // that queues a command synchronously would otherwise find the engine idle and write at once.
     const pause = failedReason === "timeout" || failedReason === "aborted" || failedReason === "no-prompt";
-    if (pause) {
-      this.quietTimer = setTimeout(() => {
-        this.quietTimer = undefined;
-        this.pump();
-      }, this.opts.settleMs ?? Math.min(act.item.spec.timeoutMs, 2000));
-    }
+    if (pause) this.gate.quietFor(this.opts.settleMs ?? Math.min(act.item.spec.timeoutMs, 2000));
     if (failedReason === "timeout" || failedReason === "no-prompt") {
       this.stats.timeouts++;
       this.emit("timeout", act.item.cmd.name);
     } else if (failedReason !== "aborted" && failedReason !== "link-lost") {
-      this.emit("answered");
+      this.emit("answered", this.clock.now() - act.startedAt, act.item.cmd.name);
     }
     this.settle(act.item, result.ok ? undefined : result.err, result.ok ? result.value : undefined);
     if (!pause) queueMicrotask(() => this.pump());
@@ -345,36 +350,12 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
 
   private settle(item: Pending, err: Error | undefined, value?: unknown): void {
     item.offAbort?.();
-    if (item.deadlineTimer) clearTimeout(item.deadlineTimer);
+    if (item.deadlineTimer !== undefined) this.clock.clearTimeout(item.deadlineTimer);
     if (!err) return item.resolve(value);
     const queuedAt = item.origin.stack;
     if (queuedAt && err.stack) err.stack += `\n    --- queued at ---\n${queuedAt.split("\n").slice(2).join("\n")}`;
     item.reject(err);
   }
-
-  private toError(item: Pending, reason: FailureReason, final?: FinalResult): GatewayError {
-    const name = item.cmd.name;
-    const context: Record<string, unknown> = { command: name };
-    switch (reason) {
-      case "timeout":
-        return new GatewayError("AT_TIMEOUT", `${name}: no answer within ${item.spec.timeoutMs} ms`, { context });
-      case "no-prompt":
-        return new GatewayError("AT_TIMEOUT", `${name}: no "> " prompt within ${item.spec.timeoutMs} ms`, { context: { ...context, prompt: true } });
-      case "error":
-        return new GatewayError("AT_ERROR", `${name}: device answered ERROR`, { context });
-      case "cme":
-        return new GatewayError("AT_CME_ERROR", `${name}: +CME ERROR: ${final?.type === "cme" ? final.text : "?"}`, { context: { ...context, cme: final?.type === "cme" ? final.code : -1 } });
-      case "cms":
-        return new GatewayError("AT_CMS_ERROR", `${name}: +CMS ERROR: ${final?.type === "cms" ? final.text : "?"}`, { context: { ...context, cms: final?.type === "cms" ? final.code : -1 } });
-      case "aborted":
-        return new GatewayError("AT_ABORTED", `${name} aborted`, { context });
-      case "link-lost":
-        return new GatewayError("LINK_LOST", `${name}: link lost while the command was in flight`, { context });
-      case "call-result":
-        return new GatewayError("AT_ERROR", `${name}: ${final?.type ?? "call result"}`, { context: { ...context, result: final?.type } });
-    }
-  }
-
   private onToken(t: Token): void {
     switch (t.type) {
       case "overflow":
@@ -395,19 +376,15 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
     if (line === "") return;
     const act = this.active;
     const c = classifyLine(line, {
-      owedTo: this.owed?.def,
+      owedTo: this.assembler.owed,
       active: act && { commandLine: act.item.spec.commandLine, bodyLine: act.item.spec.body, expect: act.item.cmd.expect ?? [] },
       urcs: this.urcs,
     });
     switch (c.kind) {
-      case "trailing": {
-        const owed = this.owed!;
-        owed.lines.push(line);
-        if (owed.lines.length > owed.def.trailingLines) this.deliverOwed();
-        return;
-      }
+      case "trailing":
+        return this.assembler.trailing(line);
       case "trailing-mismatch":
-        this.dropOwed(`data line expected, got "${line.slice(0, 40)}"`);
+        this.assembler.drop(`data line expected, got "${line.slice(0, 40)}"`);
         return this.onLine(line);
       case "echo":
         this.emit("echo");
@@ -418,50 +395,12 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
       case "final":
         return this.feed({ type: "final", result: c.result });
       case "urc":
-        if (c.def.trailingLines > 0) {
-          const timer = setTimeout(() => this.dropOwed("data line did not arrive"), this.opts.owedLineTimeoutMs ?? 2000);
-          this.owed = { def: c.def, lines: [line], timer };
-        } else this.deliver(c.def, [line]);
-        return;
+        return this.assembler.start(c.def, line);
       case "unknown":
         this.stats.unknownLines++;
         this.opts.log.debug({ line: line.slice(0, 80) }, "unexpected line ignored");
         this.emit("unknown", line);
         return;
     }
-  }
-
-  private deliverOwed(): void {
-    const owed = this.owed!;
-    clearTimeout(owed.timer);
-    this.owed = undefined;
-    this.deliver(owed.def, owed.lines);
-  }
-
-  private dropOwed(reason: string): void {
-    const owed = this.owed;
-    if (!owed) return;
-    clearTimeout(owed.timer);
-    this.owed = undefined;
-    this.stats.urcErrors++;
-    this.opts.log.warn({ urc: owed.def.name, reason }, "unsolicited code truncated; dropped");
-    this.emit("urcError", { name: owed.def.name, lines: owed.lines, reason: `truncated: ${reason}` });
-  }
-
-  private deliver(def: UrcDefinition, lines: readonly string[]): void {
-    let parsed;
-    try {
-      parsed = def.parse(lines);
-    } catch (err) {
-      parsed = { ok: false as const, reason: `parser threw: ${(err as Error).message}` };
-    }
-    if (!parsed.ok) {
-      this.stats.urcErrors++;
-      this.opts.log.warn({ urc: def.name, reason: parsed.reason }, "unsolicited code not understood; dropped");
-      this.emit("urcError", { name: def.name, lines, reason: parsed.reason });
-      return;
-    }
-    this.stats.urcs++;
-    this.emit("urc", { name: def.name, lines, value: parsed.value });
   }
 }

@@ -1,5 +1,5 @@
 import { backoffDelay } from "../../src/shared/backoff.js";
-import { sleep } from "../../src/shared/clock.js";
+import { type Clock, every, sleep, systemClock } from "../../src/shared/clock.js";
 import { GatewayError, isGatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { TypedEmitter } from "../../src/shared/typed-emitter.js";
@@ -9,55 +9,108 @@ import { probeCommand } from "./basic-commands.js";
 import type { LinkHealth, LinkHealthState } from "./link-health.js";
 
 /**
- * The recovery ladder for one AT device (after zwave-js `handleMissingControllerACK`):
+ * The recovery ladder for one AT device (after zwave-js `handleMissingControllerACK`), one named phase at
+ * a time (`RecoveryPhase`):
  *   1. the engine retries idempotent commands once;
  *   2. after `timeoutsToUnresponsive` consecutive timeouts (or an idle heartbeat miss) the link is
- *      `unresponsive`: the queue is held and `AT` probes are sent;
+ *      `unresponsive`: the queue is held and `AT` probes are sent (Probing);
  *   3. when a probe is answered the device has come back (often after a reboot, which loses the PEI
- *      routing registrations): the init profile is run again, then the queue is released;
- *   4. after `probesBeforeReopen` unanswered probes the port is closed and reopened with backoff;
+ *      routing registrations): the init profile is run again (Initialising), then the queue is released;
+ *   4. after `probesBeforeReopen` failed attempts (each followed by a Backoff pause) the port is closed
+ *      and reopened (Reopening);
  *   5. a closed port (unplug) is `disconnected` and reopened by the managed link; init runs on open.
- * It never gives up: every step repeats with capped, jittered backoff.
+ * It never gives up: every step repeats with capped, jittered backoff. All time comes from the injected
+ * `Clock`.
  */
+export enum RecoveryPhase {
+  /** Not recovering: the device is initialised, or the link is closed and waits for "open". */
+  Idle = "idle",
+  /** Sending `AT` until the device answers. */
+  Probing = "probing",
+  /** Running the device's init profile (queue held, init commands bypass the hold). */
+  Initialising = "initialising",
+  /** An attempt failed; pausing before the next one. */
+  Backoff = "backoff",
+  /** Attempts exhausted: closing and reopening the port. */
+  Reopening = "reopening",
+}
+
+/** How command echo is read (echo after `ATE0` means the device restarted behind our back). */
+export enum EchoRule {
+  /** Echo outside init is a restart sign. */
+  RestartSign = "restart-sign",
+  /** The device kept echoing through an init that turned echo off: echo means nothing. */
+  Ignored = "ignored",
+}
+
 export interface LinkSupervisorOptions {
   name: string;
   log: Logger;
   link: ManagedLink;
   engine: AtEngine;
-  /** The device's init profile; runs with `bypassHold` while the queue is held. */
-  init: (signal: AbortSignal) => Promise<void>;
+  /**
+   * The device's init profile; runs with `bypassHold` while the queue is held. `answerTimeoutMs` is the
+   * probe timeout as adapted to this device: quick init commands should use it rather than the profile's
+   * long command timeout, so a line that loses one of them costs about a second, not five.
+   */
+  init: (signal: AbortSignal, timing: { answerTimeoutMs: number }) => Promise<void>;
   /** Idle heartbeat period (R6: 2 s). 0 disables it. */
   heartbeatMs?: number;
+  /** Timeout of the first `AT` probe and of heartbeats (default 1 s); adapted to measured answer times. */
   probeTimeoutMs?: number;
+  /** Upper bound of the adapted probe timeout (default 4 × `probeTimeoutMs`). */
+  maxProbeTimeoutMs?: number;
   timeoutsToUnresponsive?: number;
   probesBeforeReopen?: number;
+  /** Time source for heartbeat, backoff and waits. Default: the system clock. */
+  clock?: Clock;
 }
 
 export interface LinkSupervisorEvents {
   health: (h: LinkHealth) => void;
   /** Init succeeded (first start, after reconnect, after a detected reboot). */
   ready: () => void;
+  /** The recovery ladder moved to another phase. */
+  phase: (p: RecoveryPhase) => void;
 }
 
 export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
-  private healthValue: LinkHealth = { state: "disconnected", since: new Date(), detail: "not started" };
+  private readonly clock: Clock;
+  private healthValue: LinkHealth;
   private consecutiveTimeouts = 0;
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
-  private recovering: Promise<void> | undefined;
+  private stopHeartbeat: (() => void) | undefined;
+  private phaseValue = RecoveryPhase.Idle;
+  private run: Promise<void> | undefined;
   private stopped = false;
   private echoesDuringInit = 0;
-  private echoPersists = false;
+  private echoRule = EchoRule.RestartSign;
+  /** Why the answering device is not fit for service (e.g. not registered), or undefined. */
+  private serviceProblem: string | undefined;
+  private probeTimeout: ProbeTimeout;
   private readonly abort = new AbortController();
   private readonly offs: (() => void)[] = [];
 
   constructor(private readonly opts: LinkSupervisorOptions) {
     super((err, ev) => opts.log.error({ err, ev }, "supervisor listener failed"));
+    this.clock = opts.clock ?? systemClock;
+    this.healthValue = { state: "disconnected", since: this.clock.wallNow(), detail: "not started" };
+    const base = opts.probeTimeoutMs ?? 1000;
+    this.probeTimeout = new ProbeTimeout(base, opts.maxProbeTimeoutMs ?? base * 4);
     // Commands queued before the first init wait for it instead of failing on a link that is not open.
     opts.engine.hold();
   }
 
   get health(): LinkHealth {
     return this.healthValue;
+  }
+
+  get recoveryPhase(): RecoveryPhase {
+    return this.phaseValue;
+  }
+
+  /** The probe timeout now in use (the configured one, raised after slow or missed answers). */
+  get currentProbeTimeoutMs(): number {
+    return this.probeTimeout.ms;
   }
 
   async start(): Promise<void> {
@@ -75,18 +128,18 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
       // health state (retained on MQTT) every few seconds while a device is unplugged.
       link.on("openFailed", (err) => this.setHealth("disconnected", `open failed: ${err.message}`)),
       engine.on("timeout", (cmd) => this.onTimeout(cmd)),
-      engine.on("answered", () => this.onAnswered()),
+      engine.on("answered", (ms, command) => this.onAnswered(ms, command)),
       engine.on("echo", () => this.onEcho()),
     );
     const hb = this.opts.heartbeatMs ?? 2000;
-    if (hb > 0) this.heartbeat = setInterval(() => this.beat(), hb);
+    if (hb > 0) this.stopHeartbeat = every(this.clock, hb, () => this.beat());
     await link.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort(new GatewayError("AT_ABORTED", "supervisor stopped"));
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.stopHeartbeat?.();
     for (const off of this.offs.splice(0)) off();
     await this.opts.link.stop();
   }
@@ -95,31 +148,57 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
   waitReady(timeoutMs: number): Promise<void> {
     if (this.healthValue.state === "ready") return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
+      const t = this.clock.setTimeout(() => {
         off();
         reject(new GatewayError("LINK_NOT_OPEN", `${this.opts.name} not ready within ${timeoutMs} ms: ${this.healthValue.detail}`, { context: { health: this.healthValue.state } }));
       }, timeoutMs);
       const off = this.on("ready", () => {
-        clearTimeout(t);
+        this.clock.clearTimeout(t);
         off();
         resolve();
       });
     });
   }
 
+  /**
+   * The device answers but cannot serve (a terminal out of network coverage, a modem without SIM): the
+   * link is `degraded` with `detail` until the problem is cleared with `undefined`. Not used for recovery.
+   */
+  setServiceProblem(detail: string | undefined): void {
+    if (this.serviceProblem === detail) return;
+    this.serviceProblem = detail;
+    if (this.phaseValue !== RecoveryPhase.Idle) return;
+    const s = this.healthValue.state;
+    if (detail !== undefined && (s === "ready" || s === "degraded")) this.setHealth("degraded", detail);
+    else if (detail === undefined && s === "degraded") this.setHealth("ready", "answering");
+  }
+
+  private setPhase(p: RecoveryPhase): void {
+    if (this.phaseValue === p) return;
+    this.phaseValue = p;
+    this.opts.log.debug({ phase: p }, "recovery phase");
+    this.emit("phase", p);
+  }
+
   private setHealth(state: LinkHealthState, detail: string): void {
     if (this.healthValue.state === state && this.healthValue.detail === detail) return;
     const changed = this.healthValue.state !== state;
-    this.healthValue = { state, since: changed ? new Date() : this.healthValue.since, detail };
+    this.healthValue = { state, since: changed ? this.clock.wallNow() : this.healthValue.since, detail };
     // Warn when the link got worse; a detail update within the same state (e.g. "initialising") is info.
     const level = state === "ready" || !changed ? "info" : "warn";
     this.opts.log[level]({ health: state, detail }, "link health");
     this.emit("health", this.healthValue);
   }
 
+  /** `ready`, or `degraded` while a service problem is reported. */
+  private setServing(detail: string): void {
+    if (this.serviceProblem !== undefined) this.setHealth("degraded", this.serviceProblem);
+    else this.setHealth("ready", detail);
+  }
+
   private onTimeout(cmd: string): void {
     this.consecutiveTimeouts++;
-    if (this.recovering) return;
+    if (this.phaseValue !== RecoveryPhase.Idle) return;
     const limit = this.opts.timeoutsToUnresponsive ?? 2;
     if (this.consecutiveTimeouts >= limit) {
       // Step 2 of the ladder: the link is unresponsive as soon as the limit is reached (R6: down within
@@ -132,35 +211,41 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
   /**
    * Echo after init turned it off means the terminal restarted behind our back (V.250: echo is on after
    * power-up) and lost its PEI routing. A terminal that keeps echoing although ATE0 was answered OK would
-   * otherwise make us re-initialise after every command, so echo stops counting as a restart sign when it
-   * persists through an init (more echoes than the probe and ATE0 themselves).
+   * otherwise make us re-initialise after every command, so echo is ignored when it persists through an
+   * init (more echoes than the probe and ATE0 themselves).
    */
   private onEcho(): void {
-    if (this.recovering) {
+    if (this.phaseValue !== RecoveryPhase.Idle) {
       this.echoesDuringInit++;
       return;
     }
-    if (this.echoPersists) return;
+    if (this.echoRule === EchoRule.Ignored) return;
     this.recover("command echo seen: device restarted");
   }
 
-  private onAnswered(): void {
+  private onAnswered(ms: number, command: string): void {
     this.consecutiveTimeouts = 0;
-    if (this.healthValue.state === "degraded" && !this.recovering) this.setHealth("ready", "answering");
+    // Only probes measure the device's answer time: an AT+CMGS waits for the air interface.
+    if (command === probeCommand.name) this.probeTimeout.answered(ms);
+    if (this.healthValue.state === "degraded" && this.phaseValue === RecoveryPhase.Idle) this.setServing("answering");
   }
 
   private beat(): void {
     const { engine } = this.opts;
-    if (this.recovering || this.stopped || engine.isHeld || engine.queueLength > 0 || !this.opts.link.current) return;
+    if (this.phaseValue !== RecoveryPhase.Idle || this.stopped || engine.isHeld || engine.queueLength > 0 || !this.opts.link.current) return;
     engine
-      .execute(probeCommand, undefined, { priority: "housekeeping", timeoutMs: this.opts.probeTimeoutMs ?? 1000, retries: 0 })
+      .execute(probeCommand, undefined, { priority: "housekeeping", timeoutMs: this.probeTimeout.ms, retries: 0 })
       .catch((err: unknown) => this.opts.log.debug({ err: (err as Error).message }, "heartbeat failed"));
   }
 
   /** Runs the ladder once at a time; a second trigger while recovering is absorbed. */
   private recover(reason: string): void {
-    if (this.stopped || this.recovering) return;
-    this.recovering = this.runRecovery(reason).finally(() => (this.recovering = undefined));
+    if (this.stopped || this.run) return;
+    this.setPhase(RecoveryPhase.Probing);
+    this.run = this.runRecovery(reason).finally(() => {
+      this.run = undefined;
+      this.setPhase(RecoveryPhase.Idle);
+    });
   }
 
   private async runRecovery(reason: string): Promise<void> {
@@ -173,20 +258,24 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
       if (!link.current) return; // the managed link reopens and triggers us again on "open"
       if (attempt > 0) this.setHealth("unresponsive", `${reason}; recovery attempt ${attempt}`);
       try {
+        this.setPhase(RecoveryPhase.Probing);
         await this.probe();
-        await this.opts.init(this.abort.signal);
+        this.setPhase(RecoveryPhase.Initialising);
+        await this.opts.init(this.abort.signal, { answerTimeoutMs: this.probeTimeout.ms });
         this.consecutiveTimeouts = 0;
-        this.echoPersists = this.echoesDuringInit > 2;
-        if (this.echoPersists) log.warn({ echoes: this.echoesDuringInit }, "device keeps echoing after ATE0; echo is no longer taken as a restart sign");
-        this.setHealth("ready", "initialised");
+        this.echoRule = this.echoesDuringInit > 2 ? EchoRule.Ignored : EchoRule.RestartSign;
+        if (this.echoRule === EchoRule.Ignored) log.warn({ echoes: this.echoesDuringInit }, "device keeps echoing after ATE0; echo is no longer taken as a restart sign");
+        this.setPhase(RecoveryPhase.Idle);
+        this.setServing("initialised");
         engine.release();
         this.emit("ready");
         return;
       } catch (err) {
         if (this.stopped) return;
-        log.warn({ err: (err as Error).message, attempt }, "device initialisation failed");
+        log.warn({ err: (err as Error).message, attempt, phase: this.phaseValue }, "device initialisation failed");
         if (isGatewayError(err, ["LINK_LOST", "LINK_NOT_OPEN"])) return;
         if (attempt + 1 >= (this.opts.probesBeforeReopen ?? 3)) {
+          this.setPhase(RecoveryPhase.Reopening);
           this.setHealth("unresponsive", `no answer after ${attempt + 1} attempts; reopening port`);
           await link.reopen("device not answering");
           // The reopened link's "open" event fired inside reopen() while this run still counted as
@@ -195,8 +284,9 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
           attempt = -1;
           continue;
         }
+        this.setPhase(RecoveryPhase.Backoff);
         // Cut short by stop(): no timer may keep a stopped gateway's process alive.
-        await sleep(backoffDelay(attempt, { baseMs: 500, capMs: 5000, minMs: 200 }), this.abort.signal).catch(() => undefined);
+        await sleep(backoffDelay(attempt, { baseMs: 500, capMs: 5000, minMs: 200 }), this.abort.signal, this.clock).catch(() => undefined);
       }
     }
   }
@@ -207,12 +297,44 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
     // `+CME ERROR: 35`; send AT until it answers OK (at most 3 tries).
     for (let i = 0; ; i++) {
       try {
-        await engine.execute(probeCommand, undefined, { bypassHold: true, priority: "emergency", timeoutMs: this.opts.probeTimeoutMs ?? 1000, retries: 0 });
+        await engine.execute(probeCommand, undefined, { bypassHold: true, priority: "emergency", timeoutMs: this.probeTimeout.ms, retries: 0 });
         return;
       } catch (err) {
+        // A slow device (or a serial-over-TCP port server) is given longer on the next try.
+        if (isGatewayError(err, ["AT_TIMEOUT"])) this.probeTimeout.missed();
         if (!isGatewayError(err, ["AT_CME_ERROR", "AT_ERROR"]) || i >= 2) throw err;
       }
     }
   }
 }
 
+/**
+ * The probe timeout, adapted to the device: it doubles after a missed probe (up to `max`) and follows the
+ * slowest of the recent answers (× 3, never below the configured base), so a terminal that takes 1.5 s
+ * per answer comes up and stays up while a fast one is still found dead within the configured time.
+ */
+export class ProbeTimeout {
+  private current: number;
+  private readonly recent: number[] = [];
+
+  constructor(
+    private readonly base: number,
+    private readonly max: number,
+  ) {
+    this.current = base;
+  }
+
+  get ms(): number {
+    return this.current;
+  }
+
+  missed(): void {
+    this.current = Math.min(this.max, this.current * 2);
+  }
+
+  answered(ms: number): void {
+    this.recent.push(ms);
+    if (this.recent.length > 16) this.recent.shift();
+    this.current = Math.min(this.max, Math.max(this.base, Math.ceil(Math.max(...this.recent) * 3)));
+  }
+}

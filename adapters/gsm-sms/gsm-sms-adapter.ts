@@ -4,6 +4,7 @@ import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { TypedEmitter } from "../../src/shared/typed-emitter.js";
 import { AtEngine, type UrcEvent } from "../at/at-engine.js";
+import { retryPolicy } from "../at/retry-policy.js";
 import { LinkSupervisor } from "../at/link-supervisor.js";
 import type { ByteLinkFactory } from "../serial-link/byte-link.js";
 import { ManagedLink } from "../serial-link/managed-link.js";
@@ -48,6 +49,8 @@ export interface GsmSmsAdapterOptions {
   retry?: { attempts: number; baseMs: number; capMs: number };
   linkWaitMs?: number;
   maxPerMinute?: number;
+  /** Rate window override (tests); default one minute. */
+  rateWindowMs?: number;
   reassemblyTimeoutMs?: number;
 }
 
@@ -80,16 +83,16 @@ export class GsmSmsAdapter extends TypedEmitter<SmsModemEvents> implements SmsMo
     const { profile } = opts;
     this.pinStore = opts.pinStore ?? new PinStateStore(join(opts.stateDir, "sim-pin-state.json"));
     this.link = new ManagedLink({ factory: opts.linkFactory, log: this.log.child({ mod: "serial-link" }), name: opts.name });
-    this.engine = new AtEngine({ name: opts.name, log: this.log.child({ mod: "at" }, { serializers: { line: redactPin } }), urcs: MODEM_URCS, write: (d) => this.link.write(d) });
+    this.engine = new AtEngine({ name: opts.name, log: this.log.child({ mod: "at" }, { serializers: { line: redactPin } }), urcs: MODEM_URCS, write: (d) => this.link.write(d), retry: retryPolicy(profile.at.transientCme) });
     this.recovery = new ModemRecovery({ engine: this.engine, profile, log: this.log, onReset: (r) => this.updateHealth(`resetting modem: ${r}`) });
     this.supervisor = new LinkSupervisor({
       name: opts.name,
       log: this.log.child({ mod: "supervisor" }),
       link: this.link,
       engine: this.engine,
-      init: (signal) => this.initialise(signal),
+      init: (signal, timing) => this.initialise(signal, timing.answerTimeoutMs),
       heartbeatMs: opts.heartbeatMs ?? profile.at.heartbeatMs,
-      probeTimeoutMs: Math.min(profile.at.commandTimeoutMs, 2000),
+      probeTimeoutMs: profile.at.probeTimeoutMs,
     });
     this.tracker = new SmsTracker((p) => this.onProgress(p));
     this.sender = new SmsSender({
@@ -102,6 +105,7 @@ export class GsmSmsAdapter extends TypedEmitter<SmsModemEvents> implements SmsMo
       ...(opts.retry ? { retry: opts.retry } : {}),
       ...(opts.linkWaitMs !== undefined ? { linkWaitMs: opts.linkWaitMs } : {}),
       ...(opts.maxPerMinute !== undefined ? { maxPerMinute: opts.maxPerMinute } : {}),
+      ...(opts.rateWindowMs !== undefined ? { rateWindowMs: opts.rateWindowMs } : {}),
     });
     this.incoming = new IncomingSms({
       engine: this.engine,
@@ -195,11 +199,11 @@ export class GsmSmsAdapter extends TypedEmitter<SmsModemEvents> implements SmsMo
     });
   }
 
-  private async initialise(signal: AbortSignal): Promise<void> {
+  private async initialise(signal: AbortSignal, answerTimeoutMs: number): Promise<void> {
     this.patchState({ service: "initialising" });
     let r: InitResult;
     try {
-      r = await initialiseModem({ engine: this.engine, profile: this.opts.profile, log: this.log, signal, modemName: this.name, pinSource: this.opts.pin, pinStore: this.pinStore });
+      r = await initialiseModem({ engine: this.engine, profile: this.opts.profile, log: this.log, signal, modemName: this.name, pinSource: this.opts.pin, pinStore: this.pinStore, stepTimeoutMs: Math.min(this.opts.profile.at.commandTimeoutMs, answerTimeoutMs) });
     } catch (err) {
       await this.recovery.initFailed(err, signal);
       throw err;

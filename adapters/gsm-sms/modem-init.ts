@@ -24,6 +24,8 @@ export interface InitContext {
   modemName: string;
   pinSource: PinSource | undefined;
   pinStore: PinStateStore;
+  /** Timeout of the profile's quick init steps (ATE0, AT+CMGF…); default the profile's command timeout. */
+  stepTimeoutMs?: number;
 }
 
 /** What init found: identity, SIM, whether SMS can be sent, network. */
@@ -49,7 +51,8 @@ async function runSteps(ctx: InitContext, steps: ModemProfile["init"]): Promise<
   for (const step of steps) {
     for (let attempt = 1; ; attempt++) {
       try {
-        await ctx.engine.execute(simpleCommand(step.command, ctx.profile.at.commandTimeoutMs), undefined, initOpts(ctx));
+        const timeoutMs = ctx.stepTimeoutMs ?? ctx.profile.at.commandTimeoutMs;
+        await ctx.engine.execute(simpleCommand(step.command, timeoutMs), undefined, { ...initOpts(ctx), timeoutMs });
         break;
       } catch (err) {
         if (isBusy(err) && attempt < 5) {

@@ -47,6 +47,11 @@ export const ModemProfileSchema = Type.Object(
         commandTimeoutMs: Type.Integer({ minimum: 200, maximum: 60000, default: 5000 }),
         sendTimeoutMs: Type.Integer({ minimum: 1000, maximum: 180000, default: 30000, description: "AT+CMGS whole transaction (Gammu SendTimeout 30 s)" }),
         heartbeatMs: Type.Integer({ minimum: 0, maximum: 600000, default: 10000 }),
+        probeTimeoutMs: Type.Integer({ minimum: 200, maximum: 30000, default: 2000, description: "First AT probe timeout; raised automatically (up to 4x) for a slow modem" }),
+        transientCme: Type.Array(Type.Integer({ minimum: 0 }), {
+          default: [14],
+          description: "+CME ERROR codes retried on idempotent commands (27.007 §9.2: 14 SIM busy). Not 42: on a modem that is a personalisation PIN request",
+        }),
         statusPollMs: Type.Integer({ minimum: 0, maximum: 3600000, default: 60000, description: "Registration/signal/storage check (Gammu StatusFrequency 60 s); 0 = off" }),
       },
       { additionalProperties: false },

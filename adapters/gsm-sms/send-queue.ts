@@ -70,17 +70,33 @@ export class RateLimiter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Milliseconds to wait before the next submission may start (0 = now). */
-  waitMs(): number {
+  /** Most submissions one window allows. */
+  get capacity(): number {
+    return this.maxPerWindow;
+  }
+
+  /**
+   * Milliseconds to wait until `n` submissions may start back to back (0 = now); `n` is capped at the
+   * window's capacity. A multi-part message asks for all its parts, so it is never begun when it cannot
+   * be finished in one go.
+   */
+  waitMs(n = 1): number {
     const now = this.now();
     while (this.stamps.length > 0 && now - this.stamps[0]! >= this.windowMs) this.stamps.shift();
-    if (this.stamps.length < this.maxPerWindow) return 0;
-    return Math.max(1, this.stamps[0]! + this.windowMs - now);
+    const need = Math.min(Math.max(1, n), this.maxPerWindow);
+    const excess = this.stamps.length + need - this.maxPerWindow;
+    if (excess <= 0) return 0;
+    return Math.max(1, this.stamps[excess - 1]! + this.windowMs - now);
+  }
+
+  /** Waits until `n` slots are free (see `waitMs`). */
+  async waitFor(n: number, signal?: AbortSignal): Promise<void> {
+    for (let w = this.waitMs(n); w > 0; w = this.waitMs(n)) await sleep(w, signal);
   }
 
   /** Waits for a slot and takes it. */
   async take(signal?: AbortSignal): Promise<void> {
-    for (let w = this.waitMs(); w > 0; w = this.waitMs()) await sleep(w, signal);
+    await this.waitFor(1, signal);
     this.stamps.push(this.now());
   }
 }

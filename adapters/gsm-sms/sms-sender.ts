@@ -32,6 +32,8 @@ export interface SmsSenderDeps {
   /** How long a part may wait for an absent modem before the message fails. Default 5 min. */
   linkWaitMs?: number;
   maxPerMinute?: number;
+  /** Length of the rate window; 60 s (a minute) except in tests. */
+  rateWindowMs?: number;
   now?: () => number;
 }
 
@@ -61,7 +63,7 @@ export class SmsSender {
 
   constructor(private readonly deps: SmsSenderDeps) {
     this.now = deps.now ?? (() => performance.now());
-    this.limiter = new RateLimiter(deps.maxPerMinute ?? deps.profile.sms.maxPerMinute, 60_000, this.now);
+    this.limiter = new RateLimiter(deps.maxPerMinute ?? deps.profile.sms.maxPerMinute, deps.rateWindowMs ?? 60_000, this.now);
   }
 
   /** Validates and encodes now (bad numbers and texts fail at once), then queues. */
@@ -132,40 +134,54 @@ export class SmsSender {
     if (refusal) return this.fail(job, refusal);
     const references: number[] = [];
     const signal = job.opts.signal ? AbortSignal.any([job.opts.signal, this.stopping.signal]) : this.stopping.signal;
+    const parts = job.encoded.pdus.length;
     try {
+      // The deadline counts the whole message and only before its first part: a message is begun only when
+      // the rate limit lets every part go before the deadline, and once a part is out the rest follows (the
+      // recipient must never get half an alert because the deadline passed between two parts).
+      const wait = this.limiter.waitMs(parts);
+      if (job.deadlineAt !== undefined && this.now() + wait > job.deadlineAt) {
+        const left = Math.max(0, Math.round(job.deadlineAt - this.now()));
+        throw new GatewayError("SMS_QUEUE_EXPIRED", `${job.id}: ${parts} part(s) cannot all be sent within the ${left} ms left (rate limit ${this.limiter.capacity}/min; next slots in ${Math.round(wait)} ms); nothing was sent`);
+      }
+      await this.limiter.waitFor(parts, signal);
       for (const [i, pdu] of job.encoded.pdus.entries()) {
-        this.checkDeadline(job);
+        if (i === 0) this.checkDeadline(job);
         await this.limiter.take(signal);
-        const moreToCome = i < job.encoded.pdus.length - 1 || this.queue.length > 0;
+        const moreToCome = i < parts - 1 || this.queue.length > 0;
         if (moreToCome && this.deps.profile.sms.moreMessagesToSend && !this.cmmsActive && !this.cmmsRefused) await this.setCmms(2);
-        const mr = await this.sendPart(job, pdu, i + 1, signal);
+        const mr = await this.sendPart(job, pdu, i + 1, signal, i === 0);
         references.push(mr);
         this.submittedParts++;
         this.deps.tracker.partSubmitted(job.id, i + 1, mr);
       }
     } catch (err) {
-      return this.fail(job, isGatewayError(err) ? err : new GatewayError("SMS_SEND_FAILED", (err as Error).message, { cause: err }));
+      const e = isGatewayError(err) ? err : new GatewayError("SMS_SEND_FAILED", (err as Error).message, { cause: err });
+      // Every result says which parts went out: a caller that retries must know the recipient has part 1.
+      Object.assign(e.context, { id: job.id, parts, sentParts: references.length, references: [...references] });
+      return this.fail(job, e);
     }
     this.deps.tracker.submitted(job.id);
     job.resolve({ id: job.id, to: job.to, parts: references.length, references, coding: job.encoded.coding, submittedAt: new Date() });
   }
 
   private checkDeadline(job: Job): void {
-    if (job.deadlineAt !== undefined && this.now() > job.deadlineAt) throw new GatewayError("SMS_QUEUE_EXPIRED", `${job.id} passed its deadline before all parts were sent`);
+    if (job.deadlineAt !== undefined && this.now() > job.deadlineAt) throw new GatewayError("SMS_QUEUE_EXPIRED", `${job.id} passed its deadline before its first part was sent; nothing was sent`);
   }
 
-  private waitBudget(job: Job): number {
+  /** How long a part may wait for the modem: the deadline bounds only the first part. */
+  private waitBudget(job: Job, first: boolean): number {
     const link = this.deps.linkWaitMs ?? 300_000;
-    return job.deadlineAt === undefined ? link : Math.max(1, Math.min(link, job.deadlineAt - this.now()));
+    return job.deadlineAt === undefined || !first ? link : Math.max(1, Math.min(link, job.deadlineAt - this.now()));
   }
 
-  private async sendPart(job: Job, pdu: { hex: string; length: number }, sequence: number, signal: AbortSignal): Promise<number> {
+  private async sendPart(job: Job, pdu: { hex: string; length: number }, sequence: number, signal: AbortSignal, first: boolean): Promise<number> {
     const { engine, profile, log } = this.deps;
     const retry = this.deps.retry ?? profile.sms.retry;
     let ambiguousUsed = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        const exec = { priority: "operator" as const, timeoutMs: profile.at.sendTimeoutMs, deadlineMs: this.waitBudget(job), signal };
+        const exec = { priority: "operator" as const, timeoutMs: profile.at.sendTimeoutMs, deadlineMs: this.waitBudget(job, first), signal };
         const { reference } = await engine.execute(submitPdu, pdu, exec);
         this.deps.onModemResult(true);
         return reference;
@@ -173,7 +189,7 @@ export class SmsSender {
         const cls = classifySendError(err);
         const cms = isGatewayError(err, "AT_CMS_ERROR") ? Number(err.context["cms"]) : undefined;
         const context = { id: job.id, part: sequence, attempt, code: (err as GatewayError).code, cms };
-        if (isGatewayError(err, "AT_EXPIRED")) throw new GatewayError("SMS_QUEUE_EXPIRED", `modem not available within ${this.waitBudget(job)} ms (${job.id} part ${sequence})`, { cause: err, context });
+        if (isGatewayError(err, "AT_EXPIRED")) throw new GatewayError("SMS_QUEUE_EXPIRED", `modem not available within ${this.waitBudget(job, first)} ms (${job.id} part ${sequence})`, { cause: err, context });
         if (isGatewayError(err, "AT_ABORTED")) throw err;
         if (cls === "permanent") {
           throw new GatewayError("SMS_REJECTED", `part ${sequence} rejected: ${cms !== undefined ? `+CMS ERROR: ${cms} (${cmsText(cms)})` : (err as Error).message}`, { cause: err, context });

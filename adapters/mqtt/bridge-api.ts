@@ -5,7 +5,7 @@ import type { KnownVerb, MessageBus, VerbHandler, VerbPayload } from "../../src/
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import type { Unsubscribe } from "../../src/shared/typed-emitter.js";
-import type { ApiPayload, BridgeState } from "./api/payloads.js";
+import type { ApiPayload, BridgeState, ResponsePayload } from "./api/payloads.js";
 import { RequestRouter } from "./api/request-router.js";
 import { isAnswerableVerb, topics, verbOf } from "./api/topics.js";
 import { RateLimitedLog } from "./broker/rate-limited-log.js";
@@ -133,6 +133,24 @@ export class BridgeApi implements MessageBus {
   onState(fn: StateListener): Unsubscribe {
     this.stateListeners.add(fn);
     return () => this.stateListeners.delete(fn);
+  }
+
+  /** Every retained state document published so far (topic relative to `<base>`), for a late listener. */
+  retainedState(): [string, Buffer][] {
+    const cut = this.opts.baseTopic.length + 1;
+    return [...this.retained].map(([t, p]) => [t.slice(cut), p]);
+  }
+
+  /**
+   * Runs a request through the same router as `<base>/bridge/request/<verb>` (schema, checks, concurrency,
+   * handler), for in-process callers such as the status page; logged like an MQTT request.
+   */
+  async request(verb: string, payload: Record<string, unknown>, via = "http"): Promise<ResponsePayload> {
+    const { response, handlerMs } = await this.router.handle(verb, Buffer.from(JSON.stringify(payload)));
+    const fields = { event: "request", via, verb, status: response.status, ...(handlerMs !== undefined ? { handlerMs: Math.round(handlerMs) } : {}) };
+    if (response.status === "ok") this.log.info(fields, "request answered");
+    else this.log.warn({ ...fields, code: response.error.code }, "request refused");
+    return response;
   }
 
   /** Publishes `offline` (retained) and disconnects cleanly, which discards the will. */

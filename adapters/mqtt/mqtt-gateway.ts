@@ -52,6 +52,11 @@ export class MqttGateway {
     return this.api;
   }
 
+  /** The topic API itself: in-process requests and the state publish feed (status page). */
+  get topicApi(): BridgeApi {
+    return this.api;
+  }
+
   /** The embedded broker's supervisor; throws `MQTT_BROKER_FAILED` when an external broker is used. */
   get broker(): BrokerSupervisor {
     if (!this.supervisor) throw new GatewayError("MQTT_BROKER_FAILED", "no embedded broker: mqtt.broker.external is set");

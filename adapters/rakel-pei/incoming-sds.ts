@@ -1,6 +1,7 @@
 import type { ReceivedSds } from "../../src/ports/radio-terminal.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { decodeSds } from "./sds/decode.js";
+import { issiFromItsi } from "../../src/shared/addresses.js";
 import { SdsReassembler, type DroppedSet, type ReassembledText } from "./sds/reassembler.js";
 import type { ConcatenatedPartSds } from "./sds/types.js";
 import type { IncomingSdsUrc } from "./urc/pei-urcs.js";
@@ -106,7 +107,7 @@ export class IncomingSdsHandler {
       : { kind: "unknown", protocolId: hex.length >= 2 ? parseInt(hex.slice(0, 2), 16) : null, hex, reason: decoded.reason };
     if (!decoded.ok) this.opts.log.warn({ from: header.source, reason: decoded.reason }, "SDS not decodable; passed on as unknown");
     const sds: ReceivedSds = { to: header.destination, aiService: header.aiService, bits: header.bits, hex, payload, receivedAt: new Date() };
-    if (header.source !== undefined) sds.from = header.source;
+    if (header.source !== undefined) Object.assign(sds, senderOf(header.source));
     this.opts.log.info({ from: sds.from, to: sds.to, kind: payload.kind, bits: sds.bits }, "sds received");
     return sds;
   }
@@ -118,4 +119,16 @@ export class IncomingSdsHandler {
     }
     this.seen.set(key, now);
   }
+}
+
+/**
+ * The sender as the gateway publishes it: the ISSI, so it matches `issi:N` requests and rosters, and the
+ * full TSI beside it when the terminal named the sender by TSI or extended TSI (docs/pei.md §3.3).
+ * Identities that are not digits (other identity types) are passed on as given.
+ */
+export function senderOf(source: string): { from: string; fromTsi?: string } {
+  if (!/^\d+$/.test(source)) return { from: source };
+  // The length decides, not the identity type field: some terminals send a TSI with type 0 (an SSI has ≤ 8 digits).
+  if (source.length > 8) return { from: issiFromItsi(source), fromTsi: source };
+  return { from: String(Number(source)) };
 }

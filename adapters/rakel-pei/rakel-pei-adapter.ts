@@ -1,20 +1,22 @@
 import type { FloorEvent, PttControl, RadioTerminal, RadioTerminalEvents, ReceivedSds, SdsBody, SdsProgress, SdsSendResult, SendSdsOptions, TerminalState, TetraAddress } from "../../src/ports/radio-terminal.js";
+import type { Clock } from "../../src/shared/clock.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { Mutex } from "../../src/shared/mutex.js";
 import { TypedEmitter } from "../../src/shared/typed-emitter.js";
 import type { AtCommand } from "../at/at-command.js";
 import { AtEngine, type ExecuteOptions, type UrcEvent } from "../at/at-engine.js";
-import { LinkSupervisor } from "../at/link-supervisor.js";
+import { LinkSupervisor, RecoveryPhase } from "../at/link-supervisor.js";
 import type { LinkHealth } from "../at/link-health.js";
 import type { ByteLinkFactory } from "../serial-link/byte-link.js";
 import { ManagedLink } from "../serial-link/managed-link.js";
-import { runInitScript, readTerminalState } from "./terminal-init.js";
+import { readRegistration } from "./commands/identity.js";
+import { registrationReported, runInitScript, readTerminalState } from "./terminal-init.js";
 import { IncomingSdsHandler } from "./incoming-sds.js";
 import { isDeliveryFailure } from "./sds/delivery-status.js";
 import { SdsSender } from "./sds-sender.js";
 import { SdsTracker, sameSsi } from "./sds-tracker.js";
-import type { TerminalProfile } from "./terminal-profile.js";
+import { type TerminalProfile, terminalRetryPolicy } from "./terminal-profile.js";
 import { PEI_URCS, type IncomingSdsUrc } from "./urc/pei-urcs.js";
 import { dialGroup, hangUp, setGroupCallParameters, transmitCease, transmitDemand } from "./commands/call-control.js";
 import { selectGroup as selectGroupCmd } from "./commands/mode-and-group.js";
@@ -39,6 +41,13 @@ export interface RakelPeiAdapterOptions {
   reassemblyTimeoutMs?: number;
   /** Override the profile's heartbeat (tests). */
   heartbeatMs?: number;
+  /**
+   * Whether direct mode (DMO) counts as ready for dispatch (site config). Default false: in DMO only radios
+   * in simplex range hear a send, so the link is `degraded` and alerts fall back to SMS.
+   */
+  dmoReadyForDispatch?: boolean;
+  /** Time source of link, engine and supervisor. Default: the system clock. */
+  clock?: Clock;
   /** The ISSI this terminal must have: a send through another radio on the port is refused (LINK_TERMINAL_MISMATCH). */
   expectedIssi?: string;
 }
@@ -60,6 +69,9 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   /** ATD succeeded but the call's CC instance has not been reported yet. */
   private dialPending = false;
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
+  private registrationPoll: ReturnType<typeof setInterval> | undefined;
+  /** The terminal refused unsolicited `+CREG` reports: registration is polled instead. */
+  private pollRegistration = false;
 
   constructor(private readonly opts: RakelPeiAdapterOptions) {
     super((err, ev) => opts.log.error({ err, ev }, "radio listener failed"));
@@ -73,6 +85,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       log: this.log.child({ mod: "serial-link" }),
       name: opts.name,
       backoff: { baseMs: 250, capMs: 4000, minMs: 100 },
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
     this.engine = new AtEngine({
       name: opts.name,
@@ -81,19 +94,24 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       write: (data) => this.link.write(data),
       terminator: pei.commandTerminator,
       bodySeparator: pei.userDataSeparator,
+      retry: terminalRetryPolicy(opts.profile),
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
     this.supervisor = new LinkSupervisor({
       name: opts.name,
       log: this.log.child({ mod: "supervisor" }),
       link: this.link,
       engine: this.engine,
-      init: (signal) => this.initialise(signal),
+      init: (signal, timing) => this.initialise(signal, timing.answerTimeoutMs),
       heartbeatMs: opts.heartbeatMs ?? pei.heartbeatMs,
-      // Worst case to "unresponsive" = 2 heartbeats + probe timeout = 5 s with the defaults (R6).
-      probeTimeoutMs: Math.min(pei.commandTimeoutMs, 1000),
+      // Worst case to "unresponsive" = 2 heartbeats + probe timeout = 5 s with the defaults (R6). A slower
+      // radio sets a longer probe in its profile; the supervisor also adapts it to measured answers.
+      probeTimeoutMs: pei.probeTimeoutMs,
+      maxProbeTimeoutMs: Math.max(pei.probeTimeoutMs, pei.commandTimeoutMs, pei.probeTimeoutMs * 4),
+      ...(opts.clock ? { clock: opts.clock } : {}),
     });
     this.tracker = new SdsTracker((p) => this.onProgress(p));
-    this.sender = new SdsSender({ engine: this.engine, tracker: this.tracker, profile: opts.profile, log: this.log, maxBits: () => this.maxSdsBits() });
+    this.sender = new SdsSender({ engine: this.engine, tracker: this.tracker, profile: opts.profile, log: this.log, maxBits: () => this.maxSdsBits(), registered: () => this.stateValue.registration?.registered });
     this.incoming = new IncomingSdsHandler({ log: this.log, dedupWindowMs: opts.dedupWindowMs ?? 30_000, reassemblyTimeoutMs: opts.reassemblyTimeoutMs ?? 60_000 });
     this.engine.on("urc", (ev) => this.onUrc(ev));
     this.supervisor.on("health", (h) => this.emit("health", h));
@@ -117,11 +135,14 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       for (const sds of this.incoming.sweep()) this.emit("sds", sds);
     }, Math.max(50, Math.min(5_000, (this.opts.reassemblyTimeoutMs ?? 60_000) / 2)));
     this.sweepTimer.unref();
+    this.registrationPoll = setInterval(() => void this.pollRegistrationOnce(), this.opts.profile.pei.registrationPollMs);
+    this.registrationPoll.unref();
     await this.supervisor.start();
   }
 
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.registrationPoll) clearInterval(this.registrationPoll);
     this.engine.close();
     await this.supervisor.stop();
   }
@@ -162,7 +183,10 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
       if (expected && issi && !sameSsi(issi, expected)) {
         return Promise.reject(new GatewayError("LINK_TERMINAL_MISMATCH", `terminal ISSI ${issi} is not the configured ${expected}; SDS to ${to.ssi} not sent`, { context: { issi, expected } }));
       }
-      return this.sender.send(to, body, left === undefined ? opts : { ...opts, timeoutMs: left });
+      return this.sender.send(to, body, left === undefined ? opts : { ...opts, timeoutMs: left }).then((r) => {
+        const dmo = this.directModeWarning();
+        return dmo ? { ...r, warnings: [...(r.warnings ?? []), dmo] } : r;
+      });
     });
   }
 
@@ -228,21 +252,64 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
     return advertised !== undefined ? Math.min(advertised, profile) : profile;
   }
 
-  private async initialise(signal: AbortSignal): Promise<void> {
-    await runInitScript(this.engine, this.opts.profile, this.log, signal);
-    const next = await readTerminalState(this.engine, this.log, { bypassHold: true, timeoutMs: this.opts.profile.pei.commandTimeoutMs });
+  /** True while the recovery ladder runs (probe, re-initialisation, reopen): the terminal may have lost mode and group. */
+  get recovering(): boolean {
+    return this.supervisor.recoveryPhase !== RecoveryPhase.Idle;
+  }
+
+  private async initialise(signal: AbortSignal, answerTimeoutMs: number): Promise<void> {
+    // Init steps and state reads answer at once: the device's probe timeout (adapted to it), not the
+    // profile's long command timeout, bounds each, so a lost line costs about a second.
+    const timeoutMs = Math.min(this.opts.profile.pei.commandTimeoutMs, answerTimeoutMs);
+    const { refused } = await runInitScript(this.engine, this.opts.profile, this.log, signal, timeoutMs);
+    this.pollRegistration = !registrationReported(this.opts.profile, refused);
+    if (this.pollRegistration) this.log.info({ everyMs: this.opts.profile.pei.registrationPollMs }, "terminal sends no +CREG reports; polling registration");
+    const next = await readTerminalState(this.engine, this.log, { bypassHold: true, timeoutMs });
     // A (re)initialised terminal is described afresh: after a replug it may be another terminal, and a
     // field it now refuses must read unknown, not keep the old terminal's value. Calls seen before a
     // reboot or unplug are over or unknown; keeping them would block talk-group checks for good.
     this.activeCalls.clear();
     this.currentCc = undefined;
     this.stateValue = { ...next, callActive: false };
+    this.supervisor.setServiceProblem(this.serviceProblem());
     this.emit("state", this.stateValue);
   }
 
   private updateState(patch: Partial<TerminalState>): void {
     this.stateValue = { ...this.stateValue, ...patch, identity: { ...this.stateValue.identity, ...patch.identity } };
+    this.supervisor.setServiceProblem(this.serviceProblem());
     this.emit("state", this.stateValue);
+  }
+
+  /**
+   * Why the answering terminal is not fit for dispatch, or undefined: not registered with the network
+   * (in trunked mode every send would fail with CME 30), or in direct mode unless the site counts DMO as
+   * ready. The link is `degraded` meanwhile, so alerts fall back to SMS before the radio is tried.
+   */
+  private serviceProblem(): string | undefined {
+    const s = this.stateValue;
+    const dmo = this.directModeWarning();
+    if (dmo) return this.opts.dmoReadyForDispatch ? undefined : dmo;
+    if (s.registration && !s.registration.registered) return `not registered with the network (+CREG stat ${s.registration.stat})`;
+    return undefined;
+  }
+
+  /** The direct-mode warning while the terminal is in DMO, else undefined. */
+  private directModeWarning(): string | undefined {
+    const mode = this.stateValue.mode?.name;
+    return mode === "dmo" || mode === "dmo-dual-watch" ? "direct mode (DMO): only radios in simplex range hear sends" : undefined;
+  }
+
+  /** Reads registration when the terminal refused unsolicited reports (and only while it is initialised). */
+  private async pollRegistrationOnce(): Promise<void> {
+    if (!this.pollRegistration || this.recovering || this.engine.isHeld) return;
+    try {
+      const registration = await this.engine.execute(readRegistration, undefined, { priority: "housekeeping", timeoutMs: this.opts.profile.pei.commandTimeoutMs, retries: 0 });
+      const before = this.stateValue.registration;
+      if (before?.stat !== registration.stat) this.updateState({ registration });
+    } catch (err) {
+      this.log.debug({ code: (err as GatewayError).code }, "registration poll failed");
+    }
   }
 
   private onProgress(p: SdsProgress): void {

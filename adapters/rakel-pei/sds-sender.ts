@@ -23,8 +23,10 @@ export interface SdsSenderDeps {
   profile: TerminalProfile;
   log: Logger;
   maxBits: () => number;
-  /** Attempts per part on busy answers. Default 6 (about 15 s with backoff). */
+  /** Attempts per part on busy answers. Default 6. */
   busyAttempts?: number;
+  /** False when the terminal is known not to be registered: CME 30 (out of service) is then final. */
+  registered?: () => boolean | undefined;
 }
 
 interface Pdu {
@@ -43,12 +45,20 @@ export class SdsSender {
     const id = tracker.newId();
     tracker.track(id, to, refs, report, pdus.length);
     log.info({ id, to: to.ssi, kind: to.kind, type: body.type, parts: pdus.length, refs }, "sds send");
+    let sentParts = 0;
     try {
       const deadline = opts.timeoutMs === undefined ? undefined : performance.now() + opts.timeoutMs;
-      for (const pdu of pdus) await this.sendPart(to, pdu, opts, deadline);
+      for (const pdu of pdus) {
+        await this.sendPart(to, pdu, opts, deadline);
+        sentParts++;
+      }
     } catch (err) {
-      tracker.failed(id, (err as Error).message);
-      throw err;
+      // A multi-part text can fail after earlier parts went out: say so, with the id and references, so
+      // the caller neither reports "not accepted" nor resends what the recipient already has.
+      const e = isGatewayError(err) ? err : new GatewayError("AT_ERROR", (err as Error).message, { cause: err });
+      Object.assign(e.context, { id, parts: pdus.length, sentParts, messageReferences: refs });
+      tracker.failed(id, sentParts > 0 ? `${sentParts} of ${pdus.length} parts accepted, then: ${e.message}` : e.message);
+      throw e;
     }
     tracker.accepted(id);
     return { id, messageReferences: refs, parts: pdus.length, acceptedAt: new Date() };
@@ -101,6 +111,7 @@ export class SdsSender {
     const { engine, profile, log } = this.deps;
     const attempts = this.deps.busyAttempts ?? 6;
     let linkRetryUsed = false;
+    let orphanRetryUsed = false;
     for (let attempt = 1; ; attempt++) {
       const exec: ExecuteOptions = { priority: opts.priority ?? "normal" };
       if (opts.signal) exec.signal = opts.signal;
@@ -115,13 +126,23 @@ export class SdsSender {
       } catch (err) {
         // 3/42: busy or wrong state; 30: out of service, e.g. just after a reboot before registration
         // (EN 300 392-5 error list, docs/pei.md §1.3). None of them accepted the message, so a retry cannot duplicate it.
-        const busy = isGatewayError(err, "AT_CME_ERROR") && [3, 30, 42].includes(Number(err.context["cme"]));
+        // 30 is retried only while registration is unknown (just after a reboot): a terminal known to be out
+        // of service would burn every attempt on it while the caller should already be falling back.
+        const cme = isGatewayError(err, "AT_CME_ERROR") ? Number(err.context["cme"]) : undefined;
+        const busy = cme !== undefined && (profile.pei.transientCme.includes(cme) || (cme === 30 && this.deps.registered?.() !== false));
         const lost = isGatewayError(err, "LINK_LOST") && !linkRetryUsed;
-        if (!(busy && attempt < attempts) && !lost) throw err;
+        // CME 36: user data arrived without its AT+CMGS line (lost on the wire), proof that nothing was sent:
+        // one more try at once is safe.
+        const orphan = cme === 36 && !orphanRetryUsed;
+        if (!(busy && attempt < attempts) && !lost && !orphan) throw err;
         if (lost) linkRetryUsed = true;
-        const delay = backoffDelay(attempt, { baseMs: 250, capMs: 4000, minMs: 200 });
+        if (orphan) orphanRetryUsed = true;
+        // A rate-limiting terminal answers 42 until its window has passed: pauses from the profile (at least
+        // `baseMs` each), not six quick repeats within 3 s. A lost link is retried after a short pause.
+        const { baseMs, capMs } = profile.pei.busyBackoff;
+        const delay = orphan ? 0 : lost ? backoffDelay(0, { baseMs: 250, capMs: 250, minMs: 200 }) : backoffDelay(attempt - 1, { baseMs, capMs, minMs: baseMs });
         if (deadline !== undefined && performance.now() + delay > deadline) throw err;
-        log.warn({ to: to.ssi, attempt, code: err.code, retryInMs: delay }, "sds part not accepted; retrying");
+        log.warn({ to: to.ssi, attempt, code: (err as GatewayError).code, retryInMs: delay }, "sds part not accepted; retrying");
         await sleep(delay, opts.signal);
       }
     }

@@ -13,21 +13,35 @@ import { issiFromItsi } from "../../src/shared/addresses.js";
  * (docs/pei.md §1.6, svxlink re-initialises on timeouts), so this runs after every open and every detected reboot.
  * `+CME ERROR: 38` to `AT+CTSP` means "already registered" and counts as success (docs/pei.md §1.3).
  */
-export async function runInitScript(engine: AtEngine, profile: TerminalProfile, log: Logger, signal: AbortSignal): Promise<void> {
-  const opts: ExecuteOptions = { bypassHold: true, priority: "emergency", timeoutMs: profile.pei.commandTimeoutMs, signal };
+export async function runInitScript(
+  engine: AtEngine,
+  profile: TerminalProfile,
+  log: Logger,
+  signal: AbortSignal,
+  timeoutMs = profile.pei.commandTimeoutMs,
+): Promise<{ refused: string[] }> {
+  const opts: ExecuteOptions = { bypassHold: true, priority: "emergency", timeoutMs, signal };
+  const refused: string[] = [];
   for (const step of profile.init) {
     try {
-      await engine.execute(simpleCommand(step.command, profile.pei.commandTimeoutMs), undefined, opts);
+      await engine.execute(simpleCommand(step.command, timeoutMs), undefined, opts);
     } catch (err) {
       const alreadyRegistered = isGatewayError(err, "AT_CME_ERROR") && err.context["cme"] === 38 && /^AT\+CTSP=/i.test(step.command);
       if (alreadyRegistered) continue;
       if (step.optional && isGatewayError(err, ["AT_ERROR", "AT_CME_ERROR"])) {
         log.warn({ command: step.command, code: err.code, cme: err.context["cme"] }, "optional init step refused");
+        refused.push(step.command);
         continue;
       }
       throw new GatewayError((err as GatewayError).code ?? "AT_ERROR", `init step ${step.command} failed: ${(err as Error).message}`, { cause: err });
     }
   }
+  return { refused };
+}
+
+/** True when the init script turned on unsolicited `+CREG` reports (`AT+CREG=1|2` in it and not refused). */
+export function registrationReported(profile: TerminalProfile, refused: readonly string[]): boolean {
+  return profile.init.some((s) => /^AT\+CREG=[12]$/i.test(s.command) && !refused.includes(s.command));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { firmwareConfigDir, listConfigNames, loadConfigFile, resetsDevice } from "../../src/config/firmware-config.js";
 import { GatewayError } from "../../src/shared/errors.js";
+import { type RetryPolicy, retryPolicy } from "../at/retry-policy.js";
 
 /**
  * A terminal profile (`firmware-config/terminals/<vendor>-<model>.json`) says how to talk to one terminal
@@ -40,6 +41,29 @@ export const TerminalProfileSchema = Type.Object(
         commandTimeoutMs: Type.Integer({ minimum: 200, maximum: 60000, default: 3000 }),
         sendTimeoutMs: Type.Integer({ minimum: 1000, maximum: 60000, default: 10000 }),
         heartbeatMs: Type.Integer({ minimum: 0, maximum: 600000, default: 2000 }),
+        probeTimeoutMs: Type.Integer({
+          minimum: 200,
+          maximum: 30000,
+          default: 1000,
+          description: "First AT probe timeout; raised automatically (up to 4x) for a slow radio or a serial-over-TCP port server",
+        }),
+        registrationPollMs: Type.Integer({
+          minimum: 1000,
+          maximum: 600000,
+          default: 10000,
+          description: "How often AT+CREG? is read when the terminal refuses unsolicited +CREG reports (AT+CREG=2)",
+        }),
+        transientCme: Type.Array(Type.Integer({ minimum: 0 }), {
+          default: [3, 42],
+          description: "+CME ERROR codes meaning 'busy, try again' (EN 300 392-5: 3 not allowed in this state, 42 busy)",
+        }),
+        busyBackoff: Type.Object(
+          {
+            baseMs: Type.Integer({ minimum: 50, maximum: 60000, default: 1000, description: "First pause after a busy answer; never shorter" }),
+            capMs: Type.Integer({ minimum: 50, maximum: 300000, default: 8000 }),
+          },
+          { additionalProperties: false, default: {}, description: "Pauses after busy answers, long enough for a rate-limiting terminal" },
+        ),
       },
       { additionalProperties: false },
     ),
@@ -76,4 +100,10 @@ export function loadProfile(idOrPath = "etsi-generic"): TerminalProfile {
     throw new GatewayError("CFG_INVALID", `${path}: /init: ATZ and AT&F are not allowed (ATZ reboots some Sepura terminals)`);
   }
   return profile;
+}
+
+/** The engine's retry rule for this terminal: its transient `+CME` codes and busy pauses. */
+export function terminalRetryPolicy(p: TerminalProfile): RetryPolicy {
+  const { baseMs, capMs } = p.pei.busyBackoff;
+  return retryPolicy(p.pei.transientCme, { baseMs, capMs, minMs: baseMs });
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "../../src/shared/logger.js";
 import { backoffDelay, type BackoffOptions } from "../../src/shared/backoff.js";
+import { type Clock, type TimerHandle, systemClock } from "../../src/shared/clock.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import { TypedEmitter } from "../../src/shared/typed-emitter.js";
 import type { ByteLink, ByteLinkFactory, LinkCloseInfo } from "./byte-link.js";
@@ -26,6 +27,8 @@ export interface ManagedLinkOptions {
   name: string;
   /** Default: 250 ms base, 10 s cap (R6: reopen within 5 s of the device reappearing at most attempts). */
   backoff?: BackoffOptions;
+  /** Time source for the reopen timer. Default: the system clock. */
+  clock?: Clock;
 }
 
 export class ManagedLink extends TypedEmitter<ManagedLinkEvents> {
@@ -33,12 +36,14 @@ export class ManagedLink extends TypedEmitter<ManagedLinkEvents> {
   private stateValue: ManagedLinkState = "stopped";
   private attempt = 0;
   private openSeq = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private readonly clock: Clock;
   private readonly backoff: BackoffOptions;
 
   constructor(private readonly opts: ManagedLinkOptions) {
     super((err, ev) => opts.log.error({ err, ev }, "link listener failed"));
     this.backoff = opts.backoff ?? { baseMs: 250, capMs: 10_000, minMs: 100 };
+    this.clock = opts.clock ?? systemClock;
   }
 
   get state(): ManagedLinkState {
@@ -58,7 +63,7 @@ export class ManagedLink extends TypedEmitter<ManagedLinkEvents> {
   async stop(): Promise<void> {
     this.stateValue = "stopped";
     this.openSeq++; // an open still under way closes what it opened
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     const link = this.link;
     this.link = undefined;
@@ -86,7 +91,7 @@ export class ManagedLink extends TypedEmitter<ManagedLinkEvents> {
     }
     // stop() may have run while the old link was closing: it must not be undone by opening again.
     if ((this.stateValue as ManagedLinkState) === "stopped") return;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     await this.tryOpen();
   }
@@ -127,8 +132,8 @@ export class ManagedLink extends TypedEmitter<ManagedLinkEvents> {
 
   private schedule(delay: number): void {
     this.stateValue = "waiting";
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => {
+    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       if (this.stateValue === "waiting") void this.tryOpen();
     }, delay);

@@ -1,3 +1,5 @@
+import { SdNotify } from "../../adapters/systemd/sd-notify.js";
+import { LoopWatchdog } from "../ops/loop-watchdog.js";
 import { Gateway } from "./gateway.js";
 import { loadGatewayConfig } from "./gateway-config.js";
 import { createRootLogger } from "../shared/logger.js";
@@ -28,9 +30,31 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));
   });
-  const gateway = await Gateway.start({ config, log, version: o.version, allowSim: o.allowSim });
+  const systemd = new SdNotify({ log });
+  const gateway = await Gateway.start({ config, log, version: o.version, allowSim: o.allowSim, configPath: o.configPath });
+  // READY=1 only now: the state directory is open and the broker listens (Gateway.start resolved).
+  const statusText = (): string => {
+    const links = Object.entries(gateway.links.snapshot()).map(([id, h]) => `${id} ${h.state}`);
+    const page = gateway.ops?.server ? `; page ${gateway.ops.server.url}` : config.http.enabled ? "; status page NOT running" : "";
+    return `${config.site}: ${links.join(", ") || "no links"}${page}`;
+  };
+  await systemd.ready(statusText());
+  let statusTimer: NodeJS.Timeout | undefined;
+  const offStatus = gateway.links.on("change", () => {
+    statusTimer ??= setTimeout(() => {
+      statusTimer = undefined;
+      void systemd.status(statusText());
+    }, 1000);
+  });
+  // WATCHDOG=1 from the event loop, only while it runs on time (WatchdogSec= in the unit).
+  const watchdog = new LoopWatchdog({ manager: systemd, onUnhealthy: (lagMs) => log.warn({ event: "loop-lag", lagMs: Math.round(lagMs) }, "event loop late; watchdog not fed") });
+  watchdog.start();
   const signal = await stopSignal;
   log.info({ signal }, "stopping");
+  offStatus();
+  if (statusTimer) clearTimeout(statusTimer);
+  watchdog.stop();
+  await systemd.stopping(`${config.site}: stopping (${signal})`);
   const deadline = setTimeout(() => {
     log.fatal({ deadlineMs: STOP_DEADLINE_MS }, "stop took too long; exiting");
     process.exit(1);

@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { type Static, Type } from "@sinclair/typebox";
+import { HttpConfigSchema } from "../../adapters/http/http-config.js";
 import { checkBaseTopic } from "../../adapters/mqtt/api/topics.js";
 import { MqttConfigSchema } from "../../adapters/mqtt/mqtt-config.js";
 import { SipConfigSchema } from "../../adapters/sip-conference/sip-config.js";
@@ -29,6 +30,11 @@ export const TerminalConfigSchema = Type.Object(
     baudRate: Type.Optional(Type.Integer({ minimum: 1200, maximum: 921600 })),
     /** The ISSI this terminal must have; a different terminal on the port makes the link degraded. */
     expectedIssi: Type.Optional(Type.String({ pattern: "^[0-9]{1,8}$" })),
+    /** Whether this terminal in direct mode (DMO) counts as ready for dispatch; default false (degraded: SMS fallback). */
+    dmoReadyForDispatch: Type.Boolean({
+      default: false,
+      description: "true: direct mode (DMO) counts as ready for dispatch; false: the link is degraded in DMO, so alerts fall back to SMS",
+    }),
     /** Talk-group programming check of this terminal (on request over MQTT, optionally daily). */
     talkgroups: Type.Optional(
       Type.Object(
@@ -71,6 +77,16 @@ export const GatewayConfigSchema = Type.Object(
     mqtt: MqttConfigSchema,
     terminals: Type.Array(TerminalConfigSchema, { default: [] }),
     modems: Type.Array(ModemConfigSchema, { default: [] }),
+    /** Status page, /metrics, /healthz, /readyz (loopback by default). */
+    http: HttpConfigSchema,
+    /** What the status page's "test alert" button sends (alert/send with kind "test"). */
+    testAlert: Type.Object(
+      {
+        text: Type.String({ minLength: 1, maxLength: 500, default: "Provlarm: detta är ett test av larmkedjan. Svara OK." }),
+        recipients: Type.Array(Type.String({ minLength: 1 }), { default: [], description: "role:<id>, person:<id>, issi:<ssi>, gssi:<ssi> or msisdn:<E.164>" }),
+      },
+      { ...strict, default: {} },
+    ),
     /** The SIP user agent that dials conference bridges. */
     sip: Type.Optional(SipConfigSchema),
     /** Telephone conference bridges this actor joins (README "Conferences"). */
@@ -108,6 +124,7 @@ function problemsOf(c: GatewayConfig, allowSim: boolean): string[] {
     if (l.port.startsWith("sim:") && !allowSim) problems.push(`${l.path}/port: ${l.port} is a simulator; start with --allow-sim to use it (never in a command centre)`);
     if (/^\/dev\/tty(USB|ACM)\d+$/.test(l.port)) problems.push(`${l.path}/port: ${l.port} may change after a replug; use /dev/serial/by-id/… or a udev symlink (warning)`);
   }
+  problems.push(...secretProblems(c));
   problems.push(...conferenceProblems(c, allowSim));
   return problems;
 }
@@ -135,6 +152,30 @@ function conferenceProblems(c: GatewayConfig, allowSim: boolean): string[] {
     if (port < 1 || port > 65535) problems.push(`/sip/listen: port ${port} is out of range`);
   }
   return problems;
+}
+
+/** Secrets come from files or environment variables named in the site file; say which are not there yet. */
+function secretProblems(c: GatewayConfig): string[] {
+  const out: string[] = [];
+  const file = (path: string, where: string): void => {
+    if (!existsSync(path)) out.push(`${where}: ${path} does not exist (yet) (warning)`);
+  };
+  const env = (name: string, where: string): void => {
+    if (!process.env[name]) out.push(`${where}: environment variable ${name} is not set here (warning)`);
+  };
+  c.modems.forEach((m, i) => {
+    if (m.pin && "file" in m.pin) file(m.pin.file, `/modems/${i}/pin/file`);
+    if (m.pin && "env" in m.pin) env(m.pin.env, `/modems/${i}/pin/env`);
+  });
+  const up = c.mqtt.uplink;
+  if (up?.password !== undefined) out.push("/mqtt/uplink/password: a password inline in the site file; use passwordFile or passwordEnv (warning)");
+  if (up?.passwordFile) file(up.passwordFile, "/mqtt/uplink/passwordFile");
+  if (up?.passwordEnv) env(up.passwordEnv, "/mqtt/uplink/passwordEnv");
+  if (c.http.tls) {
+    file(c.http.tls.certFile, "/http/tls/certFile");
+    file(c.http.tls.keyFile, "/http/tls/keyFile");
+  }
+  return out;
 }
 
 function rosterProblemsOf(path: string): string[] {

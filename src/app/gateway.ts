@@ -18,6 +18,7 @@ import type { ModemSimulator } from "./answering-peers.js";
 import type { GatewayConfig, ModemConfig, TerminalConfig } from "./gateway-config.js";
 import { receivedSdsJson, terminalStateJson } from "./presenters.js";
 import { startTalkgroupChecks } from "./talkgroup-wiring.js";
+import { startOps, type Ops } from "./ops-wiring.js";
 import { registerVerbs } from "./verbs.js";
 import type { ConferenceService } from "../conference/conference-service.js";
 import type { ConferenceBridge } from "../ports/conference-bridge.js";
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   allowSim: boolean;
   /** An MQTT side started by the caller (with its link registry); otherwise one is started from config.mqtt. */
   mqtt?: MqttGateway;
+  /** Where the configuration came from (for /readyz). */
+  configPath?: string;
 }
 
 export class Gateway {
@@ -52,6 +55,8 @@ export class Gateway {
   readonly simulated: boolean;
   /** Talk-group checks of the terminals that name a plan. */
   talkgroups: TalkgroupCheckService | undefined;
+  /** State view, metrics and the status page. */
+  ops: Ops | undefined;
   /** Telephone conferences (site config `sip` + `conferences`). */
   conferences: ConferenceService | undefined;
   sipBridge: ConferenceBridge | undefined;
@@ -98,6 +103,8 @@ export class Gateway {
       registerVerbs(gw);
       gw.dispatch = await startDispatch(gw);
       if (gw.dispatch) gw.stops.push(() => gw.dispatch!.stop());
+      gw.ops = await startOps(gw, opts.configPath);
+      gw.stops.push(() => gw.ops!.stop());
     } catch (err) {
       await gw.stop();
       throw err;
@@ -132,7 +139,7 @@ export class Gateway {
   }
 
   private async addTerminal(c: TerminalConfig): Promise<void> {
-    const built = buildTerminal({ name: c.id, port: c.port, profile: c.profile, ...(c.baudRate !== undefined ? { baudRate: c.baudRate } : {}), ...(c.expectedIssi ? { expectedIssi: c.expectedIssi } : {}), log: this.opts.log });
+    const built = buildTerminal({ name: c.id, port: c.port, profile: c.profile, ...(c.baudRate !== undefined ? { baudRate: c.baudRate } : {}), ...(c.expectedIssi ? { expectedIssi: c.expectedIssi } : {}), dmoReadyForDispatch: c.dmoReadyForDispatch, log: this.opts.log });
     const radio: RadioTerminal = built.device;
     this.stops.push(() => built.stop());
     if (built.sim) this.terminalSimulators.set(c.id, built.sim);

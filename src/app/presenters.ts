@@ -21,5 +21,5 @@ export function terminalStateJson(s: TerminalState): Record<string, unknown> {
 }
 
 export function receivedSdsJson(s: ReceivedSds): Record<string, unknown> {
-  return { receivedAt: s.receivedAt.toISOString(), from: s.from ?? null, to: s.to, aiService: s.aiService, bits: s.bits, hex: s.hex, ...s.payload };
+  return { receivedAt: s.receivedAt.toISOString(), from: s.from ?? null, ...(s.fromTsi ? { fromTsi: s.fromTsi } : {}), to: s.to, aiService: s.aiService, bits: s.bits, hex: s.hex, ...s.payload };
 }

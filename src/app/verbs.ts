@@ -46,7 +46,7 @@ export function registerVerbs(gw: Gateway): void {
         ? { type: "status", value: p.status }
         : { type: "text", text: p.text ?? "", report: p.report ?? "none", immediate: p.immediate ?? false };
     const r = await radio.sendSds({ kind, ssi }, body, { priority: p.priority ?? "normal", timeoutMs: SEND_ACCEPT_TIMEOUT_MS });
-    return { terminal: id, id: r.id, messageReferences: r.messageReferences, parts: r.parts, acceptedAt: r.acceptedAt.toISOString() };
+    return { terminal: id, id: r.id, messageReferences: r.messageReferences, parts: r.parts, acceptedAt: r.acceptedAt.toISOString(), ...(r.warnings ? { warnings: r.warnings } : {}) };
   });
 
   bus.registerVerb("talkgroups/check", async (p) => {

@@ -45,7 +45,14 @@ function target(o: DaemonOpts): { url: string; base: string } {
   return { url: url ?? "mqtt://127.0.0.1:1883", base };
 }
 
-export async function withDaemon<T>(o: DaemonOpts, fn: (request: (verb: string, payload: Record<string, unknown>) => Promise<unknown>) => Promise<T>): Promise<T> {
+/** The connection behind `withDaemon`, for commands that also follow retained state (`conference join --wait`). */
+export interface DaemonConnection {
+  client: MqttClient;
+  base: string;
+  timeoutMs: number;
+}
+
+export async function withDaemon<T>(o: DaemonOpts, fn: (request: (verb: string, payload: Record<string, unknown>) => Promise<unknown>, conn: DaemonConnection) => Promise<T>): Promise<T> {
   const { url, base } = target(o);
   const timeoutMs = Number(o.timeout) * 1000;
   const password = o.password ?? process.env[o.passwordEnv];
@@ -82,7 +89,7 @@ export async function withDaemon<T>(o: DaemonOpts, fn: (request: (verb: string, 
       }
       return body["data"];
     };
-    return await fn(request);
+    return await fn(request, { client, base, timeoutMs });
   } finally {
     client.end(true);
   }

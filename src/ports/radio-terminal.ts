@@ -56,6 +56,8 @@ export interface SdsSendResult {
   messageReferences: number[];
   parts: number;
   acceptedAt: Date;
+  /** Things the requester should know, e.g. the terminal is in direct mode (only radios in simplex range hear it). */
+  warnings?: string[];
 }
 
 export interface TerminalIdentity {
@@ -81,7 +83,10 @@ export interface TerminalState {
 
 /** A received SDS, decoded; `payload` has the shapes of docs/mqtt-interface.md (`kind`: text, status, …). */
 export interface ReceivedSds {
+  /** Sender's ISSI (the last 8 digits of a TSI, leading zeros removed), comparable with `issi:N` requests. */
   from?: string;
+  /** The sender's full TSI when the terminal gave one (15 or 17 digits). */
+  fromTsi?: string;
   to: string;
   aiService: number;
   bits: number;

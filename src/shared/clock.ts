@@ -20,16 +20,35 @@ export const systemClock: Clock = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+/** Resolves after `ms` on `clock` (the system clock unless one is injected); rejects when `signal` aborts. */
+export const sleep = (ms: number, signal?: AbortSignal, clock: Clock = systemClock): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(() => {
+    const t = clock.setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
     const onAbort = (): void => {
-      clearTimeout(t);
+      clock.clearTimeout(t);
       reject(signal?.reason as Error);
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+
+/** A repeating timer on `clock`; returns its cancel function. */
+export function every(clock: Clock, ms: number, fn: () => void): () => void {
+  let handle: TimerHandle | undefined;
+  let stopped = false;
+  const arm = (): void => {
+    handle = clock.setTimeout(() => {
+      if (stopped) return;
+      arm();
+      fn();
+    }, ms);
+  };
+  arm();
+  return () => {
+    stopped = true;
+    if (handle !== undefined) clock.clearTimeout(handle);
+  };
+}

@@ -112,6 +112,16 @@ export const ERROR_CODES = {
   ALERT_DISPATCH_OFF: "ALERT_DISPATCH_OFF",
   /** A check record could not be appended and fsynced to the check store (context.path). */
   STORE_WRITE_FAILED: "STORE_WRITE_FAILED",
+  /** The status page's HTTP(S) listener could not start (address in use, unreadable TLS files). */
+  HTTP_LISTEN_FAILED: "HTTP_LISTEN_FAILED",
+  /** An HTTP request needs a login (no or expired session, wrong password). */
+  HTTP_UNAUTHORIZED: "HTTP_UNAUTHORIZED",
+  /** The logged-in user lacks the right for this action (the MQTT ACL decides). */
+  HTTP_FORBIDDEN: "HTTP_FORBIDDEN",
+  /** An HTTP request was malformed (bad form, too large, cross-site origin). */
+  HTTP_BAD_REQUEST: "HTTP_BAD_REQUEST",
+  /** Too many failed logins from one address, or too many checks at once. */
+  HTTP_THROTTLED: "HTTP_THROTTLED",
   /** A conference request named a conference that is not configured (context.conference). */
   SIP_UNKNOWN_CONFERENCE: "SIP_UNKNOWN_CONFERENCE",
   /** Joining would exceed the number of simultaneous conferences (context.limit, context.active). */

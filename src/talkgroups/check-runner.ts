@@ -131,7 +131,7 @@ export async function runTalkgroupCheck(o: RunCheckOptions): Promise<TalkgroupCh
     chosen = await runPasses(s, o, groups, snap, obs);
   } catch (err) {
     // Identification failed or probing was refused: nothing was changed, so there is nothing to restore.
-    if (!s.touchedGroup && !s.touchedMode) throw s.interruption && !isGatewayError(err, "TG_CALL_ACTIVE") ? new GatewayError("AT_ABORTED", s.interruption.detail, { cause: err }) : err;
+    if (!s.touchedGroup && !s.touchedMode) throw checkNotStarted(o.reader.name, err, s.interruption);
     s.noteError(err);
     snap ??= { identity: {}, callActive: o.reader.isCallActive() };
     chosen = { method: o.method === "probe" ? "probe" : "list" };
@@ -163,4 +163,16 @@ export async function runTalkgroupCheck(o: RunCheckOptions): Promise<TalkgroupCh
   };
   log.info({ plan: o.plan.name, version: o.plan.version, method: report.method, outcome: summary.outcome, present: summary.present, problems: summary.requiredProblems, notChecked: summary.notChecked, restored: restore.restored, ms: report.durationMs }, "talkgroup check finished");
   return report;
+}
+
+/**
+ * The error of a check that ended before any group was checked, worded for a check (the engine's own text
+ * names an AT command, e.g. "CNUMS?: no answer within 600 ms"); the code stays the cause's, so callers
+ * can still tell a busy call from a lost link.
+ */
+function checkNotStarted(terminal: string, err: unknown, interruption: { detail: string } | undefined): unknown {
+  if (!isGatewayError(err) || err.code === "TG_CALL_ACTIVE") return err;
+  const why = interruption?.detail ?? err.message;
+  const code = interruption ? "AT_ABORTED" : err.code;
+  return new GatewayError(code, `talk-group check of ${terminal} ended before any group was checked (nothing was changed): ${why}`, { cause: err, context: { ...err.context, checked: 0 } });
 }

@@ -109,11 +109,13 @@ async function brokerPid(): Promise<number> {
 /** kill -9 of the broker process; resolves once the gateway is online on the new one. */
 async function crashBroker(before?: () => void): Promise<void> {
   const pid = await brokerPid();
+  // The health request's client logged in and out; let the broker's state flush (≤ 50 ms) settle first.
+  await sleep(300);
   const seen = bridgeStates.length;
   before?.();
   process.kill(pid, "SIGKILL");
-  await until(() => bridgeStates.slice(seen).includes("online"), 20_000, "the gateway online on the restarted broker");
-  await until(async () => (await brokerPid().catch(() => pid)) !== pid, 10_000, "a new broker pid");
+  await until(() => bridgeStates.slice(seen).includes("online"), 30_000, "the gateway online on the restarted broker");
+  await until(async () => (await brokerPid().catch(() => pid)) !== pid, 30_000, "a new broker pid");
 }
 
 beforeAll(async () => {
@@ -261,7 +263,6 @@ describe("3. persistent sessions and queues are bounded", () => {
     const sessions: Record<string, unknown> = {};
     for (let i = 0; i < 300; i++) sessions[`crafted-${i}`] = { owner: "dev", subs: [{ topic: "devices/#", qos: 1 }], outgoing: [{ topic: "devices/x", payload: Buffer.alloc(200, 66).toString("base64"), qos: 1, retain: false }] };
     const file = join(dir, "broker", "broker-state.json");
-    await sleep(300); // the broker's own flush (≤ 50 ms after the last change) is done
     await crashBroker(() => writeFileSync(file, JSON.stringify({ version: 1, retained: [], sessions })));
     // The crafted session was not restored: CONNACK 0 without the session-present flag.
     const c = await RawClient.open(ports.tcp);

@@ -69,6 +69,7 @@ beforeAll(async () => {
     },
     terminals: [{ id: "terminal-1", port: "sim:terminal", talkgroups: { plan: "brand-ledningscentral-example" } }],
     modems: [{ id: "modem-1", port: "sim:modem" }],
+    http: { listen: "127.0.0.1:0" },
   };
   const cfgPath = join(dir, "config.json");
   writeFileSync(cfgPath, JSON.stringify(config));

@@ -81,7 +81,7 @@ export class RequestRouter {
       return { response: withTransaction(transaction, { status: "ok", data: data ?? null }), handlerMs: performance.now() - t0 };
     } catch (err) {
       const handlerMs = performance.now() - t0;
-      if (isGatewayError(err)) return { ...refuse(transaction, err.code, err.message), handlerMs };
+      if (isGatewayError(err)) return { ...refuse(transaction, err.code, err.message, partialSend(err.context)), handlerMs };
       return { ...refuse(transaction, "MQTT_HANDLER_FAILED", err instanceof Error ? err.message : String(err)), handlerMs };
     } finally {
       this.inFlight--;
@@ -109,7 +109,17 @@ function withTransaction<T extends object>(transaction: TransactionId | undefine
   return transaction === undefined ? body : { transaction, ...body };
 }
 
-function refuse(transaction: TransactionId | undefined, code: ErrorCode, message: string): RouteOutcome {
-  return { response: withTransaction(transaction, { status: "error" as const, error: { code, message } }) };
+function refuse(transaction: TransactionId | undefined, code: ErrorCode, message: string, sent?: object): RouteOutcome {
+  return { response: withTransaction(transaction, { status: "error" as const, error: sent ? { code, message, sent } : { code, message } }) };
+}
+
+/**
+ * What a failed send had already put on the air (SMS parts, SDS parts): a requester that retries must
+ * know the recipient may have the first part. Undefined for errors that are not partial sends.
+ */
+function partialSend(context: Record<string, unknown>): object | undefined {
+  if (typeof context["sentParts"] !== "number") return undefined;
+  const pick = (k: string): Record<string, unknown> => (context[k] === undefined ? {} : { [k]: context[k] });
+  return { ...pick("id"), ...pick("parts"), sentParts: context["sentParts"], ...pick("references"), ...pick("messageReferences") };
 }
 

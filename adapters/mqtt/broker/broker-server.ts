@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { Aedes } from "aedes";
 import { isGatewayError } from "../../../src/shared/errors.js";
 import type { Logger } from "../../../src/shared/logger.js";
-import { loadAclFile, parseAcl, type AclConfig } from "../auth/acl.js";
-import { loadUsersFile, type UsersMap } from "../auth/users-file.js";
+import { loadBrokerAuth } from "../auth/user-authority.js";
 import type { BrokerConfig } from "../mqtt-config.js";
 import { AdmissionGate, type GateCounters } from "./admission-gate.js";
 import { createAuthHooks, newSecurityCounters, type AuthState, type SecurityCounters, type SessionBook } from "./auth-hooks.js";
@@ -26,7 +25,7 @@ export interface BrokerRuntimeConfig {
   internal: { host: string; port: number; password: string };
   /**
    * Publishes on these filters are acknowledged only after the gateway made them durable (the uplink's
-   * journal): aedes PUBACKs right after authorizePublish, so that is where they are held (reliability.md).
+   * journal): aedes PUBACKs right after authorizePublish, so that is where they are held (docs/reliability.md).
    */
   holdFilters?: string[];
 }
@@ -78,16 +77,8 @@ const INTERNAL_MAX_PACKET = 1024 * 1024;
 
 async function loadAuth(cfg: BrokerRuntimeConfig): Promise<AuthState> {
   const b = cfg.broker;
-  const users: UsersMap = b.usersFile ? await loadUsersFile(b.usersFile) : new Map<string, string>();
-  for (const u of b.users ?? []) users.set(u.username, u.hash);
-  let acl: AclConfig;
-  if (b.aclFile) acl = await loadAclFile(b.aclFile);
-  else {
-    // No ACL configured: everyone who may connect may read the gateway's topics and nothing else.
-    const parsed = parseAcl(b.acl ?? `topic read ${cfg.baseTopic}/#\npattern read ${cfg.baseTopic}/#`);
-    if (!parsed.ok) throw new Error(`inline ACL: ${parsed.reason}`);
-    acl = parsed.value;
-  }
+  // No ACL configured: everyone who may connect may read the gateway's topics and nothing else.
+  const { users, acl } = await loadBrokerAuth(b, cfg.baseTopic);
   const certIdentityListeners = new Set(b.listeners.flatMap((l, i) => (l.kind === "tls" && l.certIdentityAsUsername ? [`tls-${i}`] : [])));
   return { users, acl, allowAnonymous: b.allowAnonymous, internalPassword: cfg.internal.password, certIdentityListeners };
 }

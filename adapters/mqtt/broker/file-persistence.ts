@@ -156,12 +156,13 @@ export class PersistenceMirror implements SessionBook {
       this.dirty();
     };
     p.cleanSubscriptions = async (c) => {
-      this.sessions.delete(c.id);
+      // Every clean-session login lands here; only a session that existed changes the snapshot.
+      const existed = this.sessions.delete(c.id) || this.owners.delete(c.id) || this.queued.has(c.id);
       this.owners.delete(c.id);
       this.unqueue(c.id, this.queued.get(c.id) ?? { n: 0, bytes: 0 });
       this.queued.delete(c.id);
       await o.cleanSubscriptions(c);
-      this.dirty();
+      if (existed) this.dirty();
     };
     // The per-message paths return the original promise instead of awaiting it: one promise hop less on
     // every QoS 1 publish (the memory persistence does its work synchronously when called).

@@ -66,7 +66,7 @@ export class UplinkBridge {
     const rules = compileRules(cfg.bridge);
     if (!rules.ok) throw new GatewayError("CFG_INVALID", `uplink bridge rules: ${rules.reason}`, { context: { problems: rules.reason.split("; ") } });
     const read = async (f: string | undefined): Promise<Buffer | undefined> => (f ? readFile(f) : undefined);
-    const password = cfg.password ?? (cfg.passwordFile ? (await readFile(cfg.passwordFile, "utf8")).trim() : undefined);
+    const password = cfg.password ?? (cfg.passwordFile ? (await readFile(cfg.passwordFile, "utf8")).trim() : cfg.passwordEnv ? secretFromEnv(cfg.passwordEnv) : undefined);
     const queue = await DurableQueue.open({ dir: cfg.queueDir, maxMessages: cfg.queueMaxMessages, maxBytes: cfg.queueMaxBytes, log: deps.log });
     const [ca, cert, key] = await Promise.all([read(cfg.caFile), read(cfg.certFile), read(cfg.keyFile)]);
     const conn = new UplinkConnection({
@@ -226,4 +226,11 @@ export class UplinkBridge {
     this.lastStatus = s;
     this.events.emit("status", s);
   }
+}
+
+/** A secret named by the configuration; a missing variable is a configuration error, never an empty password. */
+function secretFromEnv(name: string): string {
+  const v = process.env[name];
+  if (v === undefined || v === "") throw new GatewayError("CFG_INVALID", `mqtt.uplink.passwordEnv: environment variable ${name} is not set`);
+  return v;
 }

@@ -39,7 +39,12 @@ export function infoText(command: "AT+GMI" | "AT+GMM" | "AT+GMR"): AtCommand<voi
   return infoTextCommand(command, 3000);
 }
 
-/** `AT+CREG?` → `+CREG: <n>,<stat>[,…]` (27.007 §7.2 form; stat 1 home, 5 roaming = registered). */
+/**
+ * `AT+CREG?`. Two shapes exist: 27.007 §7.2 `+CREG: <n>,<stat>[,<lac>,<ci>[,…]]` (even field count) and
+ * EN 300 392-5's `+CREG: <stat>,<LA>,<MNI>` (no `<n>`, three fields), which TETRA terminals use. Reading the
+ * TETRA form as 27.007 took the location area for the status and made an out-of-service terminal look
+ * registered. stat 1 home, 5 roaming = registered.
+ */
 export const readRegistration: AtCommand<void, { stat: number; registered: boolean }> = {
   name: "CREG?",
   build: () => "AT+CREG?",
@@ -47,13 +52,21 @@ export const readRegistration: AtCommand<void, { stat: number; registered: boole
   timeoutMs: 3000,
   idempotent: true,
   parse(lines) {
-    const answer = lines.filter((l) => lineHeader(l) === "+CREG").find((l) => splitFields(lineValue(l)).length % 2 === 0);
-    const f = splitFields(answer === undefined ? valueOf("CREG?", "+CREG", lines) : lineValue(answer));
-    const stat = Number(f.length >= 2 ? f[1] : f[0]);
-    if (!Number.isInteger(stat)) throw bad("CREG?", lines);
+    const answers = lines.filter((l) => lineHeader(l) === "+CREG");
+    // A 27.007 read answer wins over an unsolicited change that arrived during the read.
+    const answer = answers.find((l) => splitFields(lineValue(l)).length % 2 === 0) ?? answers.at(-1);
+    if (answer === undefined) throw bad("CREG?", lines);
+    const stat = registrationStat(splitFields(lineValue(answer)));
+    if (stat === undefined) throw bad("CREG?", lines);
     return { stat, registered: stat === 1 || stat === 5 };
   },
 };
+
+/** `<stat>` of a `+CREG` line's fields: the second of an even count (27.007 read), else the first. */
+export function registrationStat(fields: readonly string[]): number | undefined {
+  const stat = Number(fields.length % 2 === 0 ? fields[1] : fields[0]);
+  return Number.isInteger(stat) ? stat : undefined;
+}
 
 /** `AT+CSQ?` → `+CSQ: <rssi>,<ber>`; dBm = −113 + 2·rssi, 99 unknown (docs/pei.md §8.1). */
 export const readSignal: AtCommand<void, { rssi: number; dbm: number | null }> = {

@@ -46,6 +46,8 @@ function info(cmd: SimCommand, ctx: SimContext): SimReply | undefined {
 function creg(cmd: SimCommand, ctx: SimContext): SimReply {
   switch (cmd.form) {
     case "read":
+      // EN 300 392-5 terminals answer `<stat>,<LA>,<MNI>` (no `<n>`); 27.007 modems `<n>,<stat>`.
+      if (ctx.config.cregForm === "tetra") return ok([`+CREG: ${ctx.state.regStat},${ctx.config.locationArea},${ctx.config.mcc}${ctx.config.mnc}`]);
       return ok([`+CREG: ${ctx.state.cregMode},${ctx.state.regStat}`]);
     case "test":
       return ok(["+CREG: (0-2)"]);
@@ -53,6 +55,7 @@ function creg(cmd: SimCommand, ctx: SimContext): SimReply {
       const n = Number(cmd.args[0]);
       if (cmd.args.length !== 1 || !Number.isInteger(n)) return cme(35);
       if (n < 0 || n > 2) return cme(34);
+      if (n > 0 && ctx.config.refuseCregReporting) return cme(4);
       ctx.state.cregMode = n;
       return ok();
     }

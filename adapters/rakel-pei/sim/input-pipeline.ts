@@ -72,7 +72,14 @@ export class InputPipeline {
     if (token.end === "ctrl-z") return this.enqueue({ kind: "orphan-data", data: token.text });
     if (token.end === "esc") return;
     const parsed = parseCommandLine(token.text);
-    if (parsed.ok && parsed.cmd.name === "+CMGS" && parsed.cmd.form === "set") return this.startCmgs(token.text);
+    if (parsed.ok && parsed.cmd.name === "+CMGS" && parsed.cmd.form === "set") {
+      if (this.core.faults.dropNextCmgsLine > 0) {
+        this.core.faults.dropNextCmgsLine--;
+        this.core.log.debug({ line: token.text }, "sim: AT+CMGS line lost (fault)");
+        return;
+      }
+      return this.startCmgs(token.text);
+    }
     this.enqueue({ kind: "line", line: token.text, end: token.end === "lf" ? "\n" : "\r" });
   }
 

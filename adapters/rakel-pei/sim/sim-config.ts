@@ -86,6 +86,15 @@ export interface SimTerminalConfig {
   rssi: number;
   /** Location area reported in `+CREG` with `AT+CREG=2`. */
   locationArea: number;
+  /**
+   * Shape of `+CREG`: `27007` — `+CREG: <n>,<stat>` read, `+CREG: <stat>[,<la>,<ci>]` unsolicited; `tetra` —
+   * EN 300 392-5 terminals that answer (and report) `+CREG: <stat>,<LA>,<MNI>`, without `<n>`.
+   */
+  cregForm: "27007" | "tetra";
+  /** Calling identity of incoming SDS: bare `ssi`, a 15-digit `tsi` or a 17-digit `extended-tsi` (type 1). */
+  senderIdentityFormat: "ssi" | "tsi" | "extended-tsi";
+  /** `AT+CREG=<n>` with n > 0 is refused with `+CME ERROR: 4` (no unsolicited registration reports). */
+  refuseCregReporting: boolean;
   /** What `ATZ` does: `error` (answer ERROR and log loudly) or `reboot` (a Sepura codeplug option, docs/pei.md §1.2). */
   atz: "error" | "reboot";
   /** Behaviour per destination ISSI; unknown ISSIs use `defaultPeer`. */
@@ -130,6 +139,9 @@ export const DEFAULT_SIM_CONFIG: Readonly<SimTerminalConfig> = {
   defaultAiService: 12,
   rssi: 22,
   locationArea: 1021,
+  cregForm: "27007",
+  senderIdentityFormat: "ssi",
+  refuseCregReporting: false,
   atz: "error",
   peers: {},
   defaultPeer: { kind: "deliver" },

@@ -26,6 +26,11 @@ export interface SimFaults {
   answerDelayMs: number;
   /** The next n commands are ignored: no echo, no answer, no effect. */
   dropNextAnswers: number;
+  /**
+   * The next n `AT+CMGS=` command lines are lost on the wire while their user data gets through: the
+   * terminal sees hex + Ctrl-Z without a command and answers `+CME ERROR: 36`, proof that nothing was sent.
+   */
+  dropNextCmgsLine: number;
   /** The next n commands answer `+CME ERROR: 42` (MT busy with signalling, docs/pei.md §1.3) with no effect. */
   busyNext: number;
   /** The next n answers are preceded by junk bytes ending in a partial line (line noise, boot text). */
@@ -49,6 +54,7 @@ export const DEFAULT_FAULTS: Readonly<SimFaults> = {
   urcHoldMs: 2000,
   answerDelayMs: 0,
   dropNextAnswers: 0,
+  dropNextCmgsLine: 0,
   busyNext: 0,
   garbageBeforeAnswer: 0,
   garbage: "\x00\xff#~*\x7fGARB",

@@ -76,6 +76,18 @@ export class TerminalCore implements SimContext {
     return isDmoMode(mode) ? this.config.dmoGroups : [...this.config.tmoGroups, ...this.config.dgnaGroups];
   }
 
+  /** Calling identity and its type for `+CTSDSR`: a bare SSI (type 0), or a TSI / extended TSI (type 1). */
+  formatSender(ssi: string): string {
+    switch (this.config.senderIdentityFormat) {
+      case "ssi":
+        return `${ssi},0`;
+      case "tsi": // 3-digit MCC, 4-digit MNC, 8-digit SSI: 15 digits
+        return `${this.config.mcc.slice(-3)}${this.config.mnc.slice(-4)}${ssi.padStart(8, "0")},1`;
+      case "extended-tsi": // 4-digit MCC, 5-digit MNC, 8-digit SSI: 17 digits
+        return `${toTsi(this.config, ssi)},1`;
+    }
+  }
+
   formatGroup(gssi: string): string {
     return this.config.groupIdentityFormat === "tsi" ? toTsi(this.config, gssi) : gssi;
   }
@@ -130,7 +142,7 @@ export class TerminalCore implements SimContext {
       return NOWHERE;
     }
     const route = this.routeOf(pdu);
-    if (route.te) this.unsolicited([`+CTSDSR: ${pdu.aiService},${pdu.from},0,${pdu.to},0,${pdu.bits}`, pdu.hex]);
+    if (route.te) this.unsolicited([`+CTSDSR: ${pdu.aiService},${this.formatSender(pdu.from)},${pdu.to},0,${pdu.bits}`, pdu.hex]);
     if (route.mt) {
       const decoded = decodeSds(pdu.aiService, pdu.hex, pdu.bits);
       const item: RadioDisplayItem = { at: new Date(), ...pdu, decoded: decoded.ok ? decoded.value : undefined, reason: route.te ? "mt-copy" : "mt-only" };
@@ -179,7 +191,8 @@ export class TerminalCore implements SimContext {
     if (n === 0) return;
     const registered = stat === 1 || stat === 5;
     // 27.007 §7.2 form: `+CREG: <stat>[,<location area>,<network>]`, location only with n = 2.
-    const location = n === 2 && registered ? `,${this.config.locationArea},${this.config.mcc}${this.config.mnc}` : "";
+    const tetra = this.config.cregForm === "tetra";
+    const location = (n === 2 && registered) || tetra ? `,${this.config.locationArea},${this.config.mcc}${this.config.mnc}` : "";
     this.unsolicited([`+CREG: ${stat}${location}`]);
   }
 

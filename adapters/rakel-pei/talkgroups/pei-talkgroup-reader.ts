@@ -18,7 +18,7 @@ import type { RakelPeiAdapter } from "../rakel-pei-adapter.js";
 import { listRangesCommand, readListCommand, readMotorolaDmoList, selectRangeCommand, type IdentityList, type ListEntry } from "./identity-list-commands.js";
 
 /** What the reader uses of the adapter (tests may pass anything shaped like it). */
-export type PeiTalkgroupTerminal = Pick<RakelPeiAdapter, "name" | "state" | "profile" | "execute" | "on">;
+export type PeiTalkgroupTerminal = Pick<RakelPeiAdapter, "name" | "state" | "profile" | "execute" | "on" | "recovering">;
 
 /** Options of {@link PeiTalkgroupReader}. */
 export interface PeiTalkgroupReaderOptions {
@@ -146,7 +146,9 @@ export class PeiTalkgroupReader implements TalkgroupReader {
     });
     const offHealth = t.on("health", (h) => {
       // Re-initialisation after a restart, silence or an unplug: the terminal may have lost mode and group.
-      if (h.state !== "ready") fn({ kind: "link", detail: `terminal link ${h.state}: ${h.detail}` });
+      // A terminal that merely degrades for service (the check's own switch to DMO, lost coverage) is not
+      // an interruption.
+      if (h.state === "unresponsive" || h.state === "disconnected" || t.recovering) fn({ kind: "link", detail: `terminal link ${h.state}: ${h.detail}` });
     });
     return () => {
       offState();

@@ -1,6 +1,7 @@
 import { type ParseResult, fail, ok } from "../../../src/shared/errors.js";
 import { type UrcDefinition, lineValue, splitFields } from "../../at/at-command.js";
 import { isCmgsTransmissionReport, parseCmgsFields, type CmgsAnswer } from "../commands/sds-send.js";
+import { registrationStat } from "../commands/identity.js";
 import { parseCtgs, parseCtom } from "../commands/mode-and-group.js";
 import { parseCtsdsrHeader, type CtsdsrHeader } from "../sds/ctsdsr-header.js";
 
@@ -61,20 +62,30 @@ export const ctomUrc: UrcDefinition<{ code: number; name: string }> = {
   },
 };
 
-export const cregUrc: UrcDefinition<{ stat: number; registered: boolean }> = {
-  name: "CREG",
-  prefix: "+CREG",
-  // Unsolicited `+CREG: <stat>[,<la>,<ci>]` has 1 or 3 fields, the answer to AT+CREG? (`<n>,<stat>[,…]`) 2 or
-  // 4: an unsolicited change arriving during the read must not be taken for its answer (27.007 §7.2).
-  match: (line) => splitFields(lineValue(line)).length % 2 === 1,
-  trailingLines: 0,
-  parse(lines) {
-    // Unsolicited form: `+CREG: <stat>[,<la>,<ci>]` (27.007 §7.2); the solicited read has `<n>` first
-    // and is owned by AT+CREG? through `expect`.
-    const stat = Number(splitFields(lineValue(lines[0] ?? ""))[0]);
-    return Number.isInteger(stat) ? ok({ stat, registered: stat === 1 || stat === 5 }) : fail("unreadable +CREG");
-  },
-};
+function cregDefinition(match?: (line: string) => boolean): UrcDefinition<{ stat: number; registered: boolean }> {
+  return {
+    name: "CREG",
+    prefix: "+CREG",
+    trailingLines: 0,
+    ...(match ? { match } : {}),
+    parse(lines) {
+      const stat = registrationStat(splitFields(lineValue(lines[0] ?? "")));
+      return stat !== undefined ? ok({ stat, registered: stat === 1 || stat === 5 }) : fail("unreadable +CREG");
+    },
+  };
+}
+
+/**
+ * Unsolicited `+CREG`. Only the shapes that cannot be a read answer win over `AT+CREG?` while it runs:
+ * `+CREG: <stat>` and 27.007's `+CREG: <stat>,"<lac>","<ci>"` (quoted hex). The TETRA form
+ * `+CREG: <stat>,<LA>,<MNI>` is also the TETRA read answer, so during `AT+CREG?` it is the answer (its
+ * content is the same) and otherwise a report.
+ */
+export const cregUrc = cregDefinition((line) => {
+  const f = splitFields(lineValue(line));
+  return f.length === 1 || (f.length === 3 && /^"/.test(lineValue(line).split(",")[1]?.trim() ?? ""));
+});
+const cregTetraUrc = cregDefinition();
 
 /** Call signalling (docs/pei.md §8.2): only whether a call is active matters to the gateway today. */
 function callUrc(name: string, prefix: string, active: boolean | undefined): UrcDefinition<{ cc: number | undefined; active: boolean | undefined; fields: string[] }> {
@@ -98,6 +109,7 @@ export const PEI_URCS: readonly UrcDefinition[] = [
   ctgsUrc,
   ctomUrc,
   cregUrc,
+  cregTetraUrc,
   callUrc("CTICN", "+CTICN", true),
   callUrc("CTOCP", "+CTOCP", true),
   callUrc("CTCC", "+CTCC", true),

@@ -4,8 +4,8 @@ import type { Logger } from "../../../src/shared/logger.js";
 import { TypedEmitter } from "../../../src/shared/typed-emitter.js";
 
 /**
- * A simulated SIP agent and conference bridge in one (architecture rule 3: a simulator for every piece
- * of hardware): `npm start`, the demo and domain tests run without baresip. A dialled line rings, is
+ * A simulated SIP agent and conference bridge in one (every piece of hardware has a simulator in the repository, README *Layout*;
+ * here it is the SIP side): `npm start`, the demo and domain tests run without baresip. A dialled line rings, is
  * answered after `answerDelayMs`, and collects the DTMF keys it gets. Fault knobs: the bridge is busy, does
  * not answer, hangs up; the agent dies and comes back; the phone side speaks (floor policy).
  */

@@ -48,6 +48,8 @@ interface CommonDeviceOptions {
 export interface TerminalDeviceOptions extends CommonDeviceOptions {
   /** Override the profile's idle heartbeat; 0 switches it off (short CLI commands). */
   heartbeatMs?: number;
+  /** Direct mode (DMO) counts as ready for dispatch (site config); default false. */
+  dmoReadyForDispatch?: boolean;
   /** The ISSI the terminal must have; sends through another radio are refused (LINK_TERMINAL_MISMATCH). */
   expectedIssi?: string;
 }
@@ -104,7 +106,7 @@ export function buildTerminal(o: TerminalDeviceOptions): BuiltTerminal {
   const profileId = o.profile ?? DEFAULT_TERMINAL_PROFILE;
   const profile = loadProfile(profileId);
   const { spec, factory, sim, openFailure } = resolvePort(o, "terminal", profile.serial, (name) => startSimulatedTerminal(name, o.log));
-  const radio = new RakelPeiAdapter({ name: nameOf(o, spec, "terminal"), log: o.log, profile, linkFactory: factory, ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}), ...(o.expectedIssi ? { expectedIssi: o.expectedIssi } : {}) });
+  const radio = new RakelPeiAdapter({ name: nameOf(o, spec, "terminal"), log: o.log, profile, linkFactory: factory, ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}), ...(o.expectedIssi ? { expectedIssi: o.expectedIssi } : {}), ...(o.dmoReadyForDispatch !== undefined ? { dmoReadyForDispatch: o.dmoReadyForDispatch } : {}) });
   return {
     device: radio,
     sim: sim?.sim,

@@ -10,6 +10,7 @@ import { receivedSdsJson } from "../../app/presenters.js";
 import { GatewayError, isGatewayError } from "../../shared/errors.js";
 import type { Logger } from "../../shared/logger.js";
 import { display, intOption } from "../output.js";
+import { startProbeTarget, type ProbeTarget } from "./demo-probe-target.js";
 import { attachAnsweringPeers } from "../../app/answering-peers.js";
 import { publicAlert } from "../../dispatch/alert-model.js";
 import { statusTable } from "./alert.js";
@@ -24,6 +25,7 @@ import { SimTerminal } from "../../../adapters/rakel-pei/sim/index.js";
 interface DemoOpts {
   duration?: string;
   mqttPort?: string;
+  httpPort?: string;
   site?: string;
 }
 
@@ -112,6 +114,48 @@ async function alertScene(gw: Gateway, sim: TerminalSimulator, signal: AbortSign
   }
 }
 
+/**
+ * The field-operations scenes: a talk-group check through the same request path as MQTT and the status
+ * page, and an IP outage: the `ip` link's probe target (a stand-in for the regional service, started by
+ * the demo) goes away and comes back, and the real IP-health monitor reports it on every page.
+ */
+async function opsScenes(gw: Gateway, terminalId: string, probe: ProbeTarget, signal: AbortSignal): Promise<void> {
+  const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  if (signal.aborted) return;
+  say(`5. Talk-group check of ${terminalId} (the status page's button runs the same talkgroups/check verb)`);
+  const r = await gw.mqtt.topicApi.request("talkgroups/check", { terminal: terminalId }, "demo");
+  if (r.status === "ok") {
+    const data = r.data as { summary?: { present?: number; missing?: number; total?: number } };
+    say(`   ${data.summary?.present ?? "?"} of ${data.summary?.total ?? "?"} groups present, ${data.summary?.missing ?? "?"} missing`);
+  } else say(`   check refused: ${r.error.code} ${r.error.message}`);
+  if (signal.aborted) return;
+  say("6. IP outage: the regional service stops answering (watch the ip link turn red on the status page)");
+  await probe.down();
+  await waitForLink(gw, "ip", "disconnected", 15_000, signal);
+  say(`   ip link: ${gw.links.get("ip")?.state ?? "?"}; radio and SMS keep working without IP`);
+  await pause(4000);
+  if (signal.aborted) return;
+  say("7. IP is back");
+  await probe.up();
+  await waitForLink(gw, "ip", "ready", 15_000, signal);
+  say(`   ip link: ${gw.links.get("ip")?.state ?? "?"}`);
+}
+
+function waitForLink(gw: Gateway, link: string, state: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      off();
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const off = gw.links.on("change", (id, h) => id === link && h.state === state && done());
+    const timer = setTimeout(done, timeoutMs);
+    signal.addEventListener("abort", done, { once: true });
+    if (gw.links.get(link)?.state === state) done();
+  });
+}
+
 function describeSds(j: Record<string, unknown>): string {
   switch (j["kind"]) {
     case "text":
@@ -130,12 +174,18 @@ async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void>
   const durationS = intOption(o.duration, "--duration", 1, 31_536_000);
   const mqttPort = intOption(o.mqttPort, "--mqtt-port", 0, 65535) ?? 1883;
   const sitePath = o.site ?? join(firmwareConfigDir("sites"), "simulated.json");
+  const httpPort = intOption(o.httpPort, "--http-port", 0, 65535);
   const { config } = loadGatewayConfig(sitePath, true);
   for (const l of config.mqtt.broker.listeners) if (l.kind === "tcp") l.port = mqttPort;
+  if (httpPort !== undefined) config.http.listen = `127.0.0.1:${httpPort}`;
+  // The `ip` link watches a stand-in for the regional service, so the demo can take IP away and back.
+  const probe = await startProbeTarget();
+  config.mqtt.linkHealth.probes = [{ kind: "tcp", name: "regional-service", host: "127.0.0.1", port: probe.port }];
   let gw: Gateway;
   try {
-    gw = await Gateway.start({ config, log, version, allowSim: true });
+    gw = await Gateway.start({ config, log, version, allowSim: true, configPath: sitePath });
   } catch (err) {
+    await probe.close();
     if (isGatewayError(err, "MQTT_BROKER_FAILED") && err.context["errno"] === "EADDRINUSE") throw new GatewayError("CFG_INVALID", `MQTT port ${mqttPort} is in use (is another broker running?); try --mqtt-port 18830`, { cause: err });
     throw err;
   }
@@ -155,6 +205,7 @@ async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void>
       `  site:     ${config.site} (${sitePath})`,
       `  terminal: ${terminalId}, simulated Rakel terminal ISSI ${sim.config.issi}, behind the real PEI adapter`,
       `  modem:    ${[...gw.modems.keys()].join(", ") || "none"}, simulated GSM modem`,
+      `  page:     ${gw.ops?.server ? `${gw.ops.server.url}  (log in as operator / operator, or demo / demo to only watch)` : `not running (${config.http.listen} taken? try --http-port 0)`}`,
       `  SIP:      ${gw.sipBridge ? `${gw.sipBridge.name}, simulated conference bridge; conferences ${config.conferences.map((c) => c.id).join(", ")}` : "none"}`,
       `  MQTT:     mosquitto_sub -h 127.0.0.1 -p ${port} -u demo -P demo -t '${config.mqtt.baseTopic}/#' -v`,
       "  logs:     --log-level info --pretty-log for lifecycle events, --log-level trace for the wire",
@@ -172,6 +223,7 @@ async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void>
     const s = radio.state;
     say(`Terminal ready: ${s.identity.manufacturer ?? "?"} ${s.identity.model ?? "?"} ITSI ${s.identity.itsi ?? "?"}, ${s.mode?.name.toUpperCase() ?? "?"}, group ${s.selectedGroup ?? "none"}`);
     await scenario(gw, radio, sim, abort.signal);
+    await opsScenes(gw, terminalId, probe, abort.signal);
     await conferenceScene(gw, abort.signal);
     say("Scenario done. The simulated peer sends a report every 20 s; Ctrl-C to stop.");
     let n = 0;
@@ -183,6 +235,7 @@ async function runDemo(o: DemoOpts, log: Logger, version: string): Promise<void>
     process.off("SIGINT", end);
     process.off("SIGTERM", end);
     await gw.stop();
+    await probe.close();
   }
 }
 
@@ -208,6 +261,7 @@ export function registerDemoCommand(program: Command, log: () => Logger, version
     .description("the gateway on a simulated site (what npm start runs)")
     .option("--duration <s>", "stop after s seconds (default: run until Ctrl-C)")
     .option("--mqtt-port <port>", "port of the embedded broker (default 1883; 0 picks a free one)")
+    .option("--http-port <port>", "port of the status page (default from the site file, 8088; 0 picks a free one)")
     .option("--site <file>", "site configuration (default firmware-config/sites/simulated.json)")
     .action((o: DemoOpts) => runDemo(o, log(), version));
 }

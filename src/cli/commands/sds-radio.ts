@@ -45,6 +45,10 @@ export async function sdsSend(o: SendOpts, log: Logger): Promise<void> {
       // Bounded like everything else here: a cable pulled mid-send must not leave the command hanging.
       const accepted = await t.sendSds(to, body, { priority: "operator", timeoutMs: waitMs });
       Object.assign(out, { id: accepted.id, accepted: true, messageReferences: accepted.messageReferences, parts: accepted.parts });
+      if (accepted.warnings) {
+        out["warnings"] = accepted.warnings;
+        if (!o.json) for (const w of accepted.warnings) process.stderr.write(`warning: ${w}\n`);
+      }
       const already = progress.find((p) => p.id === accepted.id && (targetStages(report).includes(p.stage) || p.stage === "failed"));
       const final = already ?? (await t.waitForProgress(accepted.id, targetStages(report), waitMs));
       out["stage"] = final.stage;
@@ -53,8 +57,15 @@ export async function sdsSend(o: SendOpts, log: Logger): Promise<void> {
     } catch (err) {
       // The terminal refused or the destination failed: a problem with the message (exit 1), not with us.
       if (!isGatewayError(err, ["AT_CME_ERROR", "AT_ERROR", "SDS_REPORT_TIMEOUT"])) throw err;
-      out["accepted"] = out["accepted"] ?? false;
-      out["stage"] = err.code === "SDS_REPORT_TIMEOUT" ? "no-report" : "rejected";
+      const sentParts = err.context["sentParts"];
+      if (typeof sentParts === "number" && sentParts > 0) {
+        // Some parts went out before the terminal refused the rest: the recipient has part of the text.
+        Object.assign(out, { id: err.context["id"], accepted: "partly", parts: err.context["parts"], sentParts, messageReferences: err.context["messageReferences"] });
+        out["stage"] = "partly-sent";
+      } else {
+        out["accepted"] = out["accepted"] ?? false;
+        out["stage"] = err.code === "SDS_REPORT_TIMEOUT" ? "no-report" : "rejected";
+      }
       out["error"] = { code: err.code, message: err.message, cme: err.context["cme"] };
     } finally {
       off();
@@ -67,7 +78,7 @@ export async function sdsSend(o: SendOpts, log: Logger): Promise<void> {
       for (const p of progress) process.stdout.write(`  ${p.at.toISOString()}  ${p.stage}\n`);
       if (out["error"]) process.stdout.write(`  ${(out["error"] as { message: string }).message}\n`);
     }
-    if (out["stage"] === "failed" || out["stage"] === "rejected" || out["stage"] === "no-report") throw new ProblemExit(`SDS ${String(out["stage"])}`);
+    if (out["stage"] === "failed" || out["stage"] === "rejected" || out["stage"] === "partly-sent" || out["stage"] === "no-report") throw new ProblemExit(`SDS ${String(out["stage"])}`);
   });
 }
 

@@ -100,6 +100,7 @@ describe("mqtt.broker.external: a site's own Mosquitto", () => {
     await until(() => states.at(-1) === "online", 5000, "online from the gateway process");
     await proc.kill("SIGKILL");
     await until(() => states.at(-1) === "offline", 30_000, "the last will at mosquitto");
+    expect(states.slice(-2)).toEqual(["online", "offline"]);
   }, 60_000);
 
   it("takes the password from an environment variable named in the config", async () => {
@@ -107,6 +108,7 @@ describe("mqtt.broker.external: a site's own Mosquitto", () => {
     try {
       gw = await startMqttGateway({ config: config({ passwordFile: undefined, passwordEnv: "RAKELGW_TEST_EXT_PW" }), log: silentLogger(), links: new LinkHealthRegistry({ log: silentLogger() }), version: "ext", simulated: true });
       await until(() => states.at(-1) === "online", 5000, "online with the env password");
+      expect(states.at(-1)).toBe("online"); // logged in with the password from the environment
       await gw.stop();
       gw = undefined;
     } finally {

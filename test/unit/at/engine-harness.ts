@@ -1,18 +1,45 @@
 /**
  * A fake device for AT engine tests: the engine's `write` records what went to the wire, and the test
- * pushes the device's answer bytes with `push()` (engine.receive). Time is faked with sinon.
+ * pushes the device's answer bytes with `push()` (engine.receive). Time is faked with sinon on a private
+ * timer object handed to the code under test as its injected `Clock`: the process's own timers stay real.
  */
 import sinon from "sinon";
 import type { AtCommand, UrcDefinition } from "../../../adapters/at/at-command.js";
 import { AtEngine, type AtEngineOptions } from "../../../adapters/at/at-engine.js";
 import { lineValue, splitFields } from "../../../adapters/at/at-command.js";
+import { retryPolicy } from "../../../adapters/at/retry-policy.js";
+import type { Clock } from "../../../src/shared/clock.js";
 import { fail, ok } from "../../../src/shared/errors.js";
 import { silentLogger } from "../../../src/shared/logger.js";
 
-/** Only timers and Date: microtasks and nextTick stay real so promises settle as in production. */
+let current: { timers: sinon.SinonFakeTimers; clock: Clock } | undefined;
+
+/**
+ * A sinon fake clock on a private timer object (no global patching): only timers and Date are faked,
+ * microtasks stay real so promises settle as in production. `injectedClock()` is the matching `Clock`.
+ */
 export function installClock(): sinon.SinonFakeTimers {
-  return sinon.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"] });
+  const target = { setTimeout, clearTimeout, setInterval, clearInterval, setImmediate, clearImmediate, Date, Promise, queueMicrotask, performance };
+  // `global` is a fake-timers option sinon passes through but does not declare.
+  const timers = sinon.useFakeTimers({ global: target, toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval", "setImmediate", "clearImmediate", "Date"] } as Parameters<typeof sinon.useFakeTimers>[0]);
+  const clock: Clock = {
+    now: () => timers.now,
+    wallNow: () => new target.Date(),
+    setTimeout: (fn, ms) => target.setTimeout(fn, ms),
+    clearTimeout: (h) => target.clearTimeout(h as ReturnType<typeof setTimeout>),
+  };
+  current = { timers, clock };
+  return timers;
 }
+
+/** The `Clock` over the fake timers of the last `installClock()`. */
+export function injectedClock(): Clock {
+  if (!current) throw new Error("installClock() first");
+  return current.clock;
+}
+
+/** The transient +CME codes of the TETRA terminal profiles, which these tests exercise. */
+export const TERMINAL_RETRY = retryPolicy([3, 42]);
 
 export interface Outcome<T> {
   settled: boolean;
@@ -77,7 +104,7 @@ export function makeEngine(over: Partial<AtEngineOptions> = {}) {
   const log = silentLogger();
   // A fixed 150 ms settle pause keeps the timing tables of these tests readable; the engine's own
   // default (the command's timeout, at most 2 s) has its own test.
-  const engine = new AtEngine({ name: "test", log, urcs: TEST_URCS, write, settleMs: 150, ...over });
+  const engine = new AtEngine({ name: "test", log, urcs: TEST_URCS, write, settleMs: 150, clock: injectedClock(), retry: TERMINAL_RETRY, ...over });
   const push = (text: string): void => engine.receive(Buffer.from(text, "latin1"));
   return { engine, writes, write, push, log };
 }

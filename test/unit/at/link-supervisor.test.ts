@@ -3,12 +3,12 @@ import sinon from "sinon";
 import { AtEngine } from "../../../adapters/at/at-engine.js";
 import { simpleCommand } from "../../../adapters/at/basic-commands.js";
 import type { LinkHealth, LinkHealthState } from "../../../adapters/at/link-health.js";
-import { LinkSupervisor, type LinkSupervisorOptions } from "../../../adapters/at/link-supervisor.js";
+import { LinkSupervisor, type LinkSupervisorOptions, RecoveryPhase } from "../../../adapters/at/link-supervisor.js";
 import { ManagedLink } from "../../../adapters/serial-link/managed-link.js";
 import { MemoryPort } from "../../../adapters/serial-link/memory-link.js";
 import { GatewayError } from "../../../src/shared/errors.js";
 import { silentLogger } from "../../../src/shared/logger.js";
-import { cmd, installClock, track } from "./engine-harness.js";
+import { cmd, injectedClock, installClock, track } from "./engine-harness.js";
 import { ScriptedDevice } from "./scripted-device.js";
 
 let clock: sinon.SinonFakeTimers;
@@ -29,14 +29,14 @@ function setup(over: Partial<LinkSupervisorOptions> = {}) {
   const log = silentLogger();
   const port = new MemoryPort("radio");
   const device = new ScriptedDevice(port);
-  const link = new ManagedLink({ factory: port.factory, log, name: "radio", backoff: { baseMs: 100, capMs: 1000, minMs: 50, random: () => 1 } });
-  const engine = new AtEngine({ name: "radio", log, urcs: [], write: (d) => link.write(d), settleMs: 20 });
+  const link = new ManagedLink({ factory: port.factory, log, name: "radio", backoff: { baseMs: 100, capMs: 1000, minMs: 50, random: () => 1 }, clock: injectedClock() });
+  const engine = new AtEngine({ name: "radio", log, urcs: [], write: (d) => link.write(d), settleMs: 20, clock: injectedClock() });
   let inits = 0;
   const init = async (signal: AbortSignal): Promise<void> => {
     inits++;
     await engine.execute(simpleCommand("ATE0", 200), undefined, { bypassHold: true, priority: "emergency", signal });
   };
-  const sup = new LinkSupervisor({ name: "radio", log, link, engine, init, heartbeatMs: 0, probeTimeoutMs: 100, timeoutsToUnresponsive: 2, probesBeforeReopen: 3, ...over });
+  const sup = new LinkSupervisor({ name: "radio", log, link, engine, init, heartbeatMs: 0, probeTimeoutMs: 100, timeoutsToUnresponsive: 2, probesBeforeReopen: 3, clock: injectedClock(), ...over });
   /** Health states in the order entered, starting with the initial one (detail-only updates are not listed). */
   const health: LinkHealthState[] = [sup.health.state];
   const healthEvents: LinkHealth[] = [];
@@ -60,6 +60,17 @@ async function tickUntil(cond: () => boolean, maxMs = 30_000, step = 10): Promis
 }
 
 describe("LinkSupervisor start-up", () => {
+  it("names the ladder's phases: probing, initialising, then idle once ready", async () => {
+    const s = setup();
+    const phases: RecoveryPhase[] = [];
+    s.sup.on("phase", (p) => phases.push(p));
+    expect(s.sup.recoveryPhase).toBe(RecoveryPhase.Idle);
+    await s.sup.start();
+    await tickUntil(() => s.sup.health.state === "ready");
+    expect(phases).toEqual([RecoveryPhase.Probing, RecoveryPhase.Initialising, RecoveryPhase.Idle]);
+    await s.sup.stop();
+  });
+
   it("goes from disconnected to ready after probing and running init once", async () => {
     const s = setup();
     expect(s.sup.health.state).toBe("disconnected");
@@ -212,7 +223,7 @@ describe("LinkSupervisor recovery ladder", () => {
     const init = async (signal: AbortSignal): Promise<void> => {
       for (const line of ["ATE0", "ATV1"]) await s.engine.execute(simpleCommand(line, 200), undefined, { bypassHold: true, priority: "emergency", signal });
     };
-    const sup = new LinkSupervisor({ name: "radio", log, link: s.link, engine: s.engine, init, heartbeatMs: 0, probeTimeoutMs: 100 });
+    const sup = new LinkSupervisor({ name: "radio", log, link: s.link, engine: s.engine, init, heartbeatMs: 0, probeTimeoutMs: 100, clock: injectedClock() });
     let ready = 0;
     sup.on("ready", () => ready++);
     s.device.echo = true;

@@ -65,7 +65,7 @@ describe("dial-in text for alerts of kind conference", () => {
   });
 });
 
-describe("floor events from call URCs (pei.md 8.2)", () => {
+describe("floor events from call URCs (docs/pei.md §8.2)", () => {
   it.each([
     ["CTXG", ["1", "0", "0", "0"], { kind: "granted", cc: 1 }],
     ["CTXG", ["1", "0", "0", "0", "1", "2005555"], { kind: "other-talking", cc: 1, talker: "2005555" }],
