@@ -1,10 +1,22 @@
 import { describe, expect, it } from "vitest";
 import type { StoredAlert } from "../../../src/dispatch/alert-model.js";
 import { isGatewayError } from "../../../src/shared/errors.js";
-import { FakeRadio, flush, MemoryReceiptFile, MemoryStore, rig } from "./harness.js";
+import { FakeRadio, flush, MemoryReceiptFile, MemoryStore, rig, type Rig } from "./harness.js";
 
 type Pub = { state: string; code: string; recipients: { person?: string; address?: string; state: string; answer?: string; attempts: { channel: string; result: string }[] }[]; summary: Record<string, number> };
 const pub = (r: { published: Map<string, Record<string, unknown>> }, id: string): Pub => r.published.get(id) as unknown as Pub;
+
+/** Dora activates kib by SDS; the terminal goes down; Cecilia answers by SMS, which completes the alert. */
+async function answeredWhileTerminalDown(r: Rig, word: "OK" | "NEJ"): Promise<StoredAlert> {
+  r.radio.incomingText("2009999", "LARM kib Samverkan nu");
+  await flush();
+  const [alert] = r.dispatcher.activeAlerts() as [StoredAlert];
+  r.links.set("terminal-1", "unresponsive", "unplugged");
+  r.modem.incoming("+46701000003", `${word} ${alert.code}`);
+  await flush();
+  expect(pub(r, alert.id).state).toBe("completed");
+  return alert;
+}
 
 describe("dispatcher: escalation with fakes and a fake clock", () => {
   it("is durably written (with the first send in flight) before send() resolves and before the first SDS", async () => {
@@ -251,13 +263,7 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
   it("a receipt owed while the activator's link is down is sent when it comes back, and survives a restart", async () => {
     const file = new MemoryReceiptFile();
     const r = await rig({ receiptFile: file });
-    r.radio.incomingText("2009999", "LARM kib Samverkan nu");
-    await flush();
-    const [alert] = r.dispatcher.activeAlerts() as [StoredAlert];
-    r.links.set("terminal-1", "unresponsive", "unplugged");
-    r.modem.incoming("+46701000003", `OK ${alert.code}`);
-    await flush();
-    expect(pub(r, alert.id).state).toBe("completed");
+    const alert = await answeredWhileTerminalDown(r, "OK");
     expect(r.radio.textsTo("2009999")).toEqual([]);
     expect(file.saved.map((x) => x.id)).toEqual([`${alert.id}:receipt:final`]);
     // Restart while the receipt is owed; the new process sends it once the terminal is ready.
@@ -272,13 +278,7 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
 
   it("an owed receipt is retried on link change and dropped after the alert's deadline", async () => {
     const r = await rig({ config: { deadlineS: 600 } });
-    r.radio.incomingText("2009999", "LARM kib Samverkan nu");
-    await flush();
-    const [alert] = r.dispatcher.activeAlerts() as [StoredAlert];
-    r.links.set("terminal-1", "unresponsive", "unplugged");
-    r.modem.incoming("+46701000003", `NEJ ${alert.code}`);
-    await flush();
-    expect(pub(r, alert.id).state).toBe("completed");
+    const alert = await answeredWhileTerminalDown(r, "NEJ");
     r.links.set("terminal-1", "degraded", "still bad");
     await flush();
     expect(r.radio.textsTo("2009999")).toEqual([]);
