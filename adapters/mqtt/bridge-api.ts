@@ -1,7 +1,7 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { MqttClient } from "mqtt";
 import type { LinkHealthJson } from "../../src/link-health/link-state.js";
-import type { KnownVerb, MessageBus, VerbHandler, VerbPayload } from "../../src/ports/message-bus.js";
+import type { KnownVerb, MessageBus, SendStatus, VerbHandler, VerbPayload } from "../../src/ports/message-bus.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import type { Unsubscribe } from "../../src/shared/typed-emitter.js";
@@ -31,7 +31,7 @@ export interface BridgeApiOptions {
 /** Receives every state publish: topic relative to `<base>` and the JSON payload. */
 export type StateListener = (relTopic: string, payload: Buffer) => void;
 
-/** Non-retained publishes (sds/received) held while the broker restarts; more are refused. */
+/** Non-retained publishes (sds/received, sds/status, sms/received, sms/status) held while the broker restarts; more are refused. */
 const MAX_VOLATILE_PENDING = 1000;
 
 /** The MessageBus port over MQTT: verbs, retained state, incoming SDS, bridge state with last will. */
@@ -105,12 +105,29 @@ export class BridgeApi implements MessageBus {
   }
 
   async publishSdsReceived(sds: Record<string, unknown>): Promise<void> {
+    await this.publishVolatile(topics.sdsReceived(this.opts.baseTopic), sds);
+  }
+
+  async publishSmsReceived(sms: Record<string, unknown>): Promise<void> {
+    await this.publishVolatile(topics.smsReceived(this.opts.baseTopic), sms);
+  }
+
+  async publishSdsStatus(status: SendStatus): Promise<void> {
+    await this.publishVolatile(topics.sdsStatus(this.opts.baseTopic), status);
+  }
+
+  async publishSmsStatus(status: SendStatus): Promise<void> {
+    await this.publishVolatile(topics.smsStatus(this.opts.baseTopic), status);
+  }
+
+  /** A non-retained QoS 1 event; held by mqtt.js while the broker restarts, refused past MAX_VOLATILE_PENDING. */
+  private async publishVolatile(topic: string, payload: Record<string, unknown>): Promise<void> {
     const c = this.client;
     if (!c) throw new GatewayError("MQTT_NOT_CONNECTED", "MQTT client not started");
     if (this.volatilePending >= MAX_VOLATILE_PENDING) throw new GatewayError("MQTT_NOT_CONNECTED", "broker unavailable and the send buffer is full");
     this.volatilePending++;
     try {
-      await c.publishAsync(topics.sdsReceived(this.opts.baseTopic), JSON.stringify(sds), { qos: 1 });
+      await c.publishAsync(topic, JSON.stringify(payload), { qos: 1 });
     } finally {
       this.volatilePending--;
     }

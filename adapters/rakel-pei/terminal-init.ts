@@ -12,6 +12,8 @@ import { issiFromItsi } from "../../src/shared/addresses.js";
  * Runs the profile's init script. Routing registrations (`AT+CTSP`) do not survive a terminal restart
  * (docs/pei.md §1.6, svxlink re-initialises on timeouts), so this runs after every open and every detected reboot.
  * `+CME ERROR: 38` to `AT+CTSP` means "already registered" and counts as success (docs/pei.md §1.3).
+ * The steps run in `initOrder`: until the CTSP registrations are back, incoming SDS go to the radio's own
+ * display and are lost to the gateway (docs/pei.md §10.21), so they come right after echo-off.
  */
 export async function runInitScript(
   engine: AtEngine,
@@ -22,7 +24,7 @@ export async function runInitScript(
 ): Promise<{ refused: string[] }> {
   const opts: ExecuteOptions = { bypassHold: true, priority: "emergency", timeoutMs, signal };
   const refused: string[] = [];
-  for (const step of profile.init) {
+  for (const step of initOrder(profile.init)) {
     try {
       await engine.execute(simpleCommand(step.command, timeoutMs), undefined, opts);
     } catch (err) {
@@ -37,6 +39,16 @@ export async function runInitScript(
     }
   }
   return { refused };
+}
+
+/**
+ * The order init steps run in: echo-off (`ATE0`, so later answers are not mistaken for a restart sign) first,
+ * then every `AT+CTSP` registration in profile order, then the rest (character set, `+CREG` reports, …)
+ * in profile order. Shortens the window after a reboot in which the terminal routes SDS away from the PEI.
+ */
+export function initOrder<S extends { command: string }>(steps: readonly S[]): S[] {
+  const rank = (s: S): number => (/^ATE0$/i.test(s.command) ? 0 : /^AT\+CTSP=/i.test(s.command) ? 1 : 2);
+  return [...steps].sort((a, b) => rank(a) - rank(b)); // Array.prototype.sort is stable (ES2019)
 }
 
 /** True when the init script turned on unsolicited `+CREG` reports (`AT+CREG=1|2` in it and not refused). */

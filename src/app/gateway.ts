@@ -16,7 +16,7 @@ import { buildModem, buildTerminal } from "./devices/device-factory.js";
 import type { TerminalSimulator } from "./devices/simulated-devices.js";
 import type { ModemSimulator } from "./answering-peers.js";
 import type { GatewayConfig, ModemConfig, TerminalConfig } from "./gateway-config.js";
-import { receivedSdsJson, terminalStateJson } from "./presenters.js";
+import { receivedSdsJson, receivedSmsJson, sdsStatusJson, smsStatusJson, terminalStateJson } from "./presenters.js";
 import { startTalkgroupChecks } from "./talkgroup-wiring.js";
 import { startOps, type Ops } from "./ops-wiring.js";
 import { registerVerbs } from "./verbs.js";
@@ -162,6 +162,7 @@ export class Gateway {
       void bus.publishTerminalState(c.id, { id: c.id, port: c.port, profile: c.profile, ...terminalStateJson(s) }).catch((err: unknown) => this.opts.log.warn({ err, link: c.id }, "terminal state not published"));
     });
     radio.on("sds", (s) => void bus.publishSdsReceived({ terminal: c.id, ...receivedSdsJson(s) }).catch((err: unknown) => this.opts.log.warn({ err, link: c.id }, "incoming SDS not published")));
+    radio.on("progress", (p) => void bus.publishSdsStatus(sdsStatusJson(c.id, p)).catch((err: unknown) => this.opts.log.warn({ err, link: c.id, id: p.id }, "SDS status not published")));
     links.set(c.id, "disconnected", "starting");
     this.terminals.set(c.id, radio);
     await radio.start();
@@ -183,6 +184,8 @@ export class Gateway {
     this.stops.push(() => built.stop());
     if (built.sim) this.modemSimulators.set(c.id, built.sim);
     modem.on("health", (h) => this.links.set(c.id, h.state, h.detail));
+    modem.on("sms", (m) => void this.bus.publishSmsReceived(receivedSmsJson(m)).catch((err: unknown) => this.opts.log.warn({ err, link: c.id }, "incoming SMS not published")));
+    modem.on("progress", (p) => void this.bus.publishSmsStatus(smsStatusJson(c.id, p)).catch((err: unknown) => this.opts.log.warn({ err, link: c.id, id: p.id }, "SMS status not published")));
     this.links.set(c.id, "disconnected", "starting");
     this.modems.set(c.id, modem);
     await modem.start();

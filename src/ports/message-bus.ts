@@ -87,6 +87,20 @@ export interface VerbContext {
  */
 export type VerbHandler<P> = (payload: P, ctx: VerbContext) => Promise<unknown>;
 
+/**
+ * One stage of a sent SDS or SMS on `<base>/sds/status` / `<base>/sms/status`: the `id` is the one the
+ * `sds/send` / `sms/send` response gave, `references` the SDS-TL message references or TP-MRs.
+ */
+export interface SendStatus {
+  id: string;
+  stage: string;
+  references: number[];
+  /** ISO 8601 UTC. */
+  at: string;
+  detail?: string;
+  [field: string]: unknown;
+}
+
 /** The MQTT side as the core sees it. */
 export interface MessageBus {
   /** Registers the handler of a built-in verb (one per verb; a second registration replaces the first). */
@@ -99,6 +113,12 @@ export interface MessageBus {
   publishTerminalState(terminalId: string, state: Record<string, unknown>): Promise<void>;
   /** `<base>/sds/received` (not retained): one incoming SDS, decoded, with the raw hex. */
   publishSdsReceived(sds: Record<string, unknown>): Promise<void>;
+  /** `<base>/sms/received` (not retained): one incoming SMS, reassembled. */
+  publishSmsReceived(sms: Record<string, unknown>): Promise<void>;
+  /** `<base>/sds/status` (not retained): a stage of one sent SDS (accepted, sent, delivered, consumed, failed). */
+  publishSdsStatus(status: SendStatus): Promise<void>;
+  /** `<base>/sms/status` (not retained): a stage of one sent SMS (queued, submitted, delivered, failed). */
+  publishSmsStatus(status: SendStatus): Promise<void>;
   /** Retained `<base>/alerts/<alertId>`: the alert and its progress per recipient. */
   publishAlertState(alertId: string, state: Record<string, unknown>): Promise<void>;
   /** Retained `<base>/talkgroups/<terminal>/check`: the last talk-group check result. */

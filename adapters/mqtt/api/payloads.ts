@@ -38,6 +38,51 @@ export const SdsReceivedSchema = Type.Object(
   { additionalProperties: true },
 );
 
+const isoUtc = Type.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$", description: "ISO 8601 UTC" });
+
+/** One incoming SMS (`<base>/sms/received`), reassembled; `complete: false` with `missing` parts after the reassembly timeout. */
+export const SmsReceivedSchema = Type.Object(
+  {
+    modem: Type.String(),
+    id: Type.String(),
+    from: Type.String(),
+    text: Type.String(),
+    complete: Type.Boolean(),
+    parts: Type.Integer({ minimum: 1 }),
+    missing: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }))),
+    sentAt: Type.String(),
+    receivedAt: isoUtc,
+  },
+  { additionalProperties: false },
+);
+
+const sendStatus = <S extends TSchema>(stage: S, device: "terminal" | "modem") =>
+  Type.Object(
+    {
+      [device]: Type.String(),
+      id: Type.String(),
+      to: Type.String(),
+      stage,
+      /** SDS-TL message references (SDS) or TP-MRs (SMS), in part order. */
+      references: Type.Array(Type.Integer({ minimum: 0, maximum: 255 })),
+      at: isoUtc,
+      detail: Type.Optional(Type.String()),
+      /** SDS: delivery status of the SDS-REPORT or +CMGS; SMS: TP-ST of the latest status report. */
+      deliveryStatus: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+      /** SMS `failed`: the error code and the `+CMS ERROR` number when the modem gave one. */
+      error: Type.Optional(Type.Object({ code: Type.String(), cms: Type.Optional(Type.Integer()) })),
+    },
+    { additionalProperties: false },
+  );
+
+/** A stage of one sent SDS (`<base>/sds/status`): accepted → sent → delivered/consumed, or failed. */
+export const SdsStatusSchema = sendStatus(
+  Type.Union([Type.Literal("accepted"), Type.Literal("sent"), Type.Literal("delivered"), Type.Literal("consumed"), Type.Literal("failed")]),
+  "terminal",
+);
+/** A stage of one sent SMS (`<base>/sms/status`): queued → submitted → delivered, or failed. */
+export const SmsStatusSchema = sendStatus(Type.Union([Type.Literal("queued"), Type.Literal("submitted"), Type.Literal("delivered"), Type.Literal("failed")]), "modem");
+
 interface TopicSpec {
   retained: boolean;
   qos: 0 | 1;
@@ -55,6 +100,9 @@ export const API = {
   "links/+": { retained: true, qos: 1, schema: LinkStateSchema },
   "terminals/+": { retained: true, qos: 1, schema: TerminalStateSchema },
   "sds/received": { retained: false, qos: 1, schema: SdsReceivedSchema },
+  "sds/status": { retained: false, qos: 1, schema: SdsStatusSchema },
+  "sms/received": { retained: false, qos: 1, schema: SmsReceivedSchema },
+  "sms/status": { retained: false, qos: 1, schema: SmsStatusSchema },
   "alerts/+": { retained: true, qos: 1, schema: Type.Record(Type.String(), Type.Unknown()) },
   "talkgroups/+/check": { retained: true, qos: 1, schema: Type.Record(Type.String(), Type.Unknown()) },
   "conferences/+": { retained: true, qos: 1, schema: Type.Record(Type.String(), Type.Unknown()) },

@@ -45,6 +45,29 @@ describe("Terminal start-up garbage and reboots", () => {
     await r.waitSds((s) => s.payload["value"] === 0x8009);
   });
 
+  it("re-registers every AT+CTSP route right after ATE0 on a reboot, before any other init or query (docs/pei.md §10.21)", async () => {
+    rig = await radioRig();
+    const r = rig;
+    const from = r.commands.length;
+    const routes = r.sim.state.routing.list().length;
+    const seenAt: { line: string; at: number }[] = [];
+    const off = r.sim.on("command", (line: string) => seenAt.push({ line, at: performance.now() }));
+    await r.sim.reboot(100);
+    const upAt = performance.now();
+    await until(() => r.count(/^ATE0$/, from) === 1 && r.radio.health.state === "ready", 5000, "re-initialised");
+    off();
+    // A figure, not an assertion: how long after the terminal was back its SDS routing was renewed.
+    const lastCtsp = seenAt.filter((x) => /^AT\+CTSP=/i.test(x.line)).at(-1)?.at ?? upAt;
+    const ate0 = seenAt.find((x) => x.line === "ATE0")?.at ?? upAt;
+    console.log(`reboot of 100 ms: restart noticed ${Math.round(ate0 - upAt)} ms after boot, routing renewed ${Math.round(lastCtsp - ate0)} ms after ATE0`);
+    const after = r.commands.slice(r.commands.indexOf("ATE0", from) + 1);
+    const ctsp = after.filter((c) => /^AT\+CTSP=/i.test(c)).length;
+    expect(ctsp).toBeGreaterThanOrEqual(5);
+    // While the routes are missing, incoming SDS go to the radio's display: nothing else may run first.
+    expect(after.slice(0, ctsp).every((c) => /^AT\+CTSP=/i.test(c)), after.join(" ")).toBe(true);
+    expect(r.sim.state.routing.list().length).toBe(routes);
+  });
+
   it("notices a reboot shorter than a heartbeat by the echo that comes back", async () => {
     rig = await radioRig({ adapter: { heartbeatMs: 0 } });
     const r = rig;

@@ -38,9 +38,12 @@ describe("Rakel PEI adapter initialisation against the simulated terminal", () =
     expect(rig.sim.state.routing.list()).toEqual(expected);
   });
 
-  it("runs the profile's init script in order, turns echo off first and never sends ATZ", async () => {
+  it("runs the profile's init script (echo off, then the AT+CTSP routing, then the rest, docs/pei.md §1.6) and never sends ATZ", async () => {
     rig = await radioRig();
-    const initLines = rig.profile.init.map((s) => s.command);
+    const all = rig.profile.init.map((s) => s.command);
+    const isCtsp = (c: string) => /^AT\+CTSP=/i.test(c);
+    const initLines = ["ATE0", ...all.filter(isCtsp), ...all.filter((c) => c !== "ATE0" && !isCtsp(c))];
+    expect(initLines).not.toEqual(all); // the profile lists other steps before its CTSP ones
     const firstInit = rig.commands.indexOf(initLines[0]!);
     expect(firstInit).toBeGreaterThan(0); // at least one AT probe before it
     expect(rig.commands.slice(0, firstInit).every((c) => c === "AT")).toBe(true);

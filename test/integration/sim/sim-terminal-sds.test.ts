@@ -135,6 +135,9 @@ describe("SimTerminal validates AT+CMGS like a terminal", () => {
     await c.command("AT+CTSDS=12,0,0,0,0");
     await c.write("AT+CMGS=2001235,84\r\r\n0A0088BD4247F737FFE81\x1a");
     expect(await c.until((l) => l === "OK")).toEqual(["+CMGS: 0", "OK"]);
+    // The "sent over the air" report of a send is unsolicited and comes airDelayMs later: read it before
+    // the next command, or under load it lands inside that command's answer (docs/pei.md §1.4).
+    expect(await c.next()).toBe("+CMGS: 0,4,0");
     await c.write("AT+CMGS=2001235,84\r\r\n0A0088BD4247F737FFE810\x1a");
     expect(await c.until((l) => l === "OK")).toEqual(["+CMGS: 0", "OK"]);
     expect(sim.sent[1]!.decoded).toMatchObject({ kind: "position" });
@@ -169,8 +172,12 @@ describe("SimTerminal validates AT+CMGS like a terminal", () => {
 
   it("limits the number of SDS per minute with CME 42", async () => {
     const { c } = await setup({ maxSdsPerMinute: 2 });
+    // Each accepted send's unsolicited "sent over the air" report is read before the next command, so it
+    // cannot land inside the next answer (docs/pei.md §1.4).
     expect(await sendSds(c, "2001235", text("1", 1))).toEqual(["+CMGS: 0", "OK"]);
-    expect(await sendSds(c, "2001235", text("2", 2))).toContain("OK");
+    expect(await c.next()).toBe("+CMGS: 0,4,1");
+    expect(await sendSds(c, "2001235", text("2", 2))).toEqual(["+CMGS: 0", "OK"]);
+    expect(await c.next()).toBe("+CMGS: 0,4,2");
     const third = await sendSds(c, "2001235", text("3", 3));
     expect(third.at(-1)).toBe("+CME ERROR: 42");
   });
