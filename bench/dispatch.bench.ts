@@ -24,6 +24,7 @@ import type { StoredAlert } from "../src/dispatch/alert-model.js";
 import { AlertStore } from "../src/dispatch/alert-store.js";
 import { ChannelPorts } from "../src/dispatch/channel-ports.js";
 import { DispatchConfigSchema, type DispatchConfig } from "../src/dispatch/dispatch-config.js";
+import { owedReceiptFile, ReceiptQueue } from "../src/dispatch/receipt-queue.js";
 import { Dispatcher } from "../src/dispatch/dispatcher.js";
 import { RosterIndex, type Roster } from "../src/dispatch/roster.js";
 import { encodeCrcLine } from "../src/shared/crc-line.js";
@@ -61,7 +62,8 @@ async function rig(o: { sim?: Partial<SimTerminalConfig>; roster?: Roster; confi
   const config = { ...(Value.Default(DispatchConfigSchema, { roster: "x" }) as DispatchConfig), ...o.config };
   const roster = new RosterIndex(o.roster ?? { people: [], roles: [] });
   const ports = new ChannelPorts({ radios: new Map([["terminal-1", radio]]), modems: new Map(), links, ...(o.publishDevice ? { publishDevice: o.publishDevice } : {}), ...(o.mqttLink ? { mqttLink: o.mqttLink } : {}) });
-  const dispatcher = new Dispatcher({ config, roster: () => roster, store, ports, clock: systemClock, log, publish: () => Promise.resolve() });
+  const receipts = new ReceiptQueue({ file: owedReceiptFile(dir, log), ports, clock: systemClock, log });
+  const dispatcher = new Dispatcher({ config, roster: () => roster, store, ports, clock: systemClock, log, receipts, publish: () => Promise.resolve() });
   await dispatcher.start();
   return {
     sim,

@@ -41,7 +41,7 @@ export const DispatchConfigSchema = Type.Object(
       { default: [], description: "addresses allowed to start alerts by SDS/SMS (LARM …/ÖVNING …)" },
     ),
     reportTo: Type.Union([Type.Literal("activator"), Type.Literal("none")], { default: "activator" }),
-    /** One activation arriving by several channels within this window becomes one alert. */
+    /** The same text or code from the same activator within this window is one alert (activation-dedup.ts). */
     dedupWindowS: Type.Integer({ minimum: 0, maximum: 86400, default: 300 }),
     /** How often steps skipped because their link was not ready are looked at again. */
     notReadyRetryS: Type.Integer({ minimum: 1, maximum: 300, default: 5 }),

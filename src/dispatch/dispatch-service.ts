@@ -12,6 +12,7 @@ import { AlertStore } from "./alert-store.js";
 import { ALERT_VERBS } from "./alert-verbs.js";
 import { ChannelPorts } from "./channel-ports.js";
 import type { DispatchConfig } from "./dispatch-config.js";
+import { owedReceiptFile, ReceiptQueue } from "./receipt-queue.js";
 import { Dispatcher } from "./dispatcher.js";
 import { IncomingRouter } from "./incoming.js";
 import { RosterStore } from "./roster-store.js";
@@ -51,7 +52,8 @@ export class DispatchService {
     const roster = await RosterStore.open(d.config.roster, log);
     const store = await AlertStore.open({ dir: `${d.stateDir}/dispatch`, log, alertsPerFile: d.config.archive.alertsPerFile, keepFiles: d.config.archive.keepFiles });
     const ports = new ChannelPorts({ radios: d.radios, modems: d.modems, links: d.links, ...(d.publishDevice ? { publishDevice: d.publishDevice } : {}), ...(d.mqttLink ? { mqttLink: d.mqttLink } : {}) });
-    const dispatcher = new Dispatcher({ config: d.config, roster: () => roster.index, store, ports, clock: d.clock, log, publish: (id, doc) => d.bus.publishAlertState(id, doc), ...(d.conferences ? { conferences: d.conferences } : {}) });
+    const receipts = new ReceiptQueue({ file: owedReceiptFile(`${d.stateDir}/dispatch`, log), ports, clock: d.clock, log });
+    const dispatcher = new Dispatcher({ config: d.config, roster: () => roster.index, store, ports, clock: d.clock, log, receipts, publish: (id, doc) => d.bus.publishAlertState(id, doc), ...(d.conferences ? { conferences: d.conferences } : {}) });
     const incoming = new IncomingRouter({ config: d.config, dispatcher, roster: () => roster.index, ports, log });
     const offs = [ports.onIncoming((m) => void incoming.handle(m))];
     const svc = new DispatchService(dispatcher, store, roster, incoming, offs);

@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from "../shared/clock.js";
 import { GatewayError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
 import type { Unsubscribe } from "../shared/typed-emitter.js";
+import { findTwin } from "./activation-dedup.js";
 import { activationKey } from "./activation-parser.js";
 import { pickCode } from "./alert-code.js";
 import { isFinal, publicAlert, summarise, type AlertKind, type AlertOrigin, type Answer, type AlertState, type StoredAlert } from "./alert-model.js";
@@ -16,6 +17,7 @@ import type { ChannelPorts, Priority, Progress } from "./channel-ports.js";
 import type { DispatchConfig } from "./dispatch-config.js";
 import { alertDone, markUnreachedAfterLadder, markUnreachedAtDeadline, personAnswered, slotFilled } from "./escalation.js";
 import { buildSlots, entryFor } from "./ladder.js";
+import type { ReceiptQueue } from "./receipt-queue.js";
 import type { RosterIndex } from "./roster.js";
 import { renderAlertText, renderReceipt } from "./templates.js";
 
@@ -35,6 +37,8 @@ export interface DispatcherDeps {
   clock: Clock;
   log: Logger;
   publish: (id: string, doc: Record<string, unknown>) => Promise<void>;
+  /** Receipts owed to activators (durable; sent when their link is ready). */
+  receipts: ReceiptQueue;
   random?: () => number;
   conferences?: ConferenceDirectory;
 }
@@ -84,6 +88,7 @@ export class Dispatcher {
       a.recipients.forEach((r, ei) => r.attempts.forEach((t, ti) => t.ref && this.refs.set(t.ref, { alert: a.id, entry: ei, attempt: ti })));
     }
     for (const a of [...this.active.values()]) await this.resume(a);
+    await this.d.receipts.flush(); // receipts owed from before a restart
   }
 
   stop(): void {
@@ -121,8 +126,7 @@ export class Dispatcher {
     }
     const dedupKey = req.kind === "activation" || req.kind === "test" ? activationKey(req.kind, req.recipients, req.text) : undefined;
     if (dedupKey && !req.id) {
-      const windowMs = this.d.config.dedupWindowS * 1000;
-      const twin = this.activeAlerts().find((a) => a.dedupKey === dedupKey && now.getTime() - Date.parse(a.createdAt) <= windowMs);
+      const twin = findTwin(this.activeAlerts(), { dedupKey, text: req.text, origin }, this.d.roster(), now.getTime(), this.d.config.dedupWindowS * 1000);
       if (twin) return this.arrival(twin, origin, now);
     }
     const conference = req.conference === undefined ? undefined : alertConference(this.d.conferences, req.conference, now);
@@ -361,6 +365,7 @@ export class Dispatcher {
   }
 
   private onLinksChanged(): void {
+    void this.d.receipts.flush();
     for (const a of this.active.values()) a.slots.forEach((s, i) => (s.skipped.length > 0 || s.waitUntil) && this.advance(a, i));
   }
 
@@ -400,12 +405,9 @@ export class Dispatcher {
       a.receipts.final = true;
     }
     const text = renderReceipt(a.code, summarise(a), this.d.config.templates);
-    const channel = o.via;
-    if (!this.d.ports.ready(channel)) return void this.log.warn({ event: "receipt-not-sent", alert: a.id }, "receipt not sent: channel not ready");
-    void this.d.ports
-      .send(channel, o.from, text, { priority: "operator", id: `${a.id}:receipt:${final ? "final" : "first"}`, timeoutMs: 60_000, report: false })
-      .then(() => this.log.info({ event: "receipt-sent", alert: a.id, final }, "receipt sent to the activator"))
-      .catch((err: unknown) => this.log.warn({ err, alert: a.id }, "receipt not sent"));
+    // Bounded by the alert's deadline; a final receipt made at expiry gets one answer timeout of grace.
+    const notAfter = Math.max(Date.parse(a.deadline), this.d.clock.wallNow().getTime() + a.ackTimeoutS * 1000);
+    void this.d.receipts.add({ id: `${a.id}:receipt:${final ? "final" : "first"}`, alert: a.id, channel: o.via, to: o.from, text, notAfter: new Date(final ? notAfter : Date.parse(a.deadline)).toISOString() });
   }
 
   // ---- plumbing ---------------------------------------------------------------------------------------

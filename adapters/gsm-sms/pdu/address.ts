@@ -4,10 +4,10 @@
  */
 import { GatewayError } from "../../../src/shared/errors.js";
 import { normalizeRecipient, parseRecipient, type Recipient } from "../../../src/shared/addresses.js";
-import { gsm7ToText, textToGsm7 } from "../../shared-kits/gsm7/gsm7-alphabet.js";
+import { gsm7ToText, textToGsm7 } from "../../../src/shared/gsm7/gsm7-alphabet.js";
 export { normalizeRecipient, parseRecipient, type Recipient };
 import { PduDecodeError, type ByteReader } from "./reader.js";
-import { packSeptets, unpackSeptets } from "../../shared-kits/gsm7/septets.js";
+import { packSeptets, unpackSeptets } from "../../../src/shared/gsm7/septets.js";
 
 /** Type of number (TON, TS 23.040 9.1.2.5), as a name. */
 export type AddressType =

@@ -20,7 +20,7 @@ export {
 export { ConcatReferenceCounter, type ConcatReferenceCounterOptions } from "./concat-reference.js";
 export { decodeDcs, encodeDcs, type DataCodingInfo, type UserDataCoding } from "./dcs.js";
 export { decodePdu, decodeTpdu } from "./decoder.js";
-export { gsm7Length, gsm7ToText, isGsm7Text, textToGsm7 } from "../../shared-kits/gsm7/gsm7-alphabet.js";
+export { gsm7Length, gsm7ToText, isGsm7Text, textToGsm7 } from "../../../src/shared/gsm7/gsm7-alphabet.js";
 export { assertSafeHex, bytesToHex, hexToBytes, isSafeHex } from "./hex.js";
 export {
   encodeDeliver,
@@ -37,7 +37,7 @@ export {
   type ReassemblyResult,
   type SmsReassemblerOptions,
 } from "./reassembler.js";
-export { packSeptets, unpackSeptets } from "../../shared-kits/gsm7/septets.js";
+export { packSeptets, unpackSeptets } from "../../../src/shared/gsm7/septets.js";
 export {
   gsm7PartCapacity,
   SINGLE_PART_SEPTETS,

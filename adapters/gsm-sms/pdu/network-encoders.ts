@@ -7,9 +7,9 @@
 import { GatewayError } from "../../../src/shared/errors.js";
 import { digitsToSemiOctets, encodeAddress, encodeAlphanumericAddress, parseRecipient } from "./address.js";
 import { encodeDcs } from "./dcs.js";
-import { textToGsm7 } from "../../shared-kits/gsm7/gsm7-alphabet.js";
+import { textToGsm7 } from "../../../src/shared/gsm7/gsm7-alphabet.js";
 import { bytesToHex } from "./hex.js";
-import { fillBitsAfterHeader, headerSeptets, packSeptets } from "../../shared-kits/gsm7/septets.js";
+import { fillBitsAfterHeader, headerSeptets, packSeptets } from "../../../src/shared/gsm7/septets.js";
 import { encodeTimestamp } from "./timestamp.js";
 import { encodeConcatHeader, type ConcatInfo } from "./udh.js";
 import { textToUcs2 } from "./ucs2.js";

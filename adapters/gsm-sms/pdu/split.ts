@@ -3,8 +3,8 @@
  * TS 23.038 6.2.1.1 escape pairs). A part never ends between ESC and its extension code, nor
  * between the two halves of a UTF-16 surrogate pair: the first part then holds one unit less.
  */
-import { GSM7_ESCAPE, textToGsm7 } from "../../shared-kits/gsm7/gsm7-alphabet.js";
-import { headerSeptets } from "../../shared-kits/gsm7/septets.js";
+import { GSM7_ESCAPE, textToGsm7 } from "../../../src/shared/gsm7/gsm7-alphabet.js";
+import { headerSeptets } from "../../../src/shared/gsm7/septets.js";
 import { MAX_OCTETS, MAX_SEPTETS } from "./user-data.js";
 
 /** Single-part capacity in GSM-7: 160 septets (an extension character takes 2). */

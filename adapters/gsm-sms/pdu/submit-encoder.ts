@@ -6,7 +6,7 @@ import { GatewayError } from "../../../src/shared/errors.js";
 import { encodeAddress } from "./address.js";
 import { encodeDcs } from "./dcs.js";
 import { assertSafeHex, bytesToHex } from "./hex.js";
-import { fillBitsAfterHeader, headerSeptets, packSeptets } from "../../shared-kits/gsm7/septets.js";
+import { fillBitsAfterHeader, headerSeptets, packSeptets } from "../../../src/shared/gsm7/septets.js";
 import { SINGLE_PART_SEPTETS, splitText } from "./split.js";
 import type { EncodedPdu, SmsEncodeResult } from "./types.js";
 import { textToUcs2, findLoneSurrogate } from "./ucs2.js";

@@ -3,10 +3,10 @@
  * septet-aligned with fill bits), 8-bit or UCS-2 (length in octets).
  */
 import type { DataCodingInfo } from "./dcs.js";
-import { gsm7ToText } from "../../shared-kits/gsm7/gsm7-alphabet.js";
+import { gsm7ToText } from "../../../src/shared/gsm7/gsm7-alphabet.js";
 import { bytesToHex } from "./hex.js";
 import { PduDecodeError, type ByteReader } from "./reader.js";
-import { headerSeptets, unpackSeptets } from "../../shared-kits/gsm7/septets.js";
+import { headerSeptets, unpackSeptets } from "../../../src/shared/gsm7/septets.js";
 import type { DecodedUserData } from "./types.js";
 import { decodeHeader, type UserDataHeader } from "./udh.js";
 import { ucs2ToText } from "./ucs2.js";

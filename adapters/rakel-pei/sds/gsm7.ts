@@ -5,8 +5,8 @@
  * The alphabet tables and the packer are the SMS codec's: TETRA refers to the very same TS 23.038
  * alphabet, so there is one copy of it. Unpacking stays here because SDS lengths count bits, not septets.
  */
-import { gsm7ToText, textToGsm7 } from "../../shared-kits/gsm7/gsm7-alphabet.js";
-import { packSeptets } from "../../shared-kits/gsm7/septets.js";
+import { gsm7ToText, textToGsm7 } from "../../../src/shared/gsm7/gsm7-alphabet.js";
+import { packSeptets } from "../../../src/shared/gsm7/septets.js";
 
 /**
  * Unpack septets from `bytes`.

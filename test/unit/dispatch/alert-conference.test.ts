@@ -9,7 +9,8 @@ import { LinkHealthRegistry } from "../../../src/link-health/link-registry.js";
 import type { ConferenceDirectory, ConferenceLegStatus } from "../../../src/ports/conference-directory.js";
 import { isGatewayError } from "../../../src/shared/errors.js";
 import { TypedEmitter } from "../../../src/shared/typed-emitter.js";
-import { dispatchConfig, FakeClock, FakeModem, FakeRadio, flush, MemoryStore, ROSTER } from "./harness.js";
+import { ReceiptQueue } from "../../../src/dispatch/receipt-queue.js";
+import { dispatchConfig, FakeClock, FakeModem, FakeRadio, flush, MemoryReceiptFile, MemoryStore, ROSTER } from "./harness.js";
 
 /** A conference directory over the real registry, with the leg state driven by the test. */
 class FakeDirectory implements ConferenceDirectory {
@@ -47,6 +48,7 @@ async function conferenceRig(withDirectory = true) {
     ports,
     clock,
     log,
+    receipts: new ReceiptQueue({ file: new MemoryReceiptFile(), ports, clock, log }),
     publish: (id, doc) => (published.set(id, structuredClone(doc)), Promise.resolve()),
     random: () => 0.4,
     ...(withDirectory ? { conferences: directory } : {}),

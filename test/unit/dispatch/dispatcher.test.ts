@@ -1,10 +1,22 @@
 import { describe, expect, it } from "vitest";
 import type { StoredAlert } from "../../../src/dispatch/alert-model.js";
 import { isGatewayError } from "../../../src/shared/errors.js";
-import { flush, MemoryStore, rig } from "./harness.js";
+import { FakeRadio, flush, MemoryReceiptFile, MemoryStore, rig, type Rig } from "./harness.js";
 
 type Pub = { state: string; code: string; recipients: { person?: string; address?: string; state: string; answer?: string; attempts: { channel: string; result: string }[] }[]; summary: Record<string, number> };
 const pub = (r: { published: Map<string, Record<string, unknown>> }, id: string): Pub => r.published.get(id) as unknown as Pub;
+
+/** Dora activates kib by SDS; the terminal goes down; Cecilia answers by SMS, which completes the alert. */
+async function answeredWhileTerminalDown(r: Rig, word: "OK" | "NEJ"): Promise<StoredAlert> {
+  r.radio.incomingText("2009999", "LARM kib Samverkan nu");
+  await flush();
+  const [alert] = r.dispatcher.activeAlerts() as [StoredAlert];
+  r.links.set("terminal-1", "unresponsive", "unplugged");
+  r.modem.incoming("+46701000003", `${word} ${alert.code}`);
+  await flush();
+  expect(pub(r, alert.id).state).toBe("completed");
+  return alert;
+}
 
 describe("dispatcher: escalation with fakes and a fake clock", () => {
   it("is durably written (with the first send in flight) before send() resolves and before the first SDS", async () => {
@@ -133,8 +145,12 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
   it("a repeated id returns the existing alert; the same activation by SDS within the window is one alert", async () => {
     const r = await rig();
     const a = await r.dispatcher.send({ id: "ext-1", kind: "activation", text: "Konf 14:30", recipients: ["role:tib"] }, { via: "mqtt" });
+    await flush();
+    const sentBefore = r.radio.sent.length;
     const b = await r.dispatcher.send({ id: "ext-1", kind: "activation", text: "other", recipients: ["role:tib"] }, { via: "mqtt" });
+    await flush();
     expect(b.existing).toBe(true);
+    expect(r.radio.sent).toHaveLength(sentBefore); // idempotent: no second send
     expect(b.alert.id).toBe("ext-1");
     const c = await r.dispatcher.send({ kind: "activation", text: "Brand  i hamnen", recipients: ["role:tib"] }, { via: "mqtt" });
     r.radio.incomingText("2009999", "LARM tib brand i hamnen");
@@ -142,6 +158,44 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     await flush();
     expect(r.dispatcher.activeAlerts().map((x) => x.id).sort()).toEqual([a.alert.id, c.alert.id].sort());
     expect(c.alert.origin.arrivals.map((x) => x.via)).toEqual(["mqtt", "sds", "sms"]);
+  });
+
+  it("MQTT, SDS and SMS of one activator are one alert; another activator with the same text is another alert", async () => {
+    const r = await rig();
+    r.radio.incomingText("2009999", "LARM tib Rökutveckling Centralen");
+    await flush();
+    r.modem.incoming("+46709999999", "larm TIB rökutveckling  centralen");
+    const viaMqtt = await r.dispatcher.send({ kind: "activation", text: "Rökutveckling Centralen", recipients: ["role:tib"] }, { via: "mqtt" });
+    await flush();
+    expect(viaMqtt.existing).toBe(true);
+    expect(r.dispatcher.activeAlerts()).toHaveLength(1);
+    const [first] = r.dispatcher.activeAlerts() as [StoredAlert];
+    expect(first.origin.arrivals.map((x) => x.via)).toEqual(["sds", "sms", "mqtt"]);
+    // A second activator (not Dora) sending the same words starts its own alert.
+    r.radio.incomingText("2008888", "LARM tib Rökutveckling Centralen");
+    await flush();
+    expect(r.dispatcher.activeAlerts()).toHaveLength(2);
+    expect(r.dispatcher.activeAlerts()[1]!.origin.from).toBe("2008888");
+  });
+
+  it("an activation carrying an existing alert's code joins it (same activator, within the window)", async () => {
+    const r = await rig({ config: { dedupWindowS: 300 } });
+    r.radio.incomingText("2009999", "LARM tib Brand i hamnen");
+    await flush();
+    const [alert] = r.dispatcher.activeAlerts() as [StoredAlert];
+    r.modem.incoming("+46709999999", `LARM tib ${alert.code} brand hamnen, samling 14:30`);
+    await flush();
+    expect(r.dispatcher.activeAlerts()).toHaveLength(1);
+    expect(alert.origin.arrivals.map((x) => x.via)).toEqual(["sds", "sms"]);
+    // Another activator quoting the code does not join Dora's alert.
+    r.radio.incomingText("2008888", `LARM tib ${alert.code} brand hamnen`);
+    await flush();
+    expect(r.dispatcher.activeAlerts()).toHaveLength(2);
+    // After the window the same text from Dora is a new alert.
+    await r.clock.advance(301_000);
+    r.radio.incomingText("2009999", "LARM tib Brand i hamnen");
+    await flush();
+    expect(r.dispatcher.activeAlerts().filter((a) => a.origin.from === "2009999")).toHaveLength(2);
   });
 
   it("activation by SDS from an activator starts an alert and the activator gets receipts; from another ISSI it is refused", async () => {
@@ -184,6 +238,17 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     expect(r.dispatcher.activeAlerts()).toHaveLength(0);
   });
 
+  it("when the disk fills after an alert was accepted, its escalation goes on from memory", async () => {
+    const store = new MemoryStore();
+    const r = await rig({ store });
+    await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["person:anna"] }, { via: "mqtt" });
+    await flush();
+    expect(r.radio.textsTo("2001001")).toHaveLength(1);
+    store.full = true;
+    await r.clock.advance(60_000);
+    expect(r.modem.textsTo("+46701000001")).toHaveLength(1);
+  });
+
   it("unknown roles or people are refused with path: reason", async () => {
     const r = await rig();
     const err = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["role:nope", "person:zed", "issi:123456789"] }, { via: "mqtt" }).catch((e: unknown) => e);
@@ -193,6 +258,44 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
       '/recipients/1: unknown person "zed"',
       '/recipients/2: "123456789" is not an ISSI (1-8 digits)',
     ]);
+  });
+
+  it("a receipt owed while the activator's link is down is sent when it comes back, and survives a restart", async () => {
+    const file = new MemoryReceiptFile();
+    const r = await rig({ receiptFile: file });
+    const alert = await answeredWhileTerminalDown(r, "OK");
+    expect(r.radio.textsTo("2009999")).toEqual([]);
+    expect(file.saved.map((x) => x.id)).toEqual([`${alert.id}:receipt:final`]);
+    // Restart while the receipt is owed; the new process sends it once the terminal is ready.
+    r.dispatcher.stop();
+    const radio = new FakeRadio();
+    const r2 = await rig({ receiptFile: file, clock: r.clock, radio });
+    await flush();
+    expect(radio.textsTo("2009999")).toEqual([`KVITTO ${alert.code}: 1 kommer, 0 kommer ej, 0 ej nådd`]);
+    expect(file.saved).toEqual([]);
+    r2.dispatcher.stop();
+  });
+
+  it("an owed receipt is retried on link change and dropped after the alert's deadline", async () => {
+    const r = await rig({ config: { deadlineS: 600 } });
+    const alert = await answeredWhileTerminalDown(r, "NEJ");
+    r.links.set("terminal-1", "degraded", "still bad");
+    await flush();
+    expect(r.radio.textsTo("2009999")).toEqual([]);
+    r.links.set("terminal-1", "ready", "");
+    await flush();
+    expect(r.radio.textsTo("2009999")).toEqual([`KVITTO ${alert.code}: 0 kommer, 1 kommer ej, 0 ej nådd`]);
+    // A second alert whose receipt is still owed at its deadline is dropped, not sent late.
+    r.radio.incomingText("2009999", "LARM kib Ny händelse");
+    await flush();
+    const second = r.dispatcher.activeAlerts()[0]!;
+    r.links.set("terminal-1", "unresponsive", "unplugged");
+    r.modem.incoming("+46701000003", `OK ${second.code}`);
+    await flush();
+    await r.clock.advance(601_000);
+    r.links.set("terminal-1", "ready", "");
+    await flush();
+    expect(r.radio.textsTo("2009999")).toHaveLength(1);
   });
 
   it("a restart resumes: an in-flight send is sent again, a recorded one is not", async () => {

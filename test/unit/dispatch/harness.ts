@@ -10,6 +10,7 @@ import { ChannelPorts } from "../../../src/dispatch/channel-ports.js";
 import { DispatchConfigSchema, type DispatchConfig } from "../../../src/dispatch/dispatch-config.js";
 import { Dispatcher, type AlertRecords } from "../../../src/dispatch/dispatcher.js";
 import { IncomingRouter } from "../../../src/dispatch/incoming.js";
+import { ReceiptQueue, type OwedReceipt, type OwedReceiptFile } from "../../../src/dispatch/receipt-queue.js";
 import { RosterIndex, validateRoster, type Roster } from "../../../src/dispatch/roster.js";
 import { Value } from "@sinclair/typebox/value";
 
@@ -126,6 +127,18 @@ export class FakeModem implements SmsModem {
   }
 }
 
+/** Owed receipts "on disk": survives a new rig (a restart) when passed to it again. */
+export class MemoryReceiptFile implements OwedReceiptFile {
+  saved: OwedReceipt[] = [];
+  load(): OwedReceipt[] {
+    return structuredClone(this.saved);
+  }
+  save(list: readonly OwedReceipt[]): Promise<void> {
+    this.saved = structuredClone([...list]);
+    return Promise.resolve();
+  }
+}
+
 export class MemoryStore implements AlertRecords {
   recovered: StoredAlert[] = [];
   readonly puts: StoredAlert[] = [];
@@ -157,6 +170,8 @@ export const ROSTER: Roster = validateRoster(
       { id: "anna", name: "Anna Andersson", channels: [{ sds: "2001001" }, { sms: "+46701000001" }] },
       { id: "bertil", name: "Bertil Berg", channels: [{ sds: "2001002" }, { sms: "+46701000002" }] },
       { id: "cecilia", name: "Cecilia Ceder", channels: [{ sms: "+46701000003" }] },
+      // The duty officer who starts alerts: both activator addresses are hers (one activator, two channels).
+      { id: "dora", name: "Dora Dahl", channels: [{ sds: "2009999" }, { sms: "+46709999999" }] },
     ],
     roles: [
       { id: "tib", name: "Tjänsteperson i beredskap", people: ["anna", "bertil"], fallback: { gssi: "9001" } },
@@ -167,7 +182,7 @@ export const ROSTER: Roster = validateRoster(
 );
 
 export function dispatchConfig(over: Partial<DispatchConfig> = {}): DispatchConfig {
-  const base = Value.Default(DispatchConfigSchema, { roster: "roster.json", answers: { status: { "32772": "coming", "32773": "not-coming" } }, activators: [{ sds: "2009999" }, { sms: "+46709999999" }] }) as DispatchConfig;
+  const base = Value.Default(DispatchConfigSchema, { roster: "roster.json", answers: { status: { "32772": "coming", "32773": "not-coming" } }, activators: [{ sds: "2009999" }, { sms: "+46709999999" }, { sds: "2008888" }] }) as DispatchConfig;
   return { ...base, ...over };
 }
 
@@ -182,7 +197,7 @@ export interface Rig {
   published: Map<string, Record<string, unknown>>;
 }
 
-export async function rig(o: { config?: Partial<DispatchConfig>; store?: MemoryStore; clock?: FakeClock; radio?: FakeRadio; modem?: FakeModem } = {}): Promise<Rig> {
+export async function rig(o: { config?: Partial<DispatchConfig>; store?: MemoryStore; receiptFile?: MemoryReceiptFile; clock?: FakeClock; radio?: FakeRadio; modem?: FakeModem } = {}): Promise<Rig> {
   const clock = o.clock ?? new FakeClock();
   const radio = o.radio ?? new FakeRadio();
   const modem = o.modem ?? new FakeModem();
@@ -195,7 +210,8 @@ export async function rig(o: { config?: Partial<DispatchConfig>; store?: MemoryS
   const ports = new ChannelPorts({ radios: new Map([["terminal-1", radio]]), modems: new Map([["modem-1", modem]]), links });
   const published = new Map<string, Record<string, unknown>>();
   const index = new RosterIndex(ROSTER);
-  const dispatcher = new Dispatcher({ config, roster: () => index, store, ports, clock, log, publish: (id, doc) => (published.set(id, doc), Promise.resolve()), random: () => 0.4 });
+  const receipts = new ReceiptQueue({ file: o.receiptFile ?? new MemoryReceiptFile(), ports, clock, log });
+  const dispatcher = new Dispatcher({ config, roster: () => index, store, ports, clock, log, receipts, publish: (id, doc) => (published.set(id, doc), Promise.resolve()), random: () => 0.4 });
   const incoming = new IncomingRouter({ config, dispatcher, roster: () => index, ports, log });
   ports.onIncoming((m) => void incoming.handle(m));
   await dispatcher.start();
