@@ -105,10 +105,11 @@ describe("alert dispatch end to end", () => {
     await until(() => site.alert("e2e-up")?.state === "completed", 15_000, "regional activation completed", () => site.tail());
     await until(() => site.upstreamLog.some((m) => m.topic === `${REMOTE}/bridge/response/alert/send` && m.body["transaction"] === "up-1"), 10_000, "response upstream");
 
-    await site.mosquitto!.stop();
     const upstream = (): string | undefined => (site.retained.get(`${BASE}/links/upstream`) as { state?: string } | undefined)?.state;
     // A loaded machine can make the uplink flap and back off (up to backoffCapMs): allow for that.
+    // The wait comes before the cut: waiting for "ready" after stopping the broker raced the gateway noticing the cut.
     await until(() => upstream() === "ready" || undefined, 45_000, "upstream ready before the cut", () => site.tail());
+    await site.mosquitto!.stop();
     await until(() => (upstream() === "unresponsive" || upstream() === "disconnected") || undefined, 15_000, "upstream link down", () => site.tail());
     const r = await site.request("alert/send", { id: "e2e-down", kind: "activation", text: "Utan IP", recipients: ["role:tib", "role:kib"] });
     expect(r["status"]).toBe("ok");

@@ -217,13 +217,17 @@ async function recover(path: string, log: Logger): Promise<Recovered> {
     throw err;
   }
   const lines = text.split("\n");
-  if (lines.at(-1) === "") lines.pop();
+  // A record counts only with its newline (written in the same write, before the fsync that acknowledged
+  // it). A last line without one was cut short — even when its CRC happens to pass (the cut fell right on
+  // the newline) — and must go, or the next append would glue onto it and hide every later record.
+  const unterminated = lines.at(-1) !== "";
+  if (!unterminated) lines.pop();
   const byseq = new Map<number, QueuedMessage>();
   let head = 1;
   let maxSeq = 0;
   let bad = -1;
   for (const [i, line] of lines.entries()) {
-    const r = decodeRecord(line);
+    const r = unterminated && i === lines.length - 1 ? ({ ok: false, reason: "no newline: cut short" } as const) : decodeRecord(line);
     if (!r.ok) {
       bad = i;
       const tail = i === lines.length - 1;

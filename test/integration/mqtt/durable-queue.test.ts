@@ -125,3 +125,21 @@ describe("DurableQueue", () => {
     expect(existsSync(join(dir, JOURNAL_FILE))).toBe(true);
   });
 });
+
+describe("a last record cut exactly before its newline (found by `npm run proof -- power-cut`)", () => {
+  it("is discarded, so the next append starts on its own line and nothing after it is lost", async () => {
+    const q = await open();
+    for (let i = 1; i <= 3; i++) await q.append(msg(i));
+    await q.close();
+    const path = join(dir, JOURNAL_FILE);
+    // A complete, valid record for t/4 — but its newline never reached the disk.
+    writeFileSync(path, readFileSync(path, "utf8") + encodeRecord({ t: "m", s: 4, tp: "t/4", p: Buffer.from("m4").toString("base64"), q: 1, r: false, at: "" }).toString("utf8").trimEnd());
+    const again = await open();
+    expect(topicsOf(again)).toEqual(["t/1", "t/2", "t/3"]);
+    for (let i = 5; i <= 6; i++) await again.append(msg(i));
+    await again.close();
+    const third = await open();
+    expect(topicsOf(third)).toEqual(["t/1", "t/2", "t/3", "t/5", "t/6"]);
+    expect(readdirSync(dir).filter((f) => f.includes(".corrupt-"))).toEqual([]);
+  });
+});
