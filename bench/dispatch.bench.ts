@@ -124,7 +124,7 @@ async function throughput(recipients: number, commandDelayMs: number): Promise<{
   }
 }
 
-function alertDoc(id: string, recipients: number, state: StoredAlert["state"]): StoredAlert {
+export function alertDoc(id: string, recipients: number, state: StoredAlert["state"]): StoredAlert {
   const now = new Date().toISOString();
   return {
     id,

@@ -5,7 +5,12 @@
  *
  *   src/main.ts ─► src/cli/main.ts (commands) ─► src/app/ (composition root: daemon, device factory)
  *                                              └► src/ (domain core, ports) ◄── adapters/ (one protocol each)
+ *
+ * `rakelgw run` forks the embedded broker's process before it imports the rest of the program, so the two
+ * load side by side (adapters/mqtt/broker/broker-prefork.ts says why); hence the dynamic import below.
  */
-import { runAsProcess } from "./cli/main.js";
+import { preforkBrokerChild } from "../adapters/mqtt/broker/broker-prefork.js";
 
+if (process.argv[2] === "run") preforkBrokerChild();
+const { runAsProcess } = await import("./cli/main.js");
 runAsProcess(process.argv);

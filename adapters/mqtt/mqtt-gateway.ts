@@ -8,6 +8,7 @@ import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { checkBaseTopic } from "./api/topics.js";
 import { INTERNAL_USER, RESERVED_CLIENT_PREFIX } from "./broker/auth-hooks.js";
+import { discardPreforkedChild } from "./broker/broker-prefork.js";
 import { BrokerSupervisor } from "./broker/broker-supervisor.js";
 import { BridgeApi } from "./bridge-api.js";
 import type { ExternalAuth, MqttConfig } from "./mqtt-config.js";
@@ -74,6 +75,7 @@ export class MqttGateway {
     const links = opts.links;
     const api = new BridgeApi({ baseTopic: base, version: opts.version, simulated: opts.simulated, maxRequestBytes: config.api.maxRequestBytes, maxConcurrentRequests: config.api.maxConcurrentRequests, log });
     const external = config.broker.external;
+    if (external) discardPreforkedChild();
     // The uplink's journal opens before the embedded broker, which then PUBACKs out-rule publishes only once
     // they are journaled. An external broker acknowledges on its own: there the uplink reads its subscription.
     const uplink = config.uplink ? await UplinkBridge.create(config.uplink, { log, version: opts.version, simulated: opts.simulated }) : undefined;

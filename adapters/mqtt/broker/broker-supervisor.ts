@@ -1,14 +1,12 @@
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { backoffDelay } from "../../../src/shared/backoff.js";
 import { GatewayError } from "../../../src/shared/errors.js";
 import type { Logger } from "../../../src/shared/logger.js";
 import { TypedEmitter, type Unsubscribe } from "../../../src/shared/typed-emitter.js";
 import type { BrokerConfig } from "../mqtt-config.js";
 import type { FromBroker, ToBroker } from "./broker-ipc.js";
+import { forkBrokerChild } from "./broker-prefork.js";
 import type { BrokerStats } from "./broker-server.js";
 
 /**
@@ -45,10 +43,6 @@ export interface SupervisorEvents {
   exit: (code: number | null, signal: string | null) => void;
   restarting: (delayMs: number, attempt: number) => void;
 }
-
-const here = fileURLToPath(import.meta.url);
-const isTs = here.endsWith(".ts");
-const ENTRY = join(dirname(here), isTs ? "broker-child.ts" : "broker-child.js");
 
 /** Forks, watches and restarts the broker process; see above. */
 export class BrokerSupervisor {
@@ -162,8 +156,7 @@ export class BrokerSupervisor {
 
   private spawn(): Promise<Record<string, number>> {
     const b = this.configForSpawn();
-    const execArgv = [`--max-old-space-size=${b.maxOldSpaceMb}`, ...(isTs ? ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] : [])];
-    const child = fork(ENTRY, [], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = forkBrokerChild(b.maxOldSpaceMb);
     this.child = child;
     const log = this.opts.log.child({ mod: "mqtt-supervisor" });
     return new Promise((resolve, reject) => {

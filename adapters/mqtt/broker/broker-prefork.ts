@@ -1,0 +1,80 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+/**
+ * Forking the broker process, and forking it early.
+ *
+ * The broker child only loads aedes and its own few modules, then waits for its `start` message. The
+ * gateway process has far more to load (config schemas, device adapters, dispatch, status page) before its
+ * supervisor asks for the broker, so loading the two one after the other made `READY=1` wait for both.
+ * `rakelgw run` therefore forks the child first thing (`preforkBrokerChild`, from src/main.ts, before the
+ * rest of the program is imported); the supervisor's first start takes it (`forkBrokerChild`) when its
+ * heap cap matches, so the child's loading overlaps the gateway's. A prefork nobody takes (a config error,
+ * an external broker) is killed after `UNCLAIMED_MS` and never keeps the gateway process alive.
+ *
+ * This module imports nothing but Node built-ins so that it can run before everything else is loaded.
+ */
+
+const here = fileURLToPath(import.meta.url);
+const isTs = here.endsWith(".ts");
+const ENTRY = join(dirname(here), isTs ? "broker-child.ts" : "broker-child.js");
+/** The broker's default V8 heap cap (`mqtt.broker.maxOldSpaceMb`); a prefork with another cap is not used. */
+export const DEFAULT_BROKER_HEAP_MB = 256;
+const UNCLAIMED_MS = 30_000;
+
+let early: { child: ChildProcess; heapMb: number; timer: ReturnType<typeof setTimeout> } | undefined;
+
+function forkNow(heapMb: number): ChildProcess {
+  const execArgv = [`--max-old-space-size=${heapMb}`, ...(isTs ? ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] : [])];
+  return fork(ENTRY, [], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+}
+
+/** Forks the broker child now, before the gateway has loaded; at most one, and only once. */
+export function preforkBrokerChild(heapMb = DEFAULT_BROKER_HEAP_MB): void {
+  if (early) return;
+  let child: ChildProcess;
+  try {
+    child = forkNow(heapMb);
+  } catch {
+    return; // the supervisor forks (and reports the failure) as before
+  }
+  child.on("error", () => undefined);
+  // Idle until claimed: neither the child nor its IPC channel keep this process running.
+  child.unref();
+  child.channel?.unref();
+  const timer = setTimeout(() => discardPreforkedChild(), UNCLAIMED_MS);
+  timer.unref();
+  early = { child, heapMb, timer };
+}
+
+/** The pid of the preforked child not yet claimed, if any. */
+export function preforkedPid(): number | undefined {
+  return early?.child.pid;
+}
+
+/** Kills a preforked broker child nobody claimed (no-op without one). */
+export function discardPreforkedChild(): void {
+  if (!early) return;
+  clearTimeout(early.timer);
+  early.child.kill("SIGKILL");
+  early = undefined;
+}
+
+/** The preforked child if it is still alive and has the heap cap asked for, else a new fork. */
+export function forkBrokerChild(heapMb: number): ChildProcess {
+  const pre = early;
+  if (pre) {
+    clearTimeout(pre.timer);
+    early = undefined;
+    if (pre.heapMb === heapMb && pre.child.exitCode === null && pre.child.signalCode === null && pre.child.connected) {
+      pre.child.removeAllListeners("error");
+      pre.child.ref();
+      pre.child.channel?.ref();
+      return pre.child;
+    }
+    pre.child.kill("SIGKILL");
+  }
+  return forkNow(heapMb);
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { discardPreforkedChild, preforkBrokerChild, preforkedPid } from "../../../adapters/mqtt/broker/broker-prefork.js";
+import { until } from "./helpers/procs.js";
+import { startTestGateway, type TestGateway } from "./helpers/test-gateway.js";
+
+/**
+ * `rakelgw run` forks the broker process before it loads the rest of the program; the supervisor's first
+ * start takes that child (when its heap cap matches) instead of forking another, and a prefork nobody takes
+ * is killed.
+ */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let dir: string | undefined;
+let t: TestGateway | undefined;
+afterEach(async () => {
+  discardPreforkedChild();
+  await t?.stop();
+  t = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("preforked broker process", () => {
+  it("is the process the supervisor starts the broker in", async () => {
+    preforkBrokerChild();
+    const pid = preforkedPid();
+    expect(pid).toBeGreaterThan(0);
+    dir = mkdtempSync(join(tmpdir(), "rakelgw-prefork-"));
+    t = await startTestGateway({ dir });
+    expect(t.gw.broker.pid).toBe(pid);
+    expect(preforkedPid()).toBeUndefined();
+  }, 20_000);
+
+  it("is killed and replaced when its heap cap differs from the config's", async () => {
+    preforkBrokerChild(300);
+    const pid = preforkedPid()!;
+    dir = mkdtempSync(join(tmpdir(), "rakelgw-prefork-"));
+    t = await startTestGateway({ dir });
+    expect(t.gw.broker.pid).not.toBe(pid);
+    await until(() => !alive(pid), 5000, "the unused prefork exited");
+  }, 20_000);
+
+  it("is killed when discarded (external broker, start failed)", async () => {
+    preforkBrokerChild();
+    const pid = preforkedPid()!;
+    expect(alive(pid)).toBe(true);
+    discardPreforkedChild();
+    expect(preforkedPid()).toBeUndefined();
+    await until(() => !alive(pid), 5000, "the discarded prefork exited");
+  });
+});
