@@ -1,5 +1,5 @@
 /**
- * The grammar of what may reach a serial device (reliability.md S2): the bytes written while a send was
+ * The grammar of what may reach a serial device (docs/reliability.md S2): the bytes written while a send was
  * asked for must be made of the one command that should be sent, and anything else must be one of the
  * routine commands the gateway writes anyway (init, heartbeat: taken from a clean baseline).
  */

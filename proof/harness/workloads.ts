@@ -5,7 +5,7 @@ import { BASE, REMOTE_BASE, type Rig } from "./rig.js";
  * gateway said yes to its source) and "what the device must have received" (the simulated terminal or modem,
  * or the regional broker). Every proof counts the same way: accepted items missing at their sink are lost;
  * an item delivered more than 1 + k times, k = crashes between its submission and its last delivery, is a
- * duplicate outside the at-least-once window (reliability.md R3).
+ * duplicate outside the at-least-once window (docs/reliability.md R3).
  *
  * Alert dispatch (alert/send, SDS and SMS activations) plugs in as further workloads with the same shape.
  */

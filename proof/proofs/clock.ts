@@ -9,7 +9,7 @@ import { Rig } from "../harness/rig.js";
 import { Ledger, sdsVerb, smsVerb, uplinkPublish, type Item, type Workload } from "../harness/workloads.js";
 
 /**
- * Clock (reliability.md catalogue #38): the daemon's wall clock steps +1 h, back, and −1 h while sends and
+ * Clock (docs/reliability.md #38): the daemon's wall clock steps +1 h, back, and −1 h while sends and
  * uplink traffic run (the probe preload shifts Date; monotonic clocks and timers are untouched, as with an
  * NTP step or a dead RTC). Timers must use monotonic time: no mass expiry (refusals, expired queue entries),
  * no resend (a device receiving a send twice), no link flapping, in any phase compared with the steady one.

@@ -8,7 +8,7 @@ import { Ledger, sdsVerb, smsVerb, uplinkPublish, type Workload } from "../harne
 import { ledgerRows } from "./common.js";
 
 /**
- * Crash safety (reliability.md R1, R3, R7): SIGKILL of the daemon's process group at a uniformly random
+ * Crash safety (docs/reliability.md R1, R3, R7): SIGKILL of the daemon's process group at a uniformly random
  * moment 0–2 s into a burst, restart, repeat; at the end every accepted item is diffed against what the
  * simulated terminal and modem received and what reached the regional broker.
  */

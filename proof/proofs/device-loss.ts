@@ -9,7 +9,7 @@ import { Ledger, sdsVerb, smsVerb, type Workload } from "../harness/workloads.js
 import { ledgerRows } from "./common.js";
 
 /**
- * Device loss (reliability.md R6, catalogue #19): the pty of the terminal or the modem is removed in the
+ * Device loss (docs/reliability.md R6, docs/reliability.md #19): the pty of the terminal or the modem is removed in the
  * middle of a send and re-created at the same path, `--cycles` times each (default 50): link down within
  * 5 s, ready again within 5 s of the path reappearing, nothing accepted lost, no SDS sent twice. Then a
  * terminal reboot (registrations lost) and a terminal that answers with another ISSI.

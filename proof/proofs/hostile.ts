@@ -10,7 +10,7 @@ import { BASE, CLI, ROOT, Rig } from "../harness/rig.js";
 import { SDS_UNITS, SMS_UNITS, units, violations } from "../harness/wire-grammar.js";
 
 /**
- * Hostile input (reliability.md S2 and the bad-input catalogue): each item through each entry point that
+ * Hostile input (docs/reliability.md S2 and the bad-input catalogue): each item through each entry point that
  * can carry it — MQTT verbs and raw MQTT packets, incoming SDS and SMS from the devices, the CLI, the
  * configuration. Every answer must be a clear error to the sender (or a safe send); the bytes written to the
  * terminal and the modem must parse as routine commands plus the one send command asked for, and no other

@@ -11,7 +11,7 @@ import { Ledger, uplinkPublish } from "../harness/workloads.js";
 import { ledgerRows } from "./common.js";
 
 /**
- * Power cut (reliability.md R2, catalogue #35): the uplink journal is being written (the regional broker is
+ * Power cut (docs/reliability.md R2, docs/reliability.md #35): the uplink journal is being written (the regional broker is
  * down, so it only grows) when the daemon is killed at a random moment; then the write path "stops
  * mid-record": the file is cut at a random byte after the last acknowledged record (what an fsync
  * guarantees survives) and, in most trials, ends in half a record or a run of NULs, as a power cut leaves

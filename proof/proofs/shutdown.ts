@@ -10,7 +10,7 @@ import { Ledger, sdsVerb, smsVerb, uplinkPublish, type Workload } from "../harne
 import { ledgerRows } from "./common.js";
 
 /**
- * Shutdown and watchdog (reliability.md R7, catalogue #39, #40): SIGTERM in the middle of a burst, `--trials`
+ * Shutdown and watchdog (docs/reliability.md R7, docs/reliability.md #39, #40): SIGTERM in the middle of a burst, `--trials`
  * times: exit 0 within TimeoutStopSec (15 s) and nothing accepted lost. Then the event loop is blocked for
  * 30 s (the probe's busy loop) with the daemon started as systemd starts a Type=notify service with
  * WatchdogSec=2 (NOTIFY_SOCKET, WATCHDOG_USEC): the proof plays systemd — it must see WATCHDOG=1 pings, see

@@ -11,7 +11,7 @@ import { Ledger, sdsVerb, smsVerb, uplinkPublish, type Workload } from "../harne
 import { ledgerRows } from "./common.js";
 
 /**
- * Soak (reliability.md R9, scaled): sends, local MQTT traffic, reconnect storms, device losses and uplink
+ * Soak (docs/reliability.md R9, scaled): sends, local MQTT traffic, reconnect storms, device losses and uplink
  * outages together for `--duration` seconds (CI: 120). Prints RSS over time (daemon + broker child),
  * event-loop delay p99 of the daemon, and lost items.
  */

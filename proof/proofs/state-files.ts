@@ -9,7 +9,7 @@ import { Rig } from "../harness/rig.js";
 import { Ledger, uplinkPublish } from "../harness/workloads.js";
 
 /**
- * State files (reliability.md R8, catalogue #34, #36): every state file of the daemon made empty,
+ * State files (docs/reliability.md R8, docs/reliability.md #34, #36): every state file of the daemon made empty,
  * NUL-filled, truncated and of a wrong version while it is stopped; then started the way systemd would
  * (up to 3 attempts): it must come up with terminal and modem ready — never a crash loop — and say what it
  * did with the file. Then a full disk: uplink publishes are not acknowledged while nothing can be written,

@@ -1,7 +1,7 @@
 import type { StateDoc } from "./state-view.js";
 
 /**
- * Derives alert timings from the retained alert documents (interfaces.md `<base>/alerts/<id>`), so the
+ * Derives alert timings from the retained alert documents (docs/mqtt-interface.md `<base>/alerts/<id>`), so the
  * figures measure what recipients experienced, whichever code wrote the document:
  * - accepted → first send: `createdAt` to the earliest attempt's `at`;
  * - accepted → first answer: `createdAt` to the first recipient with an `answer`, taken from the

@@ -5,7 +5,7 @@ import type { Unsubscribe } from "../shared/typed-emitter.js";
  * (`links/<id>`, `terminals/<id>`, `talkgroups/<terminal>/check`, `alerts/<id>`, `conferences/<id>`) plus
  * what the page needs that has no retained topic (`modems/<id>`, `sds/last/<terminal>`). It is fed by the
  * same publish path MQTT subscribers see, so the status page shows exactly what an integrator would read,
- * and works with whatever alert and conference documents their owners publish (interfaces.md shapes).
+ * and works with whatever alert and conference documents their owners publish (docs/mqtt-interface.md shapes).
  *
  * Finished alerts are kept up to `recentAlerts`; older ones leave the view (the alert store keeps them).
  */

@@ -165,24 +165,6 @@ export function isGatewayError(e: unknown, code?: ErrorCode | readonly ErrorCode
   return typeof code === "string" ? e.code === code : code.includes(e.code);
 }
 
-/** +CME codes that mean "try again later" (EN 300 392-5 error list: 3 wrong state, 42 busy with signalling). */
-const TRANSIENT_CME = new Set([3, 42]);
-
-/** True for errors worth retrying after a pause: timeouts, busy terminals, a lost link. */
-export function isTransient(e: unknown): boolean {
-  if (!(e instanceof GatewayError)) return false;
-  switch (e.code) {
-    case "AT_TIMEOUT":
-    case "LINK_LOST":
-    case "LINK_NOT_OPEN":
-      return true;
-    case "AT_CME_ERROR":
-      return TRANSIENT_CME.has(Number(e.context["cme"]));
-    default:
-      return false;
-  }
-}
-
 export function isLinkLost(e: unknown): boolean {
   return isGatewayError(e, ["LINK_LOST", "LINK_NOT_OPEN", "LINK_OPEN_FAILED"]);
 }

@@ -77,7 +77,7 @@ export async function login(url: string, username: string, password: string): Pr
   return cookie;
 }
 
-/** An alert document in the interfaces.md shape. */
+/** An alert document in the docs/mqtt-interface.md shape. */
 export function alertDoc(id: string, over: Record<string, unknown> = {}): Record<string, unknown> {
   const created = new Date(Date.now() - 60_000).toISOString();
   const at = new Date(Date.now() - 58_000).toISOString();

@@ -57,7 +57,7 @@ describe("status page in chromium", () => {
     expect(await page.isVisible("#test-alert-form")).toBe(false);
     expect(await page.isVisible("#no-rights")).toBe(true);
 
-    // Live, without reload: an alert and a conference in the interfaces.md shapes, and a link going down.
+    // Live, without reload: an alert and a conference in the docs/mqtt-interface.md shapes, and a link going down.
     await rig.gw.bus.publishAlertState("a-1", alertDoc("a-1"));
     await rig.gw.bus.publishConferenceState("conf-1", { id: "conf-1", name: "Samverkan Sthlm", state: "in-conference", since: new Date().toISOString(), patchedTalkgroup: "9001" });
     rig.gw.links.set("terminal-1", "unresponsive", "no answer to AT");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ERROR_CODES, type ErrorCode, GatewayError, fail, isGatewayError, isLinkLost, isTransient, ok } from "../../../src/shared/errors.js";
+import { ERROR_CODES, type ErrorCode, GatewayError, fail, isGatewayError, isLinkLost, ok } from "../../../src/shared/errors.js";
 
 describe("GatewayError", () => {
   it("carries code, context, cause and the class name", () => {
@@ -38,28 +38,6 @@ describe("isGatewayError", () => {
     ["undefined", undefined, undefined, false],
   ] as [string, unknown, ErrorCode | ErrorCode[] | undefined, boolean][])("%s gives %s", (_t, value, code, want) => {
     expect(isGatewayError(value, code)).toBe(want);
-  });
-});
-
-describe("isTransient", () => {
-  const g = (code: ErrorCode, context: Record<string, unknown> = {}): GatewayError => new GatewayError(code, "x", { context });
-  it.each([
-    ["AT_TIMEOUT", g("AT_TIMEOUT"), true],
-    ["LINK_LOST", g("LINK_LOST"), true],
-    ["LINK_NOT_OPEN", g("LINK_NOT_OPEN"), true],
-    ["CME 42 (busy with signalling)", g("AT_CME_ERROR", { cme: 42 }), true],
-    ["CME 3 (wrong state)", g("AT_CME_ERROR", { cme: 3 }), true],
-    ["CME 42 given as a string", g("AT_CME_ERROR", { cme: "42" }), true],
-    ["CME 4 (not supported)", g("AT_CME_ERROR", { cme: 4 }), false],
-    ["CME without a code", g("AT_CME_ERROR"), false],
-    ["CMS 500", g("AT_CMS_ERROR", { cms: 500 }), false],
-    ["AT_ERROR", g("AT_ERROR"), false],
-    ["AT_UNSAFE_ARGUMENT", g("AT_UNSAFE_ARGUMENT"), false],
-    ["LINK_OPEN_FAILED", g("LINK_OPEN_FAILED"), false],
-    ["a plain Error", new Error("timeout"), false],
-    ["a string", "AT_TIMEOUT", false],
-  ] as [string, unknown, boolean][])("%s is transient: %s", (_t, value, want) => {
-    expect(isTransient(value)).toBe(want);
   });
 });
 
