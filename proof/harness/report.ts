@@ -18,9 +18,15 @@ export class Report {
     this.rows.push({ figure, value, ...(goal !== undefined ? { goal } : {}), ...(ok !== undefined ? { ok } : {}) });
   }
 
-  /** A figure with an upper bound. */
+  /**
+   * A figure with an upper bound: a time or a memory size. With PROOF_TIMING_GOALS=report (what CI sets) a
+   * missed bound is printed as "over goal" but does not fail the proof: speed and memory are figures for
+   * the record (house rule: never timed assertions in CI), while loss, duplicates and refusals always fail.
+   */
   atMost(figure: string, value: number, max: number, unit = ""): void {
-    this.add(figure, `${round(value)}${unit}`, `≤ ${max}${unit}`, value <= max);
+    const within = value <= max;
+    if (!within && process.env["PROOF_TIMING_GOALS"] === "report") this.add(figure, `${round(value)}${unit} (over goal, reported only)`, `≤ ${max}${unit}`);
+    else this.add(figure, `${round(value)}${unit}`, `≤ ${max}${unit}`, within);
   }
 
   note(text: string): void {

@@ -23,7 +23,18 @@ export async function powerCut(args: ProofArgs): Promise<Report> {
   const report = new Report("power-cut");
   const rnd = rng(args.seed);
   const fs = scratchDir(64 * 1024);
-  const rig = await Rig.create({ stateDir: join(fs.path, "state") });
+  // The uplink queue's cap (10 000 messages by default) drops the oldest messages by design once the
+  // regional broker has been away long enough (README, uplink). With the broker down for the whole proof an
+  // idle machine submits more than that, and the cap's documented drops then looked like lost messages:
+  // this proof is about torn records, so the cap is set beyond what its trials can submit (the tmpfs still
+  // refuses, without a PUBACK, whatever does not fit).
+  const rig = await Rig.create({
+    stateDir: join(fs.path, "state"),
+    tweak: (c) => {
+      const uplink = (c["mqtt"] as { uplink?: Record<string, unknown> }).uplink;
+      if (uplink) Object.assign(uplink, { queueMaxMessages: 10_000_000, queueMaxBytes: 1024 * 1024 * 1024 });
+    },
+  });
   const ledger = new Ledger();
   const journal = join(rig.stateDir, "uplink", "uplink-queue.jsonl");
   let torn = 0;
