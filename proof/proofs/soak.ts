@@ -29,6 +29,9 @@ export async function soak(args: ProofArgs): Promise<Report> {
   ];
   const rss: { t: number; kib: number; daemonKiB: number }[] = [];
   const events = { storms: 0, stormClients: 0, unplugs: 0, outages: 0, injected: 0 };
+  // Faults that open the at-least-once window (docs/reliability.md R3): an uplink outage may resend a QoS 1
+  // publish whose PUBACK was lost with the connection (MQTT 3.1.1 §4.4), an unplug an SDS whose result was lost.
+  const windowFaults: number[] = [];
   const traffic = new LocalTraffic(rig);
   try {
     await rig.start();
@@ -62,6 +65,7 @@ export async function soak(args: ProofArgs): Promise<Report> {
       if (now >= nextUnplug) {
         nextUnplug = now + every(180);
         events.unplugs++;
+        windowFaults.push(performance.now());
         const dev = events.unplugs % 2 ? rig.terminal : rig.modem;
         await dev.unplug();
         await sleep(1000 + rnd() * 3000);
@@ -70,6 +74,7 @@ export async function soak(args: ProofArgs): Promise<Report> {
       if (now >= nextOutage && rig.regional) {
         nextOutage = now + every(600);
         events.outages++;
+        windowFaults.push(performance.now());
         if (events.outages % 2) {
           rig.regional.freeze(true);
           await sleep(8000);
@@ -79,6 +84,8 @@ export async function soak(args: ProofArgs): Promise<Report> {
           await sleep(8000);
           await rig.regional.resume();
         }
+        // Publishes sent into a frozen connection during the outage are resent after it (no PUBACK came).
+        windowFaults.push(performance.now());
       }
       await sleep(200);
     }
@@ -90,7 +97,7 @@ export async function soak(args: ProofArgs): Promise<Report> {
     report.add("duration", `${durationS} s`);
     report.add("faults: reconnect storms (clients) / device unplugs / uplink outages", `${events.storms} (${events.stormClients}) / ${events.unplugs} / ${events.outages}`);
     report.add("local QoS 0 traffic (10 clients)", `${traffic.sent} msgs, ${round(traffic.sent / durationS)} /s`);
-    ledgerRows(report, ledger.figures(rig, [], mix.map(([w]) => w)));
+    ledgerRows(report, ledger.figures(rig, windowFaults, mix.map(([w]) => w)));
     const incoming = rig.sdsReceived.filter((s) => typeof s["text"] === "string" && s["text"].startsWith("Soak in ")).length;
     report.add("incoming SDS published on sds/received / injected while the link was ready", `${incoming} / ${events.injected}`, "all", incoming === events.injected);
     const kibs = rss.map((r) => r.kib).filter((k) => k > 0);
