@@ -24,10 +24,6 @@ export class SseHub {
     this.timer.unref();
   }
 
-  get size(): number {
-    return this.clients.size;
-  }
-
   /** Takes over a response; false when the hub is full (the caller answers 503). */
   add(res: ServerResponse): boolean {
     if (this.clients.size >= this.maxClients) return false;

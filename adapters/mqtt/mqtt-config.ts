@@ -1,5 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { validateAgainst } from "../../src/config/validate.js";
+import { DEFAULT_BROKER_HEAP_MB } from "./broker/broker-prefork.js";
 
 /**
  * Configuration of everything MQTT: the embedded broker, the topic API, the regional uplink and the `ip`
@@ -106,7 +107,7 @@ export const BrokerSchema = Type.Object(
     allowAnonymous: Type.Union([Type.Literal("off"), Type.Literal("loopback")], { default: "off" }),
     stateDir: Type.Optional(Type.String({ description: "retained messages and persistent sessions survive restarts here" })),
     limits: LimitsSchema,
-    maxOldSpaceMb: Type.Integer({ minimum: 32, default: 256, description: "V8 heap cap of the broker process" }),
+    maxOldSpaceMb: Type.Integer({ minimum: 32, default: DEFAULT_BROKER_HEAP_MB, description: "V8 heap cap of the broker process" }),
     restartBaseMs: Type.Integer({ minimum: 10, default: 200 }),
     restartCapMs: Type.Integer({ minimum: 100, default: 10000 }),
     logLevel: Type.String({ default: "info" }),

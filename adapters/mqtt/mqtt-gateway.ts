@@ -156,7 +156,7 @@ function embeddedClientOptions(broker: BrokerSupervisor, port: number): IClientO
 }
 
 /** Reads the password of `externalAuth` from its file or environment variable (never inline in the config). */
-export function externalPassword(auth: ExternalAuth): string | undefined {
+function externalPassword(auth: ExternalAuth): string | undefined {
   if (auth.passwordFile !== undefined) {
     try {
       return readFileSync(auth.passwordFile, "utf8").split(/\r?\n/)[0] ?? "";

@@ -1,5 +1,5 @@
 import type { FloorEvent, PttControl, TerminalState } from "../ports/radio-terminal.js";
-import { type Clock, type TimerHandle, systemClock } from "../shared/clock.js";
+import { type Clock, type TimerHandle, sleep, systemClock } from "../shared/clock.js";
 import type { Logger } from "../shared/logger.js";
 import type { Unsubscribe } from "../shared/typed-emitter.js";
 import type { ConferencePatch } from "./conference-service.js";
@@ -60,7 +60,6 @@ export class FloorPolicy implements ConferencePatch {
   private lockedOut = false;
   private running = false;
   private txTimer: TimerHandle | undefined;
-  private retryTimer: TimerHandle | undefined;
   private lastSelect = -Infinity;
   private readonly offs: Unsubscribe[] = [];
   private keyCount = 0;
@@ -186,9 +185,7 @@ export class FloorPolicy implements ConferencePatch {
     } catch (err) {
       this.log.error({ err, why, attempt, event: "ptt-release-failed" }, "de-keying failed; retrying");
       if (attempt >= 9) return;
-      await new Promise<void>((resolve) => {
-        this.retryTimer = this.clock.setTimeout(resolve, this.o.dekeyRetryMs ?? 1000);
-      });
+      await sleep(this.o.dekeyRetryMs ?? 1000, undefined, this.clock);
       await this.dekey(why, attempt + 1);
     }
   }

@@ -3,13 +3,15 @@
  * written as 1-8 decimal digits (ETSI EN 300 392-1 clause 7); an MSISDN is E.164 (ITU-T E.164: at most 15
  * digits, here always with the leading `+`).
  */
+import { MAX_SSI } from "../shared/addresses.js";
+
 export const SSI_PATTERN = "^[0-9]{1,8}$";
 export const E164_PATTERN = "^\\+[1-9][0-9]{5,14}$";
 
 const SSI = new RegExp(SSI_PATTERN);
 const E164 = new RegExp(E164_PATTERN);
 
-export const isSsi = (s: string): boolean => SSI.test(s) && Number(s) <= 0xffffff;
+export const isSsi = (s: string): boolean => SSI.test(s) && Number(s) <= MAX_SSI;
 export const isE164 = (s: string): boolean => E164.test(s);
 
 /** One SSI written two ways ("02001001" from an ITSI tail, "2001001" in the roster) compares equal. */

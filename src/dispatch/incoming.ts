@@ -1,11 +1,12 @@
 import type { Logger } from "../shared/logger.js";
-import { sameAddress } from "./addresses.js";
 import { parseActivation, type ParsedActivation } from "./activation-parser.js";
 import type { StoredAlert } from "./alert-model.js";
 import { parseAnswer } from "./answer-parser.js";
 import type { ChannelPorts, Incoming } from "./channel-ports.js";
 import type { DispatchConfig } from "./dispatch-config.js";
 import type { Dispatcher } from "./dispatcher.js";
+import { sameAddress } from "./addresses.js";
+import { stepReaches } from "./ladder.js";
 import type { RosterIndex } from "./roster.js";
 import { fill } from "./templates.js";
 
@@ -42,7 +43,7 @@ export class IncomingRouter {
       if (!ans) return void this.log.debug({ channel: m.channel, from: m.from }, "incoming message is not an answer");
       const alert = this.d.dispatcher.byCode(ans.code);
       if (!alert) return void this.log.warn({ event: "answer-unknown-code", channel: m.channel, from: m.from, code: ans.code }, "answer names no active alert; ignored");
-      const ok = await this.d.dispatcher.answer(alert, (st) => st.channel === m.channel && sameAddress(m.channel, st.address, m.from), ans.answer, `${m.channel}:${m.from}`);
+      const ok = await this.d.dispatcher.answer(alert, stepReaches(m.channel, m.from), ans.answer, `${m.channel}:${m.from}`);
       if (!ok) this.log.warn({ event: "answer-not-recipient", alert: alert.id, channel: m.channel, from: m.from }, "answer from an address not on the alert; ignored");
     } catch (err) {
       this.log.error({ err, channel: m.channel, from: m.from }, "incoming message could not be handled");
@@ -55,11 +56,11 @@ export class IncomingRouter {
     // The person's most recent active alert that reaches this ISSI.
     const alerts: StoredAlert[] = this.d.dispatcher
       .activeAlerts()
-      .filter((a) => a.slots.some((s) => s.ladder.some((st) => !st.group && st.channel === "sds" && sameAddress("sds", st.address, from))))
+      .filter((a) => a.slots.some((s) => s.ladder.some(stepReaches("sds", from))))
       .sort((x, y) => Date.parse(y.createdAt) - Date.parse(x.createdAt));
     const alert = alerts[0];
     if (!alert) return void this.log.warn({ event: "answer-not-recipient", from, status: value }, "status answer from an ISSI with no active alert; ignored");
-    await this.d.dispatcher.answer(alert, (st) => st.channel === "sds" && sameAddress("sds", st.address, from), answer, `status:${from}`);
+    await this.d.dispatcher.answer(alert, stepReaches("sds", from), answer, `status:${from}`);
   }
 
   private async activation(channel: "sds" | "sms", from: string, act: ParsedActivation): Promise<void> {

@@ -70,23 +70,10 @@ export function entryFor(a: StoredAlert, slot: number, step: Step): number {
   return a.recipients.length - 1;
 }
 
-/** Steps of the alert reached from (channel, address): a person's own contact path or a direct address. */
-export function stepsFrom(a: StoredAlert, channel: ChannelKind, from: string): { slot: number; step: Step }[] {
-  const out: { slot: number; step: Step }[] = [];
-  a.slots.forEach((s, slot) => {
-    for (const step of s.ladder) if (!step.group && step.channel === channel && sameAddress(channel, step.address, from)) out.push({ slot, step });
-  });
-  return out;
-}
-
-/** Steps of the alert that belong to a roster person. */
-export function stepsOfPerson(a: StoredAlert, person: string): { slot: number; step: Step }[] {
-  const out: { slot: number; step: Step }[] = [];
-  a.slots.forEach((s, slot) => {
-    const step = s.ladder.find((x) => x.person === person);
-    if (step) out.push({ slot, step });
-  });
-  return out;
-}
+/** True for a step that reaches (channel, address): a person's own contact path or a direct address, never a group. */
+export const stepReaches =
+  (channel: ChannelKind, from: string) =>
+  (step: { channel: string; address: string; group?: boolean }): boolean =>
+    !step.group && step.channel === channel && sameAddress(channel, step.address, from);
 
 export const needsAnswer = (kind: AlertKind): boolean => kind !== "info";

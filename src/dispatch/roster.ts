@@ -3,6 +3,7 @@ import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { validateAgainst } from "../config/validate.js";
 import { GatewayError } from "../shared/errors.js";
+import { MAX_SSI } from "../shared/addresses.js";
 import { E164_PATTERN, isSsi, SSI_PATTERN } from "./addresses.js";
 
 /**
@@ -67,7 +68,7 @@ export function rosterProblems(r: Roster): string[] {
     if (other !== undefined) problems.push(`/people/${i}/id: duplicate id "${p.id}" (also /people/${other})`);
     else people.set(p.id, i);
     p.channels.forEach((c, j) => {
-      if (c.sds !== undefined && !isSsi(c.sds)) problems.push(`/people/${i}/channels/${j}/sds: ${c.sds} is above the 24-bit SSI range (16777215)`);
+      if (c.sds !== undefined && !isSsi(c.sds)) problems.push(`/people/${i}/channels/${j}/sds: ${c.sds} is above the 24-bit SSI range (${MAX_SSI})`);
     });
   });
   const roles = new Map<string, number>();

@@ -42,7 +42,8 @@ export class StateView {
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return;
     this.docs.set(topic, doc as StateDoc);
     this.emit({ topic, doc: doc as StateDoc });
-    if (topic.startsWith("alerts/")) this.trimAlerts();
+    // Only a finished document can raise the number of finished alerts: trim then, not on every attempt.
+    if (topic.startsWith("alerts/") && FINISHED_ALERT.has(String((doc as StateDoc)["state"]))) this.trimAlerts();
   }
 
   /** Removes a topic (e.g. a terminal that left the configuration). */
