@@ -108,11 +108,6 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
     return this.phaseValue;
   }
 
-  /** The probe timeout now in use (the configured one, raised after slow or missed answers). */
-  get currentProbeTimeoutMs(): number {
-    return this.probeTimeout.ms;
-  }
-
   async start(): Promise<void> {
     const { link, engine } = this.opts;
     engine.hold();

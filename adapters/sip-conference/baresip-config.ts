@@ -1,5 +1,4 @@
 import type { SipConfig } from "./sip-config.js";
-import { splitHostPort } from "./sip-config.js";
 
 /**
  * baresip 1.0's `config` and `accounts` files, written from the gateway's `sip` section (one folder per
@@ -80,7 +79,3 @@ export function renderAccounts(sip: Pick<SipConfig, "listen" | "account">, lines
   );
 }
 
-/** The SIP port must not collide with what RTP picks next to it (two agents on one host). */
-export function sipPort(sip: Pick<SipConfig, "listen">): number {
-  return splitHostPort(sip.listen).port;
-}

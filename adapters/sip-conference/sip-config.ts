@@ -61,8 +61,3 @@ export const SipConfigSchema = Type.Object(
 
 export type SipConfig = Static<typeof SipConfigSchema>;
 
-/** `host:port` → parts. */
-export function splitHostPort(hp: string): { host: string; port: number } {
-  const i = hp.lastIndexOf(":");
-  return { host: hp.slice(0, i), port: Number(hp.slice(i + 1)) };
-}

@@ -12,11 +12,10 @@ export class PtyDevice<S extends AttachableSimulator> {
   private session: PtySession | undefined;
   /** Everything the gateway wrote to this device, in order, across every plug cycle (latin1). */
   wire = "";
-  /** performance.now() of the last unplug / replug. */
+  /** performance.now() of the last unplug. */
   lastUnplugAt = 0;
   /** performance.now() of every unplug. */
   readonly unplugs: number[] = [];
-  lastReplugAt = 0;
 
   constructor(
     public sim: S,
@@ -41,7 +40,6 @@ export class PtyDevice<S extends AttachableSimulator> {
     const s = await runOnPty(this.path, this.sim);
     s.link.onData((chunk) => (this.wire += chunk.toString("latin1")));
     this.session = s;
-    this.lastReplugAt = performance.now();
   }
 
   /** The USB adapter pulled: socat dies, the gateway's fd fails, the path disappears. */

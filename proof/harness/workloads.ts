@@ -92,8 +92,6 @@ export const uplinkPublish: Workload = {
   },
 };
 
-export const BASE_WORKLOADS: readonly Workload[] = [sdsVerb, smsVerb, uplinkPublish];
-
 /** One submitted item and what became of it. */
 export interface Item {
   key: string;

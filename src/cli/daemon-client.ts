@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { connect, type MqttClient } from "mqtt";
+import { MqttConfigSchema } from "../../adapters/mqtt/mqtt-config.js";
 import { GatewayError } from "../shared/errors.js";
 
 /**
@@ -36,8 +37,9 @@ function target(o: DaemonOpts): { url: string; base: string } {
   let url = o.mqtt;
   let base = o.base;
   if (o.config) {
-    const c = JSON.parse(readFileSync(o.config, "utf8")) as { site?: string; mqtt?: { baseTopic?: string; broker?: { listeners?: { kind: string; host?: string; port?: number }[] } } };
-    base ??= c.mqtt?.baseTopic ?? `rakelgw/${c.site ?? ""}`;
+    const c = JSON.parse(readFileSync(o.config, "utf8")) as { mqtt?: { baseTopic?: string; broker?: { listeners?: { kind: string; host?: string; port?: number }[] } } };
+    // The daemon's own default when the site file sets none (it was `rakelgw/<site>` here, another topic).
+    base ??= c.mqtt?.baseTopic ?? (MqttConfigSchema.properties.baseTopic.default as string);
     const l = c.mqtt?.broker?.listeners?.find((x) => x.kind === "tcp");
     if (l) url ??= `mqtt://${l.host === "0.0.0.0" || !l.host ? "127.0.0.1" : l.host}:${l.port ?? 1883}`;
   }
