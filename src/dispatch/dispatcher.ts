@@ -71,6 +71,8 @@ export class Dispatcher {
   /** Monotonic end of each slot's answer wait (the stored wall `waitUntil` is only used after a restart). */
   private readonly due = new Map<string, number>();
   private readonly offs: Unsubscribe[] = [];
+  /** Publishes in flight per alert; `again` asks for one more with the newest state when it ends. */
+  private readonly publishing = new Map<string, { again: boolean; done: Promise<void> }>();
   private readonly log: Logger;
   private stopped = false;
 
@@ -423,8 +425,29 @@ export class Dispatcher {
     await this.publish(a);
   }
 
-  private async publish(a: StoredAlert): Promise<void> {
-    await this.d.publish(a.id, publicAlert(a)).catch((err: unknown) => this.log.warn({ err, alert: a.id }, "alert state not published"));
+  /**
+   * Publishes the alert's newest state. Changes made while a publish of the same alert is in flight are
+   * coalesced into one more publish when it ends (the retained document is a snapshot, so the states in
+   * between carry nothing the newest lacks); the promise resolves once a publish that includes the state
+   * at the time of the call has been handed over. One alert to 200 recipients commits twice per recipient;
+   * without this each commit would render and send the whole document.
+   */
+  private publish(a: StoredAlert): Promise<void> {
+    const running = this.publishing.get(a.id);
+    if (running) {
+      running.again = true;
+      return running.done;
+    }
+    const entry = { again: false, done: Promise.resolve() };
+    entry.done = (async () => {
+      do {
+        entry.again = false;
+        await this.d.publish(a.id, publicAlert(a)).catch((err: unknown) => this.log.warn({ err, alert: a.id }, "alert state not published"));
+      } while (entry.again);
+      this.publishing.delete(a.id);
+    })();
+    this.publishing.set(a.id, entry);
+    return entry.done;
   }
 
   private arm(key: string, ms: number, fn: () => void): void {
