@@ -67,6 +67,29 @@ describe("alert store (real files)", () => {
     await s2.close();
   });
 
+  it("puts of one alert made while a write runs are written once, as the alert is when the write starts", async () => {
+    const dir = tmp();
+    const s = await open(dir);
+    const a = alert("a1");
+    const first = s.put(a); // starts a write at once
+    const waits: Promise<void>[] = [];
+    for (let i = 2; i <= 5; i++) {
+      a.rev = i;
+      waits.push(s.put(a)); // queued behind the running write: one batch
+    }
+    a.text = "changed after the last put";
+    await Promise.all([first, ...waits]);
+    await s.close();
+    const lines = readFileSync(join(dir, "alerts.journal"), "utf8").split("\n").filter((l) => l !== "");
+    // One record for the first write, one for the batch of four; the batch holds the alert's newest state.
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('"rev":5');
+    expect(lines[1]).toContain("changed after the last put");
+    const s2 = await open(dir);
+    expect(s2.recovered.map((x) => [x.rev, x.text])).toEqual([[5, "changed after the last put"]]);
+    await s2.close();
+  });
+
   it("a second gateway on the same state directory refuses to start; a stale lock is taken over", async () => {
     const dir = tmp();
     const s = await open(dir);

@@ -343,4 +343,29 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     await r.clock.advance(30_000);
     expect(r.modem.sent).toHaveLength(1);
   });
+
+  it("changes made while a publish of the alert is in flight go out as one more publish of the newest state", async () => {
+    const calls: { doc: Record<string, unknown>; release: () => void }[] = [];
+    const r = await rig({ publish: (_id, doc) => new Promise<void>((release) => calls.push({ doc: structuredClone(doc), release })) });
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "Konferens", recipients: ["person:anna", "person:bertil", "person:cecilia"] }, { via: "mqtt" });
+    await flush();
+    // Three recipients were marked in flight and sent while the first publish was held: one publish so far.
+    expect(calls).toHaveLength(1);
+    expect(r.store.puts.length).toBeGreaterThan(3);
+    calls[0]!.release();
+    await flush();
+    // The held changes become exactly one more publish, carrying every attempt made meanwhile.
+    expect(calls).toHaveLength(2);
+    const attempts = (calls[1]!.doc as unknown as Pub).recipients.map((x) => x.attempts.length);
+    expect(attempts).toEqual([1, 1, 1]);
+    calls[1]!.release();
+    await flush();
+    expect(calls).toHaveLength(2);
+    // A later change publishes again.
+    r.radio.incomingText("2001001", `OK ${alert.code}`);
+    await flush();
+    expect(calls).toHaveLength(3);
+    expect((calls[2]!.doc as unknown as Pub).summary["coming"]).toBe(1);
+    calls[2]!.release();
+  });
 });

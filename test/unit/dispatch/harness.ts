@@ -197,7 +197,7 @@ export interface Rig {
   published: Map<string, Record<string, unknown>>;
 }
 
-export async function rig(o: { config?: Partial<DispatchConfig>; store?: MemoryStore; receiptFile?: MemoryReceiptFile; clock?: FakeClock; radio?: FakeRadio; modem?: FakeModem } = {}): Promise<Rig> {
+export async function rig(o: { config?: Partial<DispatchConfig>; store?: MemoryStore; receiptFile?: MemoryReceiptFile; clock?: FakeClock; radio?: FakeRadio; modem?: FakeModem; publish?: (id: string, doc: Record<string, unknown>) => Promise<void> } = {}): Promise<Rig> {
   const clock = o.clock ?? new FakeClock();
   const radio = o.radio ?? new FakeRadio();
   const modem = o.modem ?? new FakeModem();
@@ -211,7 +211,7 @@ export async function rig(o: { config?: Partial<DispatchConfig>; store?: MemoryS
   const published = new Map<string, Record<string, unknown>>();
   const index = new RosterIndex(ROSTER);
   const receipts = new ReceiptQueue({ file: o.receiptFile ?? new MemoryReceiptFile(), ports, clock, log });
-  const dispatcher = new Dispatcher({ config, roster: () => index, store, ports, clock, log, receipts, publish: (id, doc) => (published.set(id, doc), Promise.resolve()), random: () => 0.4 });
+  const dispatcher = new Dispatcher({ config, roster: () => index, store, ports, clock, log, receipts, publish: (id, doc) => (published.set(id, doc), o.publish?.(id, doc) ?? Promise.resolve()), random: () => 0.4 });
   const incoming = new IncomingRouter({ config, dispatcher, roster: () => index, ports, log });
   ports.onIncoming((m) => void incoming.handle(m));
   await dispatcher.start();
