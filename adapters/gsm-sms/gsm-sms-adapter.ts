@@ -52,6 +52,8 @@ export interface GsmSmsAdapterOptions {
   /** Rate window override (tests); default one minute. */
   rateWindowMs?: number;
   reassemblyTimeoutMs?: number;
+  /** Incoming SMS are handed on only once this settles (IncomingSmsDeps.gate); default at once. */
+  incomingGate?: Promise<void>;
 }
 
 /** Hides the PIN in wire traces: the engine logs command lines at trace level. */
@@ -116,6 +118,7 @@ export class GsmSmsAdapter extends TypedEmitter<SmsModemEvents> implements SmsMo
       onStatusReport: (to, ref, st) => this.tracker.report(to, ref, st),
       ackDirect: profile.sms.ackDirect,
       ...(opts.reassemblyTimeoutMs !== undefined ? { reassemblyTimeoutMs: opts.reassemblyTimeoutMs } : {}),
+      ...(opts.incomingGate ? { gate: opts.incomingGate } : {}),
     });
     this.engine.on("urc", (ev) => this.onUrc(ev));
     this.supervisor.on("health", (h) => {

@@ -13,7 +13,8 @@ import type { DirectPdu, StoredIndication } from "./urc/modem-urcs.js";
  * reassembled (TS 23.040 9.2.3.24.1) and handed on as one typed event; status reports go to the tracker.
  *   +CMTI: "SM",3 ─► AT+CMGR=3 ─► decode ─► inbox (fsync) ─► AT+CMGD=3 ─► reassembler ─► "sms"
  *   +CMT / +CDS (routed directly) ─► same, without the delete;  AT+CMGL=4 sweep catches lost +CMTI.
- * A PDU already on disk (crash between fsync and delete) is deleted again but not handed on twice.
+ * A PDU already on disk (crash between fsync and delete) is deleted again but not handed on twice. A message
+ * is marked handed on only after its listeners' durable work (`ReceivedSms.waitUntil`) has settled.
  */
 export interface IncomingSmsDeps {
   engine: AtEngine;
@@ -27,6 +28,12 @@ export interface IncomingSmsDeps {
   now?: () => number;
   /** Reassembly timeout (Gammu MultipartTimeout 600 s). */
   reassemblyTimeoutMs?: number;
+  /**
+   * Messages are read, persisted and deleted from the SIM at once, but handed on only when this settles:
+   * the gateway opens it once alert dispatch listens, so an activation read at start-up (it arrived while
+   * the gateway was down) is not handed to nobody. Default: hand on at once.
+   */
+  gate?: Promise<void>;
 }
 
 interface Assembly {
@@ -152,8 +159,22 @@ export class IncomingSms {
     const id = `rx-${Date.now().toString(36)}-${this.seq}`;
     const sms: ReceivedSms = { id, from: m.originator, text: m.text, complete, parts: m.total, sentAt: asm.sentAt, receivedAt: new Date(), modem: this.deps.modemName };
     if ("missing" in m) sms.missing = m.missing;
-    this.deps.store.markEmitted(id, asm.keys);
-    this.deps.log.info({ id, from: m.originator, parts: m.total, complete }, "sms received");
-    this.deps.onSms(sms);
+    const work: Promise<unknown>[] = [];
+    sms.waitUntil = (p) => void work.push(p);
+    const handOn = (): void => {
+      this.deps.log.info({ id, from: m.originator, parts: m.total, complete }, "sms received");
+      this.deps.onSms(sms);
+      // Marked handed on only once every listener's durable work has settled (ReceivedSms.waitUntil): a
+      // crash before that hands the message on again after the restart instead of losing it.
+      void Promise.allSettled(work).then(() => {
+        try {
+          this.deps.store.markEmitted(id, asm.keys);
+        } catch (err) {
+          this.deps.log.error({ id, err }, "inbox: could not mark an SMS handed on; it will be handed on again after a restart");
+        }
+      });
+    };
+    if (this.deps.gate) void this.deps.gate.then(handOn);
+    else handOn();
   }
 }

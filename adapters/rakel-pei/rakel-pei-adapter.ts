@@ -50,6 +50,12 @@ export interface RakelPeiAdapterOptions {
   clock?: Clock;
   /** The ISSI this terminal must have: a send through another radio on the port is refused (LINK_TERMINAL_MISMATCH). */
   expectedIssi?: string;
+  /**
+   * Incoming SDS are handed on (the `sds` event) only once this settles, in arrival order: the gateway
+   * opens it when alert dispatch listens, so an activation arriving while the daemon starts is not handed
+   * to nobody. Default: at once.
+   */
+  incomingGate?: Promise<void>;
 }
 
 export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implements RadioTerminal, PttControl {
@@ -132,7 +138,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   async start(): Promise<void> {
     this.sweepTimer = setInterval(() => {
       this.tracker.sweep();
-      for (const sds of this.incoming.sweep()) this.emit("sds", sds);
+      for (const sds of this.incoming.sweep()) this.handOn(sds);
     }, Math.max(50, Math.min(5_000, (this.opts.reassemblyTimeoutMs ?? 60_000) / 2)));
     this.sweepTimer.unref();
     this.registrationPoll = setInterval(() => void this.pollRegistrationOnce(), this.opts.profile.pei.registrationPollMs);
@@ -381,9 +387,15 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
         this.tracker.report(sds.from, ref, kind, t === "received" ? 0 : t === "consumed" ? 2 : 0x4a);
       }
     }
-    this.emit("sds", sds);
+    this.handOn(sds);
     const whole = this.incoming.assemble(sds);
-    if (whole) this.emit("sds", whole);
+    if (whole) this.handOn(whole);
+  }
+
+  /** Emits `sds`, after `incomingGate` when there is one (then-callbacks run in registration order). */
+  private handOn(sds: ReceivedSds): void {
+    if (this.opts.incomingGate) void this.opts.incomingGate.then(() => this.emit("sds", sds));
+    else this.emit("sds", sds);
   }
 }
 

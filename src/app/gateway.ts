@@ -26,6 +26,7 @@ import type { ConferenceDirectory } from "../ports/conference-directory.js";
 import { startConferences, withSipBrokerAccount } from "./conference-wiring.js";
 import type { DispatchService } from "../dispatch/dispatch-service.js";
 import { startDispatch } from "./dispatch-wiring.js";
+import { Gate } from "../shared/gate.js";
 
 /**
  * The composition root of the daemon (with the CLI, the only code that imports adapters: README, *Layout*): config → logger → link registry → broker →
@@ -66,6 +67,8 @@ export class Gateway {
   /** Alert dispatch, when the config has a `dispatch` section. */
   dispatch: DispatchService | undefined;
   private readonly talkgroupReaders = new Map<string, TalkgroupReader>();
+  /** Incoming SDS and SMS wait here until alert dispatch listens (opened at the end of start-up). */
+  private readonly incomingGate = new Gate();
   private readonly stops: (() => Promise<void>)[] = [];
   private stopping: Promise<void> | undefined;
 
@@ -106,6 +109,9 @@ export class Gateway {
       registerVerbs(gw);
       gw.dispatch = await startDispatch(gw);
       if (gw.dispatch) gw.stops.push(() => gw.dispatch!.stop());
+      // Every listener of incoming SDS and SMS is in place: what arrived meanwhile (an SMS activation read
+      // from the SIM at start-up, after a crash) is handed on now, to dispatch too.
+      gw.incomingGate.open();
       gw.ops = await startOps(gw, opts.configPath);
       gw.stops.push(() => gw.ops!.stop());
     } catch (err) {
@@ -142,7 +148,7 @@ export class Gateway {
   }
 
   private async addTerminal(c: TerminalConfig): Promise<void> {
-    const built = buildTerminal({ name: c.id, port: c.port, profile: c.profile, ...(c.baudRate !== undefined ? { baudRate: c.baudRate } : {}), ...(c.expectedIssi ? { expectedIssi: c.expectedIssi } : {}), dmoReadyForDispatch: c.dmoReadyForDispatch, log: this.opts.log });
+    const built = buildTerminal({ name: c.id, port: c.port, profile: c.profile, ...(c.baudRate !== undefined ? { baudRate: c.baudRate } : {}), ...(c.expectedIssi ? { expectedIssi: c.expectedIssi } : {}), dmoReadyForDispatch: c.dmoReadyForDispatch, log: this.opts.log, incomingGate: this.incomingGate.promise });
     const radio: RadioTerminal = built.device;
     this.stops.push(() => built.stop());
     if (built.sim) this.terminalSimulators.set(c.id, built.sim);
@@ -181,6 +187,7 @@ export class Gateway {
       stateDir: this.opts.config.stateDir,
       pinStore,
       receive: true,
+      incomingGate: this.incomingGate.promise,
       ...(c.pin ? { pin: c.pin } : {}),
     });
     const modem: SmsModem = built.device;

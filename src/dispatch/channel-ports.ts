@@ -99,19 +99,27 @@ export class ChannelPorts {
   }
 
   /** Incoming texts and statuses from every terminal and modem. */
-  onIncoming(fn: (m: Incoming) => void): Unsubscribe {
+  onIncoming(fn: (m: Incoming) => Promise<void> | void): Unsubscribe {
     const offs: Unsubscribe[] = [];
     for (const [id, r] of this.d.radios) {
       offs.push(
         r.on("sds", (s) => {
           if (!s.from) return;
           const p = s.payload;
-          if (p.kind === "text" && typeof p["text"] === "string") fn({ channel: "sds", from: s.from, text: p["text"], via: id });
-          else if (p.kind === "status" && typeof p["value"] === "number") fn({ channel: "sds", from: s.from, status: p["value"], via: id });
+          if (p.kind === "text" && typeof p["text"] === "string") void fn({ channel: "sds", from: s.from, text: p["text"], via: id });
+          else if (p.kind === "status" && typeof p["value"] === "number") void fn({ channel: "sds", from: s.from, status: p["value"], via: id });
         }),
       );
     }
-    for (const [id, m] of this.d.modems) offs.push(m.on("sms", (s) => fn({ channel: "sms", from: s.from, text: s.text, via: id })));
+    for (const [id, m] of this.d.modems) {
+      offs.push(
+        m.on("sms", (s) => {
+          // The inbox forgets the SMS only once its handling (an activation's alert) is durable.
+          const handled = fn({ channel: "sms", from: s.from, text: s.text, via: id });
+          if (handled) s.waitUntil?.(handled);
+        }),
+      );
+    }
     return () => offs.forEach((o) => o());
   }
 

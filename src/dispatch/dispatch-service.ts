@@ -55,7 +55,7 @@ export class DispatchService {
     const receipts = new ReceiptQueue({ file: owedReceiptFile(`${d.stateDir}/dispatch`, log), ports, clock: d.clock, log });
     const dispatcher = new Dispatcher({ config: d.config, roster: () => roster.index, store, ports, clock: d.clock, log, receipts, publish: (id, doc) => d.bus.publishAlertState(id, doc), ...(d.conferences ? { conferences: d.conferences } : {}) });
     const incoming = new IncomingRouter({ config: d.config, dispatcher, roster: () => roster.index, ports, log });
-    const offs = [ports.onIncoming((m) => void incoming.handle(m))];
+    const offs = [ports.onIncoming((m) => incoming.handle(m))];
     const svc = new DispatchService(dispatcher, store, roster, incoming, offs);
     svc.registerVerbs(d.bus);
     // Loud and retained: the status page and `health` show it until the operator has looked at the moved file.

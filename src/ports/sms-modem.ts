@@ -84,6 +84,14 @@ export interface ReceivedSms {
   receivedAt: Date;
   /** Name of the modem that received it. */
   modem: string;
+  /**
+   * A listener whose handling must be durable before the gateway forgets the message (alert dispatch
+   * writing the alert an activation starts) hands its work here. The inbox marks the SMS handed on only
+   * after every such promise has settled, so a crash before then hands it on again after the restart
+   * (at-least-once; the dispatcher joins a repeated activation to its alert). Absent on messages that
+   * were not read from a durable inbox.
+   */
+  waitUntil?: (work: Promise<unknown>) => void;
 }
 
 /** What the SIM needs. */

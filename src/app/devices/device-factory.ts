@@ -52,6 +52,8 @@ export interface TerminalDeviceOptions extends CommonDeviceOptions {
   dmoReadyForDispatch?: boolean;
   /** The ISSI the terminal must have; sends through another radio are refused (LINK_TERMINAL_MISMATCH). */
   expectedIssi?: string;
+  /** Incoming SDS are handed on once this settles (RakelPeiAdapterOptions.incomingGate). */
+  incomingGate?: Promise<void>;
 }
 
 export type ModemDeviceOptions = CommonDeviceOptions & Omit<GsmSmsAdapterOptions, "name" | "log" | "profile" | "linkFactory">;
@@ -106,7 +108,7 @@ export function buildTerminal(o: TerminalDeviceOptions): BuiltTerminal {
   const profileId = o.profile ?? DEFAULT_TERMINAL_PROFILE;
   const profile = loadProfile(profileId);
   const { spec, factory, sim, openFailure } = resolvePort(o, "terminal", profile.serial, (name) => startSimulatedTerminal(name, o.log));
-  const radio = new RakelPeiAdapter({ name: nameOf(o, spec, "terminal"), log: o.log, profile, linkFactory: factory, ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}), ...(o.expectedIssi ? { expectedIssi: o.expectedIssi } : {}), ...(o.dmoReadyForDispatch !== undefined ? { dmoReadyForDispatch: o.dmoReadyForDispatch } : {}) });
+  const radio = new RakelPeiAdapter({ name: nameOf(o, spec, "terminal"), log: o.log, profile, linkFactory: factory, ...(o.heartbeatMs !== undefined ? { heartbeatMs: o.heartbeatMs } : {}), ...(o.expectedIssi ? { expectedIssi: o.expectedIssi } : {}), ...(o.dmoReadyForDispatch !== undefined ? { dmoReadyForDispatch: o.dmoReadyForDispatch } : {}), ...(o.incomingGate ? { incomingGate: o.incomingGate } : {}) });
   return {
     device: radio,
     sim: sim?.sim,

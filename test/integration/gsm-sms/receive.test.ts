@@ -123,4 +123,48 @@ describe("receiving SMS", () => {
       await rig.close();
     }
   });
+
+  it("an SMS is marked handed on only after its listener's durable work settles; a restart before that hands it on again", async () => {
+    const rig = await modemRig();
+    try {
+      let finish!: () => void;
+      const work = new Promise<void>((r) => (finish = r));
+      const off = rig.modem.on("sms", (s) => s.waitUntil?.(work));
+      rig.sim.deliverSms(FROM, "LARM tib Samverkan");
+      await until(() => rig.received.length === 1 && rig.sim.state.storage.size === 0, 2000, "read and deleted from the SIM");
+      // On disk, off the SIM, but not marked handed on while the listener's work is open.
+      expect(inboxLines(rig.stateDir).map((l) => l.kind)).toEqual(["part"]);
+      off();
+      // A crash now (the adapter restarts on the same inbox): handed on again, not lost.
+      await rig.restart();
+      await until(() => rig.received.length === 2, 2000, "handed on again after the restart");
+      expect(rig.received[1]).toMatchObject({ from: FROM, text: "LARM tib Samverkan" });
+      await until(() => inboxLines(rig.stateDir).some((l) => l.kind === "emitted"), 2000, "marked handed on");
+      finish();
+      // After the restart nobody held it: marked once, and a third start hands nothing on.
+      await rig.restart();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(rig.received).toHaveLength(2);
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it("with an incoming gate, messages are read and deleted at once but handed on only when it opens, in order", async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const rig = await modemRig({ adapter: { incomingGate: gate } });
+    try {
+      rig.sim.deliverSms(FROM, "first");
+      rig.sim.deliverSms(FROM, "second");
+      await until(() => rig.sim.state.storage.size === 0 && inboxLines(rig.stateDir).length === 2, 2000, "both persisted and deleted");
+      await new Promise((r) => setTimeout(r, 50));
+      expect(rig.received).toHaveLength(0);
+      open();
+      await until(() => rig.received.length === 2, 1000, "handed on");
+      expect(rig.received.map((m) => m.text)).toEqual(["first", "second"]);
+    } finally {
+      await rig.close();
+    }
+  });
 });

@@ -19,6 +19,19 @@ describe("Receiving SDS through the adapter", () => {
     expect(s.payload).toMatchObject({ kind: "text", text: "Framme vid Älvsjö, rökutveckling åt öster", messageReference: 17, codingScheme: 1 });
   });
 
+  it("with an incoming gate, SDS are held until it opens and then handed on in arrival order", async () => {
+    let open!: () => void;
+    rig = await radioRig({ adapter: { incomingGate: new Promise<void>((r) => (open = r)) } });
+    rig.sim.injectText(FROM, "LARM tib Samverkan");
+    rig.sim.injectStatus(FROM, 0x8004);
+    // Without the gate both arrive within a few milliseconds (the tests above).
+    await new Promise((r) => setTimeout(r, 150));
+    expect(rig.received).toHaveLength(0);
+    open();
+    await until(() => rig!.received.length === 2, 1000, "both handed on");
+    expect(rig.received.map((x) => x.payload.kind)).toEqual(["text", "status"]);
+  });
+
   it("delivers a text sent to a group with the group as addressee", async () => {
     rig = await radioRig();
     rig.sim.injectText(FROM, "Till alla i 9010", { to: "9010" });
