@@ -58,8 +58,8 @@ export class PtyDevice<S extends AttachableSimulator> {
 
 export const TERMINAL_ISSI = "2001234";
 
-export function simTerminal(issi = TERMINAL_ISSI): SimTerminal {
-  return new SimTerminal({ config: { issi } });
+export function simTerminal(issi = TERMINAL_ISSI, maxSdsPerMinute?: number): SimTerminal {
+  return new SimTerminal({ config: { issi, ...(maxSdsPerMinute ? { maxSdsPerMinute } : {}) } });
 }
 
 export function simModem(): SimModem {

@@ -46,10 +46,10 @@ export async function drain(rig: Rig, ledger: Ledger, ms: number): Promise<void>
   for (;;) {
     const sinks = new Map<Workload, Map<string, number[]>>();
     const missing = ledger.items.filter((i) => {
-      if (i.outcome !== "accepted") return false;
+      if ((i.workload.finalOutcome?.(rig, i) ?? i.outcome) !== "accepted") return false;
       let s = sinks.get(i.workload);
       if (!s) sinks.set(i.workload, (s = i.workload.delivered(rig)));
-      return !s.has(i.key);
+      return (i.workload.sinkKeys?.(i.key) ?? [i.key]).some((k) => !s.has(k));
     }).length;
     if (missing === 0 || performance.now() > end) return;
     await new Promise((r) => setTimeout(r, 250));

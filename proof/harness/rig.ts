@@ -8,6 +8,7 @@ import { hashPassword } from "../../adapters/mqtt/auth/password-hash.js";
 import type { SimTerminal } from "../../adapters/rakel-pei/sim/sim-terminal.js";
 import { PtyDevice, simModem, simTerminal, TERMINAL_ISSI } from "./devices.js";
 import { freePort, killGroup, Mosquitto, sleep, until } from "./processes.js";
+import { PROOF_ACTIVATOR_ISSI, PROOF_ACTIVATOR_MSISDN, PROOF_ROSTER } from "./workloads.js";
 
 /**
  * The whole gateway as a command centre runs it, plus its surroundings:
@@ -37,6 +38,12 @@ export interface RigOptions {
   env?: Record<string, string>;
   /** Changes to the generated configuration. */
   tweak?: (config: Record<string, unknown>) => void;
+  /**
+   * The simulated terminal's SDS budget per minute (default its own 60, beyond which it answers CME 42):
+   * proofs that dispatch alerts to up to 200 recipients raise it, as a dispatch site's terminal is not the
+   * bottleneck they measure.
+   */
+  sdsPerMinute?: number;
 }
 
 export interface DaemonExit {
@@ -61,6 +68,8 @@ export class Rig {
   /** Latest message per topic on the gateway's broker, and the sds/received stream. */
   readonly local = new Map<string, Buffer>();
   readonly sdsReceived: Record<string, unknown>[] = [];
+  /** Proof keys found in the texts of the retained alert documents (`alerts/<id>`): the alert exists. */
+  readonly alertTexts = new Set<string>();
   /** Every `links/<id>` state change seen, with its arrival time (performance.now()). */
   readonly linkEvents: { link: string; state: string; detail: string; at: number }[] = [];
   client: MqttClient | undefined;
@@ -71,7 +80,7 @@ export class Rig {
 
   private constructor(private readonly opts: RigOptions) {
     this.dir = mkdtempSync(join(tmpdir(), "rakelgw-proof-"));
-    this.terminal = new PtyDevice(simTerminal(), join(this.dir, "tty-terminal"));
+    this.terminal = new PtyDevice(simTerminal(undefined, opts.sdsPerMinute), join(this.dir, "tty-terminal"));
     this.modem = new PtyDevice(simModem(), join(this.dir, "tty-modem"));
   }
 
@@ -124,8 +133,13 @@ export class Rig {
           : {}),
       },
       terminals: [{ id: "terminal-1", port: rig.terminal.path, expectedIssi: TERMINAL_ISSI }],
-      modems: [{ id: "modem-1", port: rig.modem.path }],
+      // 120 SMS a minute: the crash and soak proofs' alerts reach a few SMS recipients on top of sms/send.
+      modems: [{ id: "modem-1", port: rig.modem.path, maxPerMinute: 120 }],
+      // Alert dispatch (alertWorkloads): six one-person roles, activators by SDS and SMS. No receipts: they
+      // would add an SMS per activation to a modem queue of 10 per minute and prove nothing more here.
+      dispatch: { roster: "roster.json", activators: [{ sds: PROOF_ACTIVATOR_ISSI }, { sms: PROOF_ACTIVATOR_MSISDN }], reportTo: "none", ackTimeoutS: 5 },
     };
+    writeFileSync(join(rig.dir, "roster.json"), JSON.stringify(PROOF_ROSTER, null, 2));
     opts.tweak?.(config);
     rig.configPath = join(rig.dir, "config.json");
     writeFileSync(rig.configPath, JSON.stringify(config, null, 2));
@@ -234,6 +248,15 @@ export class Rig {
           /* counted by the proof that needs it */
         }
       }
+      if (topic.startsWith(`${BASE}/alerts/`)) {
+        try {
+          const doc = JSON.parse(payload.toString()) as { text?: unknown };
+          if (typeof doc.text === "string") for (const k of doc.text.match(/P[0-9a-z]+-\d+/g) ?? []) this.alertTexts.add(k);
+        } catch {
+          /* an empty retained message clears a topic */
+        }
+        return;
+      }
       if (topic.startsWith(`${BASE}/links/`)) {
         try {
           const h = JSON.parse(payload.toString()) as { state?: string; detail?: string };
@@ -244,7 +267,7 @@ export class Rig {
       }
       this.local.set(topic, payload);
     });
-    c.on("connect", () => void c.subscribeAsync([`${BASE}/bridge/response/#`, `${BASE}/sds/received`, `${BASE}/links/#`], { qos: 1 }).catch(() => undefined));
+    c.on("connect", () => void c.subscribeAsync([`${BASE}/bridge/response/#`, `${BASE}/sds/received`, `${BASE}/links/#`, `${BASE}/alerts/+`], { qos: 1 }).catch(() => undefined));
     this.client = c;
     return Promise.resolve();
   }

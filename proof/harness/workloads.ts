@@ -7,7 +7,9 @@ import { BASE, REMOTE_BASE, type Rig } from "./rig.js";
  * an item delivered more than 1 + k times, k = crashes between its submission and its last delivery, is a
  * duplicate outside the at-least-once window (docs/reliability.md R3).
  *
- * Alert dispatch (alert/send, SDS and SMS activations) plugs in as further workloads with the same shape.
+ * Alert dispatch plugs in with the same shape (alertWorkloads below): one item is one alert, and its sink
+ * keys are one per recipient (`<key>@<address>`), so a recipient never reached is a loss and a recipient
+ * alerted twice on one channel outside the window is a duplicate.
  */
 export type Outcome = "accepted" | "rejected" | "unknown";
 
@@ -23,6 +25,15 @@ export interface Workload {
   readonly copiesPerCrash?: number;
   /** Arrival times (performance.now()) of every copy of each key at this workload's sink. */
   delivered(rig: Rig): Map<string, number[]>;
+  /** The sink keys one item must reach (default: its own key); an alert has one per recipient. */
+  sinkKeys?(key: string): readonly string[];
+  /**
+   * The item's outcome as known at the end of the run, when its source gives no answer of its own (an SDS
+   * activation is accepted once its alert exists) or the answer was lost with a crash.
+   */
+  finalOutcome?(rig: Rig, item: Item): Outcome;
+  /** The alert codes each key's copies carried (every copy of one alert must carry the same code). */
+  codes?(rig: Rig): Map<string, Set<string>>;
 }
 
 const KEY_RE = /P[0-9a-z]+-\d+/g;
@@ -102,6 +113,10 @@ export interface Item {
 }
 
 export interface LedgerFigures {
+  /** Sink keys the accepted items had to reach (one per item, or one per alert recipient). */
+  sinks: number;
+  /** Items whose copies carried more than one alert code. */
+  codeMismatches: number;
   submitted: number;
   accepted: number;
   rejected: number;
@@ -136,24 +151,32 @@ export class Ledger {
     const out = new Map<string, LedgerFigures>();
     for (const w of workloads) {
       const sink = w.delivered(rig);
+      const codes = w.codes?.(rig);
       const items = this.items.filter((i) => i.workload === w);
-      const f: LedgerFigures = { submitted: items.length, accepted: 0, rejected: 0, unknown: 0, lost: 0, duplicates: 0, duplicatesOutsideWindow: 0, lostKeys: [], duplicateKeys: [] };
+      const f: LedgerFigures = { sinks: 0, codeMismatches: 0, submitted: items.length, accepted: 0, rejected: 0, unknown: 0, lost: 0, duplicates: 0, duplicatesOutsideWindow: 0, lostKeys: [], duplicateKeys: [] };
       for (const i of items) {
-        const copies = sink.get(i.key) ?? [];
-        if (i.outcome === "accepted") f.accepted++;
-        else if (i.outcome === "rejected") f.rejected++;
+        const outcome = w.finalOutcome?.(rig, i) ?? i.outcome;
+        if (outcome === "accepted") f.accepted++;
+        else if (outcome === "rejected") f.rejected++;
         else f.unknown++;
-        if (i.outcome === "accepted" && copies.length === 0) {
-          f.lost++;
-          f.lostKeys.push(i.key);
-        }
-        if (copies.length > 1) {
-          f.duplicates += copies.length - 1;
-          const last = Math.max(...copies);
-          const k = crashes.filter((c) => c >= i.submittedAt && c <= last).length * (w.copiesPerCrash ?? 1);
-          if (copies.length > 1 + k) {
-            f.duplicatesOutsideWindow += copies.length - 1 - k;
-            f.duplicateKeys.push(i.key);
+        if ((codes?.get(i.key)?.size ?? 0) > 1) f.codeMismatches++;
+        for (const key of w.sinkKeys?.(i.key) ?? [i.key]) {
+          const copies = sink.get(key) ?? [];
+          if (outcome === "accepted") {
+            f.sinks++;
+            if (copies.length === 0) {
+              f.lost++;
+              f.lostKeys.push(key);
+            }
+          }
+          if (copies.length > 1) {
+            f.duplicates += copies.length - 1;
+            const last = Math.max(...copies);
+            const k = crashes.filter((c) => c >= i.submittedAt && c <= last).length * (w.copiesPerCrash ?? 1);
+            if (copies.length > 1 + k) {
+              f.duplicatesOutsideWindow += copies.length - 1 - k;
+              f.duplicateKeys.push(key);
+            }
           }
         }
       }
@@ -161,4 +184,118 @@ export class Ledger {
     }
     return out;
   }
+}
+
+// ---- alert dispatch ------------------------------------------------------------------------------------
+
+/** The proof site's dispatch roster: six roles of one person each; r1–r4 reached by SDS, r5–r6 by SMS. */
+export const PROOF_ROSTER = {
+  people: [1, 2, 3, 4, 5, 6].map((n) => ({ id: `p${n}`, name: `Proof person ${n}`, channels: [n <= 4 ? { sds: `300000${n}` } : { sms: `+4673000000${n}` }] })),
+  roles: [1, 2, 3, 4, 5, 6].map((n) => ({ id: `r${n}`, name: `Proof role ${n}`, people: [`p${n}`] })),
+};
+const roleAddress = (role: string): string => {
+  const n = Number(role.slice(1));
+  return n <= 4 ? `issi:300000${n}` : `msisdn:+4673000000${n}`;
+};
+/** The activators allowed by the proof site (dispatch.activators). */
+export const PROOF_ACTIVATOR_ISSI = "2008888";
+export const PROOF_ACTIVATOR_MSISDN = "+46708888888";
+const ALERT_CODE_RE = /SSR (\d{4}):/;
+
+/** Deterministic per key, so a run repeats with its seed: a number in [0, 1). */
+function keyRandom(key: string, salt: number): number {
+  let h = 2166136261 ^ salt;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619);
+  return ((h >>> 0) % 1_000_003) / 1_000_003;
+}
+
+/** Every alert copy the devices received, as `<key>@<address>` → arrival times, and key → codes seen. */
+function alertSinks(rig: Rig): { arrivals: Map<string, number[]>; codes: Map<string, Set<string>> } {
+  const arrivals = new Map<string, number[]>();
+  const codes = new Map<string, Set<string>>();
+  const add = (text: string | null | undefined, address: string, at: number): void => {
+    if (!text?.includes("SSR ")) return;
+    const code = ALERT_CODE_RE.exec(text)?.[1];
+    for (const k of text.match(KEY_RE) ?? []) {
+      const sk = `${k}@${address}`;
+      const l = arrivals.get(sk) ?? [];
+      l.push(at);
+      arrivals.set(sk, l);
+      if (code) {
+        const c = codes.get(k) ?? new Set<string>();
+        c.add(code);
+        codes.set(k, c);
+      }
+    }
+  };
+  for (const s of rig.terminal.sim.sent) add(s.text, `issi:${s.ssi}`, toPerf(s.at));
+  for (const s of rig.modem.sim.sent) add(s.text, `msisdn:${s.to.startsWith("+") ? s.to : `+${s.to}`}`, toPerf(s.at));
+  return { arrivals, codes };
+}
+
+/**
+ * The three ways an alert starts, each a workload whose sink is every recipient:
+ * - `alert/send` over MQTT to 1–200 recipients (log-uniform; about one in ten an SMS number), accepted on
+ *   the `ok` that follows the durable write;
+ * - an SDS activation `LARM r…,r… Proof <key>` from the allowed ISSI, accepted once its alert exists (the
+ *   radio gives the sender no receipt of its own: an SDS arriving while the daemon is dead is not accepted);
+ * - an SMS activation from the allowed number, accepted as soon as the modem has it: from then on the
+ *   gateway must not lose it (the SIM keeps it until the inbox has it, the inbox until its alert is written).
+ */
+export function alertWorkloads(): { alertSend: Workload; sdsActivation: Workload; smsActivation: Workload } {
+  const sinks = new Map<string, string[]>();
+  let cache: { at: number; value: ReturnType<typeof alertSinks> } | undefined;
+  const sinksOf = (rig: Rig): ReturnType<typeof alertSinks> => {
+    // drain() asks every 250 ms for each workload: one scan serves all three.
+    if (!cache || performance.now() - cache.at > 200) cache = { at: performance.now(), value: alertSinks(rig) };
+    return cache.value;
+  };
+  const common = {
+    copiesPerCrash: 1,
+    delivered: (rig: Rig) => sinksOf(rig).arrivals,
+    codes: (rig: Rig) => sinksOf(rig).codes,
+    sinkKeys: (key: string) => sinks.get(key) ?? [],
+  };
+  const alertExists = (rig: Rig, item: Item): Outcome => (rig.alertTexts.has(item.key) ? "accepted" : (item.outcome ?? "unknown"));
+  const roles = (key: string): string[] => {
+    const picked = [1, 2, 3, 4, 5, 6].filter((n) => keyRandom(key, n) < (n <= 4 ? 0.5 : 0.1)).map((n) => `r${n}`);
+    return picked.length > 0 ? picked : ["r1"];
+  };
+  return {
+    alertSend: {
+      name: "alert/send (1–200 recipients)",
+      ...common,
+      finalOutcome: (rig, item) => (item.outcome === "accepted" ? "accepted" : alertExists(rig, item)),
+      async submit(rig, key) {
+        const n = Math.max(1, Math.min(200, Math.floor(Math.exp(keyRandom(key, 0) * Math.log(201)))));
+        const base = Number(key.slice(key.lastIndexOf("-") + 1)) % 400;
+        const recipients = Array.from({ length: n }, (_, i) => (keyRandom(key, 100 + i) < 0.1 && i < 3 ? `msisdn:+46731${String(base).padStart(3, "0")}${String(i).padStart(3, "0")}` : `issi:5${String(base).padStart(3, "0")}${String(i).padStart(3, "0")}`));
+        sinks.set(key, recipients.map((r) => `${key}@${r}`));
+        const r = await rig.request("alert/send", { kind: "activation", text: `Proof ${key}`, recipients, ackTimeoutS: 5 }, 40_000).catch((): Record<string, unknown> => ({}));
+        return verbOutcome(r);
+      },
+    },
+    sdsActivation: {
+      name: "SDS activation",
+      ...common,
+      finalOutcome: alertExists,
+      submit(rig, key) {
+        const rs = roles(key);
+        sinks.set(key, rs.map((r) => `${key}@${roleAddress(r)}`));
+        if (!rig.terminal.plugged) return Promise.resolve("rejected");
+        rig.terminal.sim.injectText(PROOF_ACTIVATOR_ISSI, `LARM ${rs.join(",")} Proof ${key}`);
+        return Promise.resolve("unknown");
+      },
+    },
+    smsActivation: {
+      name: "SMS activation",
+      ...common,
+      submit(rig, key) {
+        const rs = roles(key);
+        sinks.set(key, rs.map((r) => `${key}@${roleAddress(r)}`));
+        rig.modem.sim.deliverSms(PROOF_ACTIVATOR_MSISDN, `LARM ${rs.join(",")} Proof ${key}`);
+        return Promise.resolve("accepted");
+      },
+    },
+  };
 }

@@ -4,24 +4,31 @@ import { sleep } from "../harness/processes.js";
 import { rng } from "../harness/random.js";
 import { percentile, Report } from "../harness/report.js";
 import { Rig } from "../harness/rig.js";
-import { Ledger, sdsVerb, smsVerb, uplinkPublish, type Workload } from "../harness/workloads.js";
+import { alertWorkloads, Ledger, sdsVerb, smsVerb, uplinkPublish, type Workload } from "../harness/workloads.js";
 import { ledgerRows } from "./common.js";
 
 /**
  * Crash safety (docs/reliability.md R1, R3, R7): SIGKILL of the daemon's process group at a uniformly random
  * moment 0–2 s into a burst, restart, repeat; at the end every accepted item is diffed against what the
- * simulated terminal and modem received and what reached the regional broker.
+ * simulated terminal and modem received and what reached the regional broker. The bursts mix single sends,
+ * bridged publishes and alerts (alert/send to 1–200 recipients, SDS and SMS activations): every recipient
+ * of every accepted alert must have been reached, every copy of one alert carrying its one code.
  */
 export async function crash(args: ProofArgs): Promise<Report> {
   const trials = args.trials ?? (args.short ? 12 : 300);
   const report = new Report("crash");
   const rnd = rng(args.seed);
-  const rig = await Rig.create();
+  const rig = await Rig.create({ sdsPerMinute: 6000 });
   const ledger = new Ledger();
+  const alerts = alertWorkloads();
+  // SMS stay under the modem queue's 10 per minute over a run of trials (alerts add a few SMS recipients).
   const mix: [Workload, number][] = [
     [sdsVerb, 4],
-    [smsVerb, 1],
+    [smsVerb, 0.6],
     [uplinkPublish, 5],
+    [alerts.alertSend, 1],
+    [alerts.sdsActivation, 1],
+    [alerts.smsActivation, 0.5],
   ];
   const kills: number[] = [];
   const ready: number[] = [];
@@ -39,7 +46,7 @@ export async function crash(args: ProofArgs): Promise<Report> {
       await load.settled();
       if ((t + 1) % 25 === 0) process.stdout.write(`  ${t + 1}/${trials} trials, ${ledger.items.length} items\n`);
     }
-    await drain(rig, ledger, 60_000);
+    await drain(rig, ledger, 180_000);
     report.add("trials (SIGKILL of daemon + broker child)", trials);
     ledgerRows(report, ledger.figures(rig, kills, mix.map(([w]) => w)));
     report.atMost("restart → terminal and modem ready, p50", percentile(ready.slice(1), 50) / 1000, 6, " s");

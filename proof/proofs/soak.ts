@@ -7,11 +7,11 @@ import { sleep } from "../harness/processes.js";
 import { rng } from "../harness/random.js";
 import { percentile, Report, round } from "../harness/report.js";
 import { Rig } from "../harness/rig.js";
-import { Ledger, sdsVerb, smsVerb, uplinkPublish, type Workload } from "../harness/workloads.js";
+import { alertWorkloads, Ledger, sdsVerb, smsVerb, uplinkPublish, type Workload } from "../harness/workloads.js";
 import { ledgerRows } from "./common.js";
 
 /**
- * Soak (docs/reliability.md R9, scaled): sends, local MQTT traffic, reconnect storms, device losses and uplink
+ * Soak (docs/reliability.md R9, scaled): sends, alerts (alert/send, SDS and SMS activations), local MQTT traffic, reconnect storms, device losses and uplink
  * outages together for `--duration` seconds (CI: 120). Prints RSS over time (daemon + broker child),
  * event-loop delay p99 of the daemon, and lost items.
  */
@@ -20,12 +20,20 @@ export async function soak(args: ProofArgs): Promise<Report> {
   const report = new Report("soak");
   const rnd = rng(args.seed);
   const lagFile = join("/tmp", `rakelgw-proof-lag-${process.pid}.jsonl`);
-  const rig = await Rig.create({ env: { PROOF_LAG_FILE: lagFile, PROOF_LAG_EVERY_MS: "1000" } });
+  const rig = await Rig.create({ env: { PROOF_LAG_FILE: lagFile, PROOF_LAG_EVERY_MS: "1000" }, sdsPerMinute: 6000 });
   const ledger = new Ledger();
+  const alerts = alertWorkloads();
   const mix: [Workload, number][] = [
     [sdsVerb, 3],
     [smsVerb, 1],
     [uplinkPublish, 3],
+  ];
+  // Alerts on their own pace, one start every 5 s (alert/send answers before its sends, so it does not
+  // pace itself as the single sends do): about 300 alerts an hour to 1–200 recipients each.
+  const alertMix: [Workload, number][] = [
+    [alerts.alertSend, 2],
+    [alerts.sdsActivation, 2],
+    [alerts.smsActivation, 1],
   ];
   const rss: { t: number; kib: number; daemonKiB: number }[] = [];
   const events = { storms: 0, stormClients: 0, unplugs: 0, outages: 0, injected: 0 };
@@ -40,6 +48,8 @@ export async function soak(args: ProofArgs): Promise<Report> {
     traffic.start(10, 100);
     const load = new Load(rig, ledger, mix, rnd);
     load.start(4, 400);
+    const alertLoad = new Load(rig, ledger, alertMix, rnd);
+    alertLoad.start(1, 0, 5000);
     // Faults on their own schedules, scaled so a 2-minute run sees each at least twice.
     const every = (s: number): number => Math.min(s, durationS / 3) * 1000;
     let nextStorm = t0 + every(60);
@@ -90,14 +100,16 @@ export async function soak(args: ProofArgs): Promise<Report> {
       await sleep(200);
     }
     load.stop();
+    alertLoad.stop();
     traffic.stop();
     await load.settled();
-    await drain(rig, ledger, 60_000);
+    await alertLoad.settled();
+    await drain(rig, ledger, 120_000);
     const lag = readLag(lagFile).filter((l) => l.pid === rig.daemon?.pid);
     report.add("duration", `${durationS} s`);
     report.add("faults: reconnect storms (clients) / device unplugs / uplink outages", `${events.storms} (${events.stormClients}) / ${events.unplugs} / ${events.outages}`);
     report.add("local QoS 0 traffic (10 clients)", `${traffic.sent} msgs, ${round(traffic.sent / durationS)} /s`);
-    ledgerRows(report, ledger.figures(rig, windowFaults, mix.map(([w]) => w)));
+    ledgerRows(report, ledger.figures(rig, windowFaults, [...mix, ...alertMix].map(([w]) => w)));
     const incoming = rig.sdsReceived.filter((s) => typeof s["text"] === "string" && s["text"].startsWith("Soak in ")).length;
     report.add("incoming SDS published on sds/received / injected while the link was ready", `${incoming} / ${events.injected}`, "all", incoming === events.injected);
     const kibs = rss.map((r) => r.kib).filter((k) => k > 0);

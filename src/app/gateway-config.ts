@@ -57,6 +57,8 @@ export const ModemConfigSchema = Type.Object(
     port: Port,
     profile: Type.String({ default: "generic-27005" }),
     baudRate: Type.Optional(Type.Integer({ minimum: 1200, maximum: 921600 })),
+    /** Overrides the profile's SMS budget (what the subscription allows); the queue holds the rest. */
+    maxPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 600, description: "AT+CMGS per rolling minute; default the modem profile's (10)" })),
     pin: Type.Optional(
       Type.Union([
         Type.Object({ file: Type.String({ minLength: 1 }) }, strict),

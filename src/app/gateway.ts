@@ -188,6 +188,7 @@ export class Gateway {
       pinStore,
       receive: true,
       incomingGate: this.incomingGate.promise,
+      ...(c.maxPerMinute !== undefined ? { maxPerMinute: c.maxPerMinute } : {}),
       ...(c.pin ? { pin: c.pin } : {}),
     });
     const modem: SmsModem = built.device;

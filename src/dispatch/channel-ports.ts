@@ -57,18 +57,22 @@ export class ChannelPorts {
     return this.d.mqttLink === undefined || this.d.links.get(this.d.mqttLink)?.state === "ready";
   }
 
-  /** Sends one alert text; resolves with the port's id for progress events once the link accepted it. */
-  async send(channel: ChannelKind, address: string, text: string, o: { group?: boolean; priority: Priority; id: string; timeoutMs: number; report: boolean }): Promise<string> {
+  /**
+   * Sends one alert text; resolves with the port's id for progress events once the link accepted it.
+   * `timeoutMs` bounds how long the send may wait to start (queue, link coming back); `signal` ends the
+   * wait earlier (the dispatcher aborts when the channel's link stops being ready).
+   */
+  async send(channel: ChannelKind, address: string, text: string, o: { group?: boolean; priority: Priority; id: string; timeoutMs: number; report: boolean; signal?: AbortSignal }): Promise<string> {
     if (channel === "sds") {
       const r = this.radio();
       if (!r) throw new GatewayError("LINK_NOT_OPEN", "no terminal is ready");
-      const res = await r.sendSds({ kind: o.group ? "gssi" : "issi", ssi: address }, { type: "text", text, report: o.group || !o.report ? "none" : "received" }, { priority: o.priority, timeoutMs: o.timeoutMs });
+      const res = await r.sendSds({ kind: o.group ? "gssi" : "issi", ssi: address }, { type: "text", text, report: o.group || !o.report ? "none" : "received" }, { priority: o.priority, timeoutMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
       return res.id;
     }
     if (channel === "sms") {
       const m = this.modem();
       if (!m) throw new GatewayError("SMS_MODEM_NOT_READY", "no modem is ready");
-      const res = await m.sendSms(address, text, { priority: o.priority, statusReport: o.report, id: o.id, deadlineMs: o.timeoutMs });
+      const res = await m.sendSms(address, text, { priority: o.priority, statusReport: o.report, id: o.id, deadlineMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
       return res.id;
     }
     if (!this.d.publishDevice) throw new GatewayError("MQTT_NOT_CONNECTED", "no MQTT device channel on this gateway");

@@ -13,6 +13,7 @@ import { alertConference, followConference, textWithDialIn } from "./alert-confe
 
 /** What the dispatcher needs of the store (the unit tests give it an in-memory one). */
 export type AlertRecords = Pick<AlertStore, "put" | "archive" | "getArchived" | "recentArchived" | "recovered">;
+import type { ChannelKind } from "./addresses.js";
 import type { ChannelPorts, Priority, Progress } from "./channel-ports.js";
 import type { DispatchConfig } from "./dispatch-config.js";
 import { alertDone, markUnreachedAfterLadder, markUnreachedAtDeadline, personAnswered, slotFilled } from "./escalation.js";
@@ -71,6 +72,8 @@ export class Dispatcher {
   /** Monotonic end of each slot's answer wait (the stored wall `waitUntil` is only used after a restart). */
   private readonly due = new Map<string, number>();
   private readonly offs: Unsubscribe[] = [];
+  /** Sends waiting for or on their channel, aborted when that channel's link stops being ready. */
+  private readonly sending = new Map<ChannelKind, Set<AbortController>>();
   /** Publishes in flight per alert; `again` asks for one more with the newest state when it ends. */
   private readonly publishing = new Map<string, { again: boolean; done: Promise<void> }>();
   private readonly log: Logger;
@@ -314,10 +317,18 @@ export class Dispatcher {
     const sendId = `${a.id}:${ei}:${e.attempts.length}`;
     let ref: string | undefined;
     let detail: string | undefined;
+    // A send may wait in the terminal's or modem's queue until the alert's deadline: a busy link is a
+    // ready link, and a recipient behind 199 others is not "unreached" (the answer wait starts when the
+    // send went out). Only the link ceasing to be ready ends the wait early, so the ladder moves on.
+    const abort = new AbortController();
+    const waiting = this.sending.get(step.channel) ?? new Set<AbortController>();
+    this.sending.set(step.channel, waiting.add(abort));
     try {
-      ref = await this.d.ports.send(step.channel, step.address, text, { group: step.group ?? false, priority: a.priority, id: sendId, timeoutMs: Math.min(a.ackTimeoutS * 1000, remainingMs), report: true });
+      ref = await this.d.ports.send(step.channel, step.address, text, { group: step.group ?? false, priority: a.priority, id: sendId, timeoutMs: remainingMs, report: true, signal: abort.signal });
     } catch (err) {
       detail = err instanceof GatewayError ? `${err.code}: ${err.message}` : String(err);
+    } finally {
+      waiting.delete(abort);
     }
     const at = this.d.clock.wallNow().toISOString();
     delete e.inFlight;
@@ -367,6 +378,10 @@ export class Dispatcher {
   }
 
   private onLinksChanged(): void {
+    for (const [channel, waiting] of this.sending) {
+      if (this.d.ports.ready(channel)) continue;
+      for (const abort of waiting) abort.abort(new GatewayError("LINK_NOT_OPEN", `the ${channel} link is no longer ready; moving on`));
+    }
     void this.d.receipts.flush();
     for (const a of this.active.values()) a.slots.forEach((s, i) => (s.skipped.length > 0 || s.waitUntil) && this.advance(a, i));
   }

@@ -368,4 +368,33 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     expect((calls[2]!.doc as unknown as Pub).summary["coming"]).toBe(1);
     calls[2]!.release();
   });
+
+  it("a send waits in a busy terminal's queue past ackTimeoutS without failing; the link going down ends the wait and the ladder moves on", async () => {
+    const r = await rig();
+    r.radio.busy = true;
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "Konferens", recipients: ["person:anna"] }, { via: "mqtt" });
+    await flush();
+    // The send may wait until the alert's deadline, not only ackTimeoutS.
+    expect(r.radio.calls[0]?.timeoutMs).toBeGreaterThan(60_000);
+    await r.clock.advance(120_000);
+    expect(pub(r, alert.id).recipients[0]).toMatchObject({ state: "attempting", attempts: [] });
+    expect(r.modem.sent).toHaveLength(0);
+    // The terminal is lost: the waiting send is aborted at once and Anna's next channel (SMS) goes out.
+    r.links.set("terminal-1", "unresponsive", "unplugged");
+    await flush();
+    expect(pub(r, alert.id).recipients[0]!.attempts[0]).toMatchObject({ channel: "sds", result: "failed" });
+    expect(r.modem.sent.map((m) => m.to)).toEqual(["+46701000001"]);
+  });
+
+  it("a busy terminal's queued sends go out when it frees up; nobody behind the queue is marked unreached", async () => {
+    const r = await rig();
+    r.radio.busy = true;
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "Konferens", recipients: ["issi:2005001", "issi:2005002", "issi:2005003"] }, { via: "mqtt" });
+    await r.clock.advance(90_000);
+    expect(pub(r, alert.id).summary["unreached"]).toBe(0);
+    r.radio.release();
+    await flush();
+    expect(r.radio.sent.map((s) => s.to.ssi)).toEqual(["2005001", "2005002", "2005003"]);
+    expect(pub(r, alert.id).recipients.map((x) => x.attempts[0]?.result)).toEqual(["sent", "sent", "sent"]);
+  });
 });

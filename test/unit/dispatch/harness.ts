@@ -1,5 +1,5 @@
 import { LinkHealthRegistry } from "../../../src/link-health/link-registry.js";
-import type { RadioTerminal, RadioTerminalEvents, SdsBody, TetraAddress } from "../../../src/ports/radio-terminal.js";
+import type { RadioTerminal, RadioTerminalEvents, SdsBody, SendSdsOptions, TetraAddress } from "../../../src/ports/radio-terminal.js";
 import type { SendSmsOptions, SmsModem, SmsModemEvents } from "../../../src/ports/sms-modem.js";
 import type { Clock, TimerHandle } from "../../../src/shared/clock.js";
 import { GatewayError } from "../../../src/shared/errors.js";
@@ -69,12 +69,29 @@ export class FakeRadio implements RadioTerminal {
   readonly sent: { to: TetraAddress; body: SdsBody; id: string }[] = [];
   readonly events = new TypedEmitter<RadioTerminalEvents>();
   failNext = 0;
+  /** While true, sends wait (a busy terminal) until `busy` is cleared again, or their signal aborts them. */
+  busy = false;
+  /** The options of every sendSds call, in order. */
+  readonly calls: SendSdsOptions[] = [];
+  private readonly held: (() => void)[] = [];
   health: Health = { state: "ready", since: new Date(), detail: "" };
   state = { identity: {}, callActive: false };
   private n = 0;
   start = (): Promise<void> => Promise.resolve();
   stop = (): Promise<void> => Promise.resolve();
-  sendSds(to: TetraAddress, body: SdsBody): Promise<{ id: string; messageReferences: number[]; parts: number; acceptedAt: Date }> {
+  /** Ends the busy spell: held sends go out in order. */
+  release(): void {
+    this.busy = false;
+    for (const go of this.held.splice(0)) go();
+  }
+  async sendSds(to: TetraAddress, body: SdsBody, opts: SendSdsOptions = {}): Promise<{ id: string; messageReferences: number[]; parts: number; acceptedAt: Date }> {
+    this.calls.push(opts);
+    if (this.busy) {
+      await new Promise<void>((resolve, reject) => {
+        this.held.push(resolve);
+        opts.signal?.addEventListener("abort", () => reject(new GatewayError("AT_ABORTED", "SDS send aborted")), { once: true });
+      });
+    }
     if (this.failNext > 0) {
       this.failNext--;
       return Promise.reject(new GatewayError("SDS_SEND_FAILED", "air failure"));
