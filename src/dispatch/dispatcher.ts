@@ -6,7 +6,7 @@ import type { Unsubscribe } from "../shared/typed-emitter.js";
 import { findTwin } from "./activation-dedup.js";
 import { activationKey } from "./activation-parser.js";
 import { pickCode } from "./alert-code.js";
-import { isFinal, publicAlert, summarise, type AlertKind, type AlertOrigin, type Answer, type AlertState, type StoredAlert } from "./alert-model.js";
+import { isFinal, summarise, type AlertKind, type AlertOrigin, type Answer, type AlertState, type StoredAlert } from "./alert-model.js";
 import type { AlertStore } from "./alert-store.js";
 import type { ConferenceDirectory } from "../ports/conference-directory.js";
 import { alertConference, followConference, textWithDialIn } from "./alert-conference.js";
@@ -14,6 +14,7 @@ import { alertConference, followConference, textWithDialIn } from "./alert-confe
 /** What the dispatcher needs of the store (the unit tests give it an in-memory one). */
 export type AlertRecords = Pick<AlertStore, "put" | "archive" | "getArchived" | "recentArchived" | "recovered">;
 import type { ChannelKind } from "./addresses.js";
+import { AlertPublisher } from "./alert-publisher.js";
 import type { ChannelPorts, Priority, Progress } from "./channel-ports.js";
 import type { DispatchConfig } from "./dispatch-config.js";
 import { alertDone, markUnreachedAfterLadder, markUnreachedAtDeadline, personAnswered, slotFilled } from "./escalation.js";
@@ -74,13 +75,14 @@ export class Dispatcher {
   private readonly offs: Unsubscribe[] = [];
   /** Sends waiting for or on their channel, aborted when that channel's link stops being ready. */
   private readonly sending = new Map<ChannelKind, Set<AbortController>>();
-  /** Publishes in flight per alert; `again` asks for one more with the newest state when it ends. */
-  private readonly publishing = new Map<string, { again: boolean; done: Promise<void> }>();
   private readonly log: Logger;
   private stopped = false;
 
+  private readonly publisher: AlertPublisher;
+
   constructor(private readonly d: DispatcherDeps) {
     this.log = d.log.child({ mod: "dispatch" });
+    this.publisher = new AlertPublisher((id, doc) => d.publish(id, doc), this.log);
   }
 
   /** Resumes the alerts recovered from the store and starts listening to the ports. */
@@ -440,29 +442,8 @@ export class Dispatcher {
     await this.publish(a);
   }
 
-  /**
-   * Publishes the alert's newest state. Changes made while a publish of the same alert is in flight are
-   * coalesced into one more publish when it ends (the retained document is a snapshot, so the states in
-   * between carry nothing the newest lacks); the promise resolves once a publish that includes the state
-   * at the time of the call has been handed over. One alert to 200 recipients commits twice per recipient;
-   * without this each commit would render and send the whole document.
-   */
   private publish(a: StoredAlert): Promise<void> {
-    const running = this.publishing.get(a.id);
-    if (running) {
-      running.again = true;
-      return running.done;
-    }
-    const entry = { again: false, done: Promise.resolve() };
-    entry.done = (async () => {
-      do {
-        entry.again = false;
-        await this.d.publish(a.id, publicAlert(a)).catch((err: unknown) => this.log.warn({ err, alert: a.id }, "alert state not published"));
-      } while (entry.again);
-      this.publishing.delete(a.id);
-    })();
-    this.publishing.set(a.id, entry);
-    return entry.done;
+    return this.publisher.publish(a);
   }
 
   private arm(key: string, ms: number, fn: () => void): void {
