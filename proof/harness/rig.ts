@@ -280,6 +280,33 @@ export class Rig {
     return this.requestRaw(verb, JSON.stringify({ transaction, ...payload }), transaction, ms);
   }
 
+  /** One request over a connection of its own (the rig's client may be busy resending what was refused). */
+  async freshRequest(verb: string, payload: Record<string, unknown>, ms = 15_000): Promise<Record<string, unknown>> {
+    const c = connect({ host: "127.0.0.1", port: this.port, username: USER, password: PASS, clientId: `proof-fresh-${Math.random().toString(36).slice(2)}`, clean: true, reconnectPeriod: 0, connectTimeout: ms });
+    c.on("error", () => undefined);
+    try {
+      await new Promise<void>((res, rej) => {
+        c.once("connect", () => res());
+        c.once("close", () => rej(new Error("connection closed")));
+      });
+      const transaction = `f-${Math.random().toString(36).slice(2)}`;
+      const answer = new Promise<Record<string, unknown>>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error(`no ${verb} response within ${ms} ms`)), ms);
+        c.on("message", (_topic, body) => {
+          const b = JSON.parse(body.toString()) as Record<string, unknown>;
+          if (b["transaction"] !== transaction) return;
+          clearTimeout(timer);
+          res(b);
+        });
+      });
+      await c.subscribeAsync(`${BASE}/bridge/response/${verb}`, { qos: 1 });
+      await c.publishAsync(`${BASE}/bridge/request/${verb}`, JSON.stringify({ transaction, ...payload }), { qos: 0 });
+      return await answer;
+    } finally {
+      c.end(true);
+    }
+  }
+
   /** Publishes any bytes as a request; resolves with the response carrying `transaction`. */
   requestRaw(verb: string, body: string | Buffer, transaction: string, ms = 15_000): Promise<Record<string, unknown>> {
     const c = this.client;

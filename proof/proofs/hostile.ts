@@ -8,14 +8,29 @@ import { sleep, until } from "../harness/processes.js";
 import { Report } from "../harness/report.js";
 import { BASE, CLI, ROOT, Rig } from "../harness/rig.js";
 import { SDS_UNITS, SMS_UNITS, units, violations } from "../harness/wire-grammar.js";
+import { PROOF_ACTIVATOR_ISSI, PROOF_ACTIVATOR_MSISDN } from "../harness/workloads.js";
 
 /**
  * Hostile input (docs/reliability.md S2 and the bad-input catalogue): each item through each entry point that
  * can carry it — MQTT verbs and raw MQTT packets, incoming SDS and SMS from the devices, the CLI, the
  * configuration. Every answer must be a clear error to the sender (or a safe send); the bytes written to the
  * terminal and the modem must parse as routine commands plus the one send command asked for, and no other
- * AT command may appear. Alert activations (SDS/SMS answers to alerts) plug in here once dispatch exists.
+ * AT command may appear. Alert dispatch is an entry point too: `alert/send` and `roster/set` over MQTT, and
+ * SDS and SMS activations from the devices, with hostile texts and addresses.
  */
+
+/** An activation from the devices: it must reach role r1's person (ISSI 3000001) as a safe send, or nobody. */
+const activation = (item: string, via: "sds" | "sms", from: string, text: string, wantAlert = true): Case => ({
+  item,
+  entry: `incoming ${via.toUpperCase()} activation`,
+  async run(r) {
+    const before = r.terminal.sim.sent.filter((s) => s.ssi === "3000001").length;
+    if (via === "sds") r.terminal.sim.injectText(from, text);
+    else r.modem.sim.deliverSms(from, text);
+    const reached = await until(() => (r.terminal.sim.sent.filter((s) => s.ssi === "3000001").length > before ? true : undefined), wantAlert ? 15_000 : 4000, "the alert SDS").catch(() => false);
+    return { seen: reached ? "alert sent to the role" : "no alert", ok: reached === wantAlert && r.running };
+  },
+});
 interface Case {
   item: string;
   entry: string;
@@ -175,6 +190,18 @@ export async function hostile(args: ProofArgs): Promise<Report> {
       rawRequest("#22 50-level nesting", "sds/send", JSON.stringify({ transaction: "$T", to: "issi:2009999", text: "x", extra: nested(50) })),
       rawRequest("#23 text over the request limit (20 KiB)", "sms/send", JSON.stringify({ transaction: "$T", to: "+46701234567", text: "x".repeat(20_000) })),
       refused("#23 10,000 recipients' worth of text in one field", "sds/send", { to: "issi:2009999", text: "2009999,".repeat(1500) }),
+      safe("#1-3 alert text with CR, Ctrl-Z, ESC (SDS and SMS recipients)", "alert/send", { kind: "activation", text: "Brand\rAT+CTOM=1\r\x1a\x1bAT+CFUN=0", recipients: ["issi:2009999", "msisdn:+46701234567"], ackTimeoutS: 5 }),
+      refused("#5 alert recipient ISSI with ;AT", "alert/send", { kind: "activation", text: "x", recipients: ["issi:2345678;AT+CTOM=1"] }),
+      refused("#4 alert recipient MSISDN with CR LF and AT", "alert/send", { kind: "activation", text: "x", recipients: ["msisdn:0701234567\r\nAT+CMGD=1,4"] }),
+      refused("#5 alert recipient ISSI of 9 digits", "alert/send", { kind: "activation", text: "x", recipients: ["issi:123456789"] }),
+      refused("#22 alert of an unknown kind", "alert/send", { kind: "exec", text: "x", recipients: ["role:r1"] }),
+      refused("#23 alert to 1,001 recipients (the limit is 1,000)", "alert/send", { kind: "activation", text: "x", recipients: Array.from({ length: 1001 }, (_, i) => `issi:${5000000 + i}`) }),
+      refused("#22 roster with an ISSI carrying CR and AT", "roster/set", { roster: { people: [{ id: "x", name: "x", channels: [{ sds: "12\rAT+CTOM=1" }] }], roles: [] } }),
+      refused("#22 roster with an MSISDN carrying Ctrl-Z", "roster/set", { roster: { people: [{ id: "x", name: "x", channels: [{ sms: "+4670123\x1aAT" }] }], roles: [] } }),
+      activation("#1-3 activation text with CR, Ctrl-Z, ESC from the activator", "sds", PROOF_ACTIVATOR_ISSI, "LARM r1 Brand\rAT+CTOM=1\x1a\x1bAT+CFUN=0"),
+      activation("#1-3 activation text with Ctrl-Z and ESC from the activator", "sms", PROOF_ACTIVATOR_MSISDN, "LARM r1 x\x1a\r\nAT+CMGD=1,4\x1b"),
+      activation("#15 activation from an ISSI not allowed", "sds", "2007777", "LARM alla Brand", false),
+      activation("#15 activation from a number not allowed", "sms", "+46707777777", "LARM alla Brand", false),
       mqttClientCase("#23 1 MB-class request (100 KiB packet)", (port) => connectResult(port, USER, (c) => new Promise((r) => { c.once("close", () => r("closed")); c.publish(`${BASE}/bridge/request/sms/send`, JSON.stringify({ to: "+46701234567", text: "x".repeat(100_000) }), { qos: 1 }); setTimeout(() => r("still open"), 4000); })), /closed|ECONNRESET/),
       mqttClientCase("#25 publish to $SYS", (port) => connectResult(port, USER, (c) => new Promise((r) => { c.once("close", () => r("closed")); c.publish("$SYS/broker/x", "1", { qos: 1 }); setTimeout(() => r("still open"), 4000); })), /closed/),
       mqttClientCase("#26 subscribe to #", (port) => connectResult(port, USER, async (c) => { const g = await c.subscribeAsync("#", { qos: 1 }).catch((e: unknown) => [{ qos: (e as Error).message }]); return `granted ${String(g[0]?.qos)}`; }), /granted (128|.*Unspecified error|.*Not authorized)/i),

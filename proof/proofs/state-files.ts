@@ -100,7 +100,9 @@ async function fullDisk(rig: Rig, ledger: Ledger, report: Report, mounted: boole
   const during = [];
   for (let i = 0; i < 10; i++) during.push(await ledger.submit(rig, uplinkPublish));
   const acked = during.filter((i) => i.outcome === "accepted").length;
-  const health = await rig.request("health", {}, 5000).catch(() => undefined);
+  // A publish the broker could not journal closes that connection without PUBACK (by design), and the proof's
+  // client resends it on every reconnect (MQTT 3.1.1 §4.4), so health is asked over a fresh connection.
+  const health = await rig.freshRequest("health", {}, 5000).catch(() => undefined);
   rmSync(filler, { force: true });
   await rig.regional!.resume();
   await sleep(2000);
