@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { open, rename, unlink } from "node:fs/promises";
+import { open, readdir, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -12,7 +12,8 @@ import { basename, dirname, join } from "node:path";
  *
  * lowdb's writer (steno) renames without either fsync and uses one fixed temp name, which is how its files
  * end up empty or clobbered by a second writer (lowdb issues #549, #352, #139). A failed replace removes its
- * temp file and leaves the old file as it was.
+ * temp file and leaves the old file as it was. A crash between the temp write and the rename leaves the temp
+ * file behind; whoever opens the file removes those with {@link removeStaleTemps}.
  */
 
 export interface DurableWriteOptions {
@@ -25,6 +26,47 @@ const DEFAULT_MODE = 0o600;
 /** Temp file name beside `path`: unique per process and call, so two writers never share one. */
 export function tempPathFor(path: string): string {
   return join(dirname(path), `${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+}
+
+/** `<base>.<pid>.<hex>.tmp`, the name {@link tempPathFor} gives, or the older `.<base>.<pid>.<hex>.tmp`. */
+function staleTempPid(name: string, base: string): number | undefined | false {
+  if (!name.endsWith(".tmp")) return false;
+  const rest = name.startsWith(`${base}.`) ? name.slice(base.length + 1) : name.startsWith(`.${base}.`) ? name.slice(base.length + 2) : undefined;
+  if (rest === undefined) return false;
+  const pid = /^(\d+)\./.exec(rest)?.[1];
+  return pid === undefined ? undefined : Number(pid);
+}
+
+/** Whether another process with this pid runs now (EPERM: it runs, under another user). */
+function otherProcessAlive(pid: number): boolean {
+  if (pid === process.pid || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Deletes the temp files of `path` that a replace interrupted by a crash left behind, and returns their
+ * names. Call it when the file is opened, before this process writes it. A temp file whose writer (the pid
+ * in its name) is another process still running is kept: that may be a replace in progress, e.g.
+ * `rakelgw users add` while the broker reads the users file. Files of other names are never touched.
+ */
+export async function removeStaleTemps(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const base = basename(path);
+  const removed: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const pid = staleTempPid(name, base);
+    if (pid === false || (pid !== undefined && otherProcessAlive(pid))) continue;
+    await unlink(join(dir, name)).then(
+      () => removed.push(name),
+      () => undefined,
+    );
+  }
+  return removed;
 }
 
 /** Errors a directory fsync may legitimately give on filesystems that do not support it. */

@@ -372,9 +372,10 @@ describe("6. smaller items", () => {
 
   it("leaves no temp state files behind after a crash during writes", async () => {
     const brokerDir = join(dir, "broker");
-    // What an earlier crash in the middle of a write leaves: both temp-name styles.
-    writeFileSync(join(brokerDir, "broker-state.json.4242.deadbeef.tmp"), "{");
-    writeFileSync(join(brokerDir, ".broker-state.json.4242.cafebabe.tmp"), "{");
+    // What an earlier crash in the middle of a write leaves: both temp-name styles (pid 4194304 is above
+    // the kernel's PID_MAX_LIMIT, so its writer is certainly gone).
+    writeFileSync(join(brokerDir, "broker-state.json.4194304.deadbeef.tmp"), "{");
+    writeFileSync(join(brokerDir, ".broker-state.json.4194304.cafebabe.tmp"), "{");
     const dev = await connectAs("dev");
     let i = 0;
     const writer = setInterval(() => void dev.publishAsync(`devices/r/${i++ % 50}`, `v${i}`, { qos: 1, retain: true }).catch(() => undefined), 2);

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { GatewayError, fail, ok, type ParseResult } from "../../../src/shared/errors.js";
-import { writeFileDurable } from "../../../src/shared/durable-file.js";
+import { removeStaleTemps, writeFileDurable } from "../../../src/shared/durable-file.js";
 import { parseHash } from "./password-hash.js";
 
 /**
@@ -50,8 +50,12 @@ export function serializeUsers(users: UsersMap): string {
   return lines.join("\n") + "\n";
 }
 
-/** Reads and parses a users file; a missing file is an empty map when `missingOk`. */
+/**
+ * Reads and parses a users file; a missing file is an empty map when `missingOk`. Temp files a
+ * `rakelgw users` write interrupted by a crash left beside it are removed first.
+ */
 export async function loadUsersFile(path: string, missingOk = false): Promise<UsersMap> {
+  await removeStaleTemps(path);
   let text: string;
   try {
     text = await readFile(path, "utf8");

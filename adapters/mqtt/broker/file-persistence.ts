@@ -1,6 +1,6 @@
-import { readFile, readdir, rename, stat, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { writeFileDurable } from "../../../src/shared/durable-file.js";
+import { readFile, rename, stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import { removeStaleTemps, writeFileDurable } from "../../../src/shared/durable-file.js";
 import type { Logger } from "../../../src/shared/logger.js";
 import type { SessionBook } from "./auth-hooks.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
@@ -259,20 +259,11 @@ export class PersistenceMirror implements SessionBook {
     return reason;
   }
 
-  /** Deletes `<file>.*.tmp` (and the older `.<file>.*.tmp`) a write interrupted by a crash left behind. */
+  /** Deletes the temp files a state write interrupted by a crash left behind (src/shared/durable-file.ts). */
   private async removeStaleTemps(): Promise<number> {
     const file = this.file as string;
-    const dir = dirname(file);
-    const name = basename(file);
-    let removed = 0;
-    for (const f of await readdir(dir).catch(() => [] as string[])) {
-      if (!f.endsWith(".tmp") || !(f.startsWith(`${name}.`) || f.startsWith(`.${name}.`))) continue;
-      await unlink(join(dir, f)).then(
-        () => removed++,
-        () => undefined,
-      );
-    }
-    if (removed > 0) this.log.warn({ mod: "mqtt-broker", event: "stale-temp-removed", dir, removed }, "temp files of an interrupted state write removed");
+    const removed = (await removeStaleTemps(file)).length;
+    if (removed > 0) this.log.warn({ mod: "mqtt-broker", event: "stale-temp-removed", dir: dirname(file), removed }, "temp files of an interrupted state write removed");
     return removed;
   }
 

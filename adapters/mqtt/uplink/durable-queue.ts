@@ -2,7 +2,7 @@ import { mkdir, open, readFile, copyFile, type FileHandle } from "node:fs/promis
 import { join } from "node:path";
 import type { Logger } from "../../../src/shared/logger.js";
 import { TypedEmitter, type Unsubscribe } from "../../../src/shared/typed-emitter.js";
-import { writeFileDurable } from "../../../src/shared/durable-file.js";
+import { removeStaleTemps, writeFileDurable } from "../../../src/shared/durable-file.js";
 import { decodeRecord, encodeRecord, type JournalRecord } from "./journal-codec.js";
 
 /**
@@ -68,6 +68,8 @@ export class DurableQueue {
   static async open(opts: DurableQueueOptions): Promise<DurableQueue> {
     await mkdir(opts.dir, { recursive: true });
     const path = join(opts.dir, JOURNAL_FILE);
+    const stale = await removeStaleTemps(path);
+    if (stale.length > 0) opts.log.warn({ mod: "uplink-queue", event: "stale-temp-removed", removed: stale.length }, "temp files of an interrupted compaction removed");
     const recovered = await recover(path, opts.log);
     const fh = await open(path, "a", 0o600);
     const q = new DurableQueue(opts, fh);

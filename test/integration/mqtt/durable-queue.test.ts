@@ -32,6 +32,18 @@ describe("journal codec", () => {
 });
 
 describe("DurableQueue", () => {
+  it("removes the temp files an interrupted compaction left, on open, and keeps the journal", async () => {
+    const q = await open();
+    for (let i = 1; i <= 3; i++) await q.append(msg(i));
+    await q.close();
+    // pid 4194304 is above the kernel's PID_MAX_LIMIT: the writer of these is certainly gone.
+    writeFileSync(join(dir, `${JOURNAL_FILE}.4194304.deadbeef.tmp`), "half a compaction");
+    writeFileSync(join(dir, `.${JOURNAL_FILE}.4194304.cafebabe.tmp`), "half a compaction");
+    const again = await open();
+    expect(topicsOf(again)).toEqual(["t/1", "t/2", "t/3"]);
+    expect(readdirSync(dir)).toEqual([JOURNAL_FILE]);
+  });
+
   it("keeps pending messages in order across a reopen", async () => {
     const q = await open();
     for (let i = 1; i <= 5; i++) await q.append(msg(i));

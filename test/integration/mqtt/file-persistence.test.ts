@@ -154,8 +154,8 @@ describe("PersistenceMirror", () => {
 
   it("deletes temp files an interrupted write left behind", async () => {
     const file = join(dir, "broker-state.json");
-    writeFileSync(join(dir, "broker-state.json.123.abcd.tmp"), "{");
-    writeFileSync(join(dir, ".broker-state.json.123.abcd.tmp"), "{");
+    writeFileSync(join(dir, "broker-state.json.4194304.abcd.tmp"), "{");
+    writeFileSync(join(dir, ".broker-state.json.4194304.abcd.tmp"), "{");
     writeFileSync(join(dir, "other.tmp"), "keep");
     const m = new PersistenceMirror(file, memory(), { ...BIG, maxRetained: 10, maxOfflineQueue: 10 }, silentLogger());
     m.wrap();

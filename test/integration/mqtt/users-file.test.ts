@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -69,5 +69,19 @@ describe("users file", () => {
     expect(statSync(f).mode & 0o777).toBe(0o600);
     expect([...(await loadUsersFile(f)).keys()]).toEqual(["u"]);
     expect(readFileSync(f, "utf8")).not.toContain(":p\n");
+  });
+
+  it("removes the temp files an interrupted `rakelgw users` write left, when the file is loaded", async () => {
+    const sub = join(dir, "crashed");
+    mkdirSync(sub);
+    const f = join(sub, "users");
+    await saveUsersFile(f, new Map([["u", await hashPassword("p", FAST)]]));
+    const before = readFileSync(f, "utf8");
+    // pid 4194304 is above the kernel's PID_MAX_LIMIT: the writer of this one is certainly gone.
+    writeFileSync(join(sub, "users.4194304.deadbeef.tmp"), "# half a write\n");
+    writeFileSync(join(sub, "acl"), "topic read a/#\n");
+    expect([...(await loadUsersFile(f)).keys()]).toEqual(["u"]);
+    expect(readdirSync(sub).sort()).toEqual(["acl", "users"]);
+    expect(readFileSync(f, "utf8")).toBe(before);
   });
 });

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, s
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { appendDurable, appendDurableSync, readFileIfExists, writeFileDurable, writeFileDurableSync } from "../../../src/shared/durable-file.js";
+import { appendDurable, appendDurableSync, readFileIfExists, removeStaleTemps, writeFileDurable, writeFileDurableSync } from "../../../src/shared/durable-file.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 let dir: string;
@@ -104,6 +104,37 @@ describe("writeFileDurable", () => {
       expect(readFileSync(join(dir, left[0]!), "utf8")).toBe("new content that must never be seen");
     });
   }
+});
+
+describe("removeStaleTemps", () => {
+  it("removes the temp file a crashed writer left, and nothing else", async () => {
+    const p = join(dir, "state.json");
+    writeFileSync(p, "old content");
+    expect(crashBeforeRename(p, false).signal).toBe("SIGKILL");
+    // The older temp-name style, a temp of another file and an unrelated .tmp file.
+    writeFileSync(join(dir, ".state.json.4194304.cafebabe.tmp"), "{");
+    writeFileSync(join(dir, "state.json.bak"), "backup");
+    writeFileSync(join(dir, "other.json.4194304.deadbeef.tmp"), "{");
+    writeFileSync(join(dir, "other.tmp"), "keep");
+    const crashed = tmpFiles().find((f) => f.startsWith("state.json."));
+    expect(crashed).toBeDefined();
+    expect((await removeStaleTemps(p)).sort()).toEqual([".state.json.4194304.cafebabe.tmp", crashed].sort());
+    expect(readdirSync(dir).sort()).toEqual(["other.json.4194304.deadbeef.tmp", "other.tmp", "state.json", "state.json.bak"]);
+    expect(readFileSync(p, "utf8")).toBe("old content");
+  });
+
+  it("keeps a temp file whose writer is another process still running (a replace in progress)", async () => {
+    const p = join(dir, "users");
+    const live = join(dir, `users.${process.ppid}.0badf00d.tmp`);
+    writeFileSync(live, "being written");
+    writeFileSync(join(dir, `users.${process.pid}.0badf00d.tmp`), "left by an earlier process with this pid");
+    expect(await removeStaleTemps(p)).toEqual([`users.${process.pid}.0badf00d.tmp`]);
+    expect(readdirSync(dir)).toEqual([`users.${process.ppid}.0badf00d.tmp`]);
+  });
+
+  it("does nothing when the directory is missing", async () => {
+    expect(await removeStaleTemps(join(dir, "missing", "state.json"))).toEqual([]);
+  });
 });
 
 describe("appendDurable", () => {
