@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import { GatewayError } from "../../src/shared/errors.js";
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { appendDurableSync, readFileIfExists } from "../../src/shared/durable-file.js";
+import { StateDirectory, appendDurableSync, readFileIfExists } from "../../src/shared/durable-file.js";
 
 /**
  * The durable inbox of received SMS: an append-only JSON-lines file, each line fsynced before the caller
@@ -51,7 +50,11 @@ export class InboxStore {
   /** Keys remembered for duplicate detection; older ones are forgotten (the SIM holds at most a few hundred). */
   private static readonly MAX_KEYS = 50_000;
 
-  constructor(readonly path: string) {}
+  private readonly dir: StateDirectory;
+
+  constructor(readonly path: string) {
+    this.dir = new StateDirectory(dirname(path));
+  }
 
   /** True when this PDU is already on disk. */
   has(key: string): boolean {
@@ -84,8 +87,7 @@ export class InboxStore {
 
   /** One record per line, fsynced before the caller acts on it (deletes the SMS from the SIM). */
   private appendLine(line: string): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    appendDurableSync(this.path, `${line}\n`);
+    this.dir.writeSync(() => appendDurableSync(this.path, `${line}\n`));
   }
 
   private remember(key: string): void {

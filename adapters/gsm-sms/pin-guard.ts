@@ -2,9 +2,8 @@ import { readFileSync, statSync } from "node:fs";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { ModemService } from "../../src/ports/sms-modem.js";
 import type { CpinState } from "./commands/sim-commands.js";
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { readFileIfExists, writeFileDurableSync } from "../../src/shared/durable-file.js";
+import { StateDirectory, readFileIfExists, writeFileDurableSync } from "../../src/shared/durable-file.js";
 
 /**
  * The wrong-PIN rule: a SIM must never lock. A PIN is sent at most once per SIM until it is known to be
@@ -59,7 +58,11 @@ export interface PinRecord {
  * be read). Read on every access so a CLI run and the daemon see the same facts.
  */
 export class PinStateStore {
-  constructor(readonly path: string) {}
+  private readonly dir: StateDirectory;
+
+  constructor(readonly path: string) {
+    this.dir = new StateDirectory(dirname(path));
+  }
 
   list(): Record<string, PinRecord> {
     const text = readFileIfExists(this.path);
@@ -94,8 +97,7 @@ export class PinStateStore {
   }
 
   private write(all: Record<string, PinRecord>): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    writeFileDurableSync(this.path, JSON.stringify(all, null, 2) + "\n");
+    this.dir.writeSync(() => writeFileDurableSync(this.path, JSON.stringify(all, null, 2) + "\n"));
   }
 }
 

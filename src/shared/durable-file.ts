@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { open, readdir, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
@@ -172,6 +172,34 @@ function writeAll(fd: number, data: string | Uint8Array): void {
   const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   let off = 0;
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+/**
+ * The directory of a state file, created on the first write instead of before every write. When a write
+ * fails with ENOENT (the directory was removed meanwhile) it is created again and the write retried once.
+ * The directory itself is not fsynced, as before; the write's own fsyncs are unchanged.
+ */
+export class StateDirectory {
+  private made = false;
+
+  constructor(readonly dir: string) {}
+
+  /** Runs the synchronous `write` into this directory (see the class comment). */
+  writeSync<T>(write: () => T): T {
+    if (!this.made) this.make();
+    try {
+      return write();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      this.make();
+      return write();
+    }
+  }
+
+  private make(): void {
+    mkdirSync(this.dir, { recursive: true });
+    this.made = true;
+  }
 }
 
 /** The file's text, or `undefined` when it does not exist (other errors are thrown). */
