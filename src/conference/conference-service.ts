@@ -222,11 +222,7 @@ export class ConferenceService {
 
   /** One attempt failed with `reason`: retry with backoff while allowed, else failed. */
   private attemptFailed(leg: Leg, reason: string): void {
-    this.clearTimer(leg);
-    this.abandon(leg);
-    leg.epoch++;
-    leg.inCall = false;
-    leg.callId = undefined;
+    this.dropCall(leg, true);
     if (!leg.wanted) return;
     const retry = this.deps.retry ?? DEFAULT_RETRY;
     const outcome = classifyCloseReason(reason);
@@ -267,6 +263,20 @@ export class ConferenceService {
     }
   }
 
+  /**
+   * Forgets the leg's current call: its answer or retry timer is cleared, and its PIN send and timers stop
+   * acting (the epoch moves on). `abandon`: its late events are ignored by call id as well. endCall does
+   * the same in another order on purpose: the leg stays in the call until its patch is stopped and the
+   * terminal de-keyed, so a close reported meanwhile is still handled as one.
+   */
+  private dropCall(leg: Leg, abandon: boolean): void {
+    this.clearTimer(leg);
+    if (abandon) this.abandon(leg);
+    leg.epoch++;
+    leg.inCall = false;
+    leg.callId = undefined;
+  }
+
   /** Remembers the current call as one we are done with (bounded: only the latest few matter). */
   private abandon(leg: Leg): void {
     if (leg.callId === undefined) return;
@@ -280,10 +290,7 @@ export class ConferenceService {
     const lasted = leg.establishedAt === undefined ? 0 : this.clock.now() - leg.establishedAt;
     leg.establishedAt = undefined;
     if (!wasIn) return this.attemptFailed(leg, reason);
-    this.clearTimer(leg);
-    leg.epoch++;
-    leg.inCall = false;
-    leg.callId = undefined;
+    this.dropCall(leg, false);
     void this.stopPatch(leg);
     this.setState(leg, "ended", reason);
     if (!leg.wanted) return;
@@ -380,10 +387,7 @@ export class ConferenceService {
       if (!ready && leg.inCall) {
         // The agent went away (killed, restarting): its calls are gone with it.
         const wasIn = leg.state === "in-conference";
-        this.clearTimer(leg);
-        leg.epoch++;
-        leg.inCall = false;
-        leg.callId = undefined;
+        this.dropCall(leg, false);
         void this.stopPatch(leg);
         this.setState(leg, wasIn ? "ended" : "dialling", `SIP agent lost: ${detail}`);
         leg.attempt = 0;
