@@ -1,5 +1,5 @@
 import type { FloorEvent, PttControl, RadioTerminal, RadioTerminalEvents, ReceivedSds, SdsBody, SdsProgress, SdsSendResult, SendSdsOptions, TerminalState, TetraAddress } from "../../src/ports/radio-terminal.js";
-import type { Clock } from "../../src/shared/clock.js";
+import { type Clock, every, systemClock } from "../../src/shared/clock.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { Mutex } from "../../src/shared/mutex.js";
@@ -46,7 +46,7 @@ export interface RakelPeiAdapterOptions {
    * in simplex range hear a send, so the link is `degraded` and alerts fall back to SMS.
    */
   dmoReadyForDispatch?: boolean;
-  /** Time source of link, engine and supervisor. Default: the system clock. */
+  /** Time source of link, engine, supervisor and the adapter's own timers. Default: the system clock. */
   clock?: Clock;
   /** The ISSI this terminal must have: a send through another radio on the port is refused (LINK_TERMINAL_MISMATCH). */
   expectedIssi?: string;
@@ -74,14 +74,16 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   private currentCc: number | undefined;
   /** ATD succeeded but the call's CC instance has not been reported yet. */
   private dialPending = false;
-  private sweepTimer: ReturnType<typeof setInterval> | undefined;
-  private registrationPoll: ReturnType<typeof setInterval> | undefined;
+  private readonly clock: Clock;
+  private stopSweep: (() => void) | undefined;
+  private stopRegistrationPoll: (() => void) | undefined;
   /** The terminal refused unsolicited `+CREG` reports: registration is polled instead. */
   private pollRegistration = false;
 
   constructor(private readonly opts: RakelPeiAdapterOptions) {
     super((err, ev) => opts.log.error({ err, ev }, "radio listener failed"));
     this.name = opts.name;
+    this.clock = opts.clock ?? systemClock;
     this.log = opts.log.child({ mod: "rakel-pei", link: opts.name });
     const pei = opts.profile.pei;
     // R6: reopened within 5 s of the device reappearing. The link's default 10 s cap let a long unplug wait
@@ -118,7 +120,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
     });
     this.tracker = new SdsTracker((p) => this.onProgress(p));
     this.sender = new SdsSender({ engine: this.engine, tracker: this.tracker, profile: opts.profile, log: this.log, maxBits: () => this.maxSdsBits(), registered: () => this.stateValue.registration?.registered });
-    this.incoming = new IncomingSdsHandler({ log: this.log, dedupWindowMs: opts.dedupWindowMs ?? 30_000, reassemblyTimeoutMs: opts.reassemblyTimeoutMs ?? 60_000 });
+    this.incoming = new IncomingSdsHandler({ log: this.log, dedupWindowMs: opts.dedupWindowMs ?? 30_000, reassemblyTimeoutMs: opts.reassemblyTimeoutMs ?? 60_000, now: () => this.clock.now() });
     this.engine.on("urc", (ev) => this.onUrc(ev));
     this.supervisor.on("health", (h) => this.emit("health", h));
   }
@@ -136,19 +138,23 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   }
 
   async start(): Promise<void> {
-    this.sweepTimer = setInterval(() => {
-      this.tracker.sweep();
-      for (const sds of this.incoming.sweep()) this.handOn(sds);
-    }, Math.max(50, Math.min(5_000, (this.opts.reassemblyTimeoutMs ?? 60_000) / 2)));
-    this.sweepTimer.unref();
-    this.registrationPoll = setInterval(() => void this.pollRegistrationOnce(), this.opts.profile.pei.registrationPollMs);
-    this.registrationPoll.unref();
+    const sweepMs = Math.max(50, Math.min(5_000, (this.opts.reassemblyTimeoutMs ?? 60_000) / 2));
+    this.stopSweep = every(
+      this.clock,
+      sweepMs,
+      () => {
+        this.tracker.sweep();
+        for (const sds of this.incoming.sweep()) this.handOn(sds);
+      },
+      { unref: true },
+    );
+    this.stopRegistrationPoll = every(this.clock, this.opts.profile.pei.registrationPollMs, () => void this.pollRegistrationOnce(), { unref: true });
     await this.supervisor.start();
   }
 
   async stop(): Promise<void> {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
-    if (this.registrationPoll) clearInterval(this.registrationPoll);
+    this.stopSweep?.();
+    this.stopRegistrationPoll?.();
     this.engine.close();
     await this.supervisor.stop();
   }
@@ -224,12 +230,13 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
 
   private callReported(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
+      const clock = this.clock;
+      const timer = clock.setTimeout(done, timeoutMs);
       const off = this.on("floor", () => {
         if (this.currentCc !== undefined) done();
       });
       function done(): void {
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         off();
         resolve();
       }
@@ -239,13 +246,13 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
   /** Resolves with the first progress event of `id` at one of `stages` (or "failed"), or rejects after `timeoutMs`. */
   waitForProgress(id: string, stages: readonly SdsProgress["stage"][], timeoutMs: number): Promise<SdsProgress> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         off();
         reject(new GatewayError("SDS_REPORT_TIMEOUT", `no ${stages.join("/")} for ${id} within ${timeoutMs} ms`, { context: { id } }));
       }, timeoutMs);
       const off = this.on("progress", (p) => {
         if (p.id !== id || (!stages.includes(p.stage) && p.stage !== "failed")) return;
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         off();
         resolve(p);
       });

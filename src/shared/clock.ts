@@ -35,8 +35,13 @@ export const sleep = (ms: number, signal?: AbortSignal, clock: Clock = systemClo
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 
+export interface EveryOptions {
+  /** The timer does not keep the process alive (Node's `unref`, where the clock's handles have it). */
+  unref?: boolean;
+}
+
 /** A repeating timer on `clock`; returns its cancel function. */
-export function every(clock: Clock, ms: number, fn: () => void): () => void {
+export function every(clock: Clock, ms: number, fn: () => void, opts: EveryOptions = {}): () => void {
   let handle: TimerHandle | undefined;
   let stopped = false;
   const arm = (): void => {
@@ -45,6 +50,7 @@ export function every(clock: Clock, ms: number, fn: () => void): () => void {
       arm();
       fn();
     }, ms);
+    if (opts.unref) (handle as { unref?: () => void }).unref?.();
   };
   arm();
   return () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeSdsReport, encodeShortReport, encodeTextParts } from "../../../adapters/rakel-pei/sds/index.js";
+import { heldClock } from "../../helpers/held-clock.js";
 import { type RadioRig, radioRig, until } from "../../helpers/radio-rig.js";
 
 let rig: RadioRig | undefined;
@@ -26,7 +27,7 @@ describe("Receiving SDS through the adapter", () => {
     rig.sim.injectStatus(FROM, 0x8004);
     // Without the gate both arrive within a few milliseconds (the tests above).
     await new Promise((r) => setTimeout(r, 150));
-    expect(rig.received).toHaveLength(0);
+    expect(rig.received.filter((x) => x.payload.kind === "text")).toEqual([]); // the part itself is handed on at once
     open();
     await until(() => rig!.received.length === 2, 1000, "both handed on");
     expect(rig.received.map((x) => x.payload.kind)).toEqual(["text", "status"]);
@@ -125,6 +126,20 @@ describe("Receiving SDS through the adapter", () => {
     const s = await rig.waitSds((x) => x.payload.kind === "text", 8000);
     expect(s.payload["concatenation"]).toMatchObject({ reference: 10, incomplete: true, received: [1] });
     expect(String(s.payload["text"])).toMatch(/^Ofullständig: x+…$/);
+  });
+
+  it("sweeps incomplete concatenated texts on the clock it was given", async () => {
+    // The sweep runs every reassemblyTimeoutMs / 2: 157 ms here, a period no other timer of the rig uses.
+    const clock = heldClock(157);
+    rig = await radioRig({ adapter: { reassemblyTimeoutMs: 314, clock } });
+    expect(clock.held).toBe(1);
+    const enc = encodeTextParts("Ofullständig: ".padEnd(180, "x"), { messageReference: 11, group: false, maxBits: 668 });
+    rig.sim.injectSds({ from: FROM, aiService: 12, bits: enc.parts[0]!.bits, hex: enc.parts[0]!.hex });
+    await new Promise((r) => setTimeout(r, 600)); // past the reassembly timeout, but no sweep has run
+    expect(rig.received.filter((x) => x.payload.kind === "text")).toEqual([]); // the part itself is handed on at once
+    clock.fire();
+    const s = await rig.waitSds((x) => x.payload.kind === "text", 3000);
+    expect(s.payload["concatenation"]).toMatchObject({ reference: 11, incomplete: true, received: [1] });
   });
 
   it("never suppresses a repeated emergency or status: each one is an event", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { heldClock } from "../../helpers/held-clock.js";
 import { fastProfile, radioRig } from "../../helpers/radio-rig.js";
 
 /** Issue 14 item 2: a TETRA terminal without network must not look ready. */
@@ -51,6 +52,25 @@ describe("registration of a TETRA terminal (EN 300 392-5 +CREG form)", () => {
       expect(rig.count(/^AT\+CREG\?$/)).toBeGreaterThan(before);
       rig.sim.setRegistration(1);
       await rig.waitHealth("ready");
+    } finally {
+      await rig.close();
+    }
+  });
+
+  it("polls registration on the clock it was given", async () => {
+    const profile = fastProfile((p) => (p.pei.registrationPollMs = 7_777));
+    const clock = heldClock(7_777);
+    const rig = await radioRig({ profile, adapter: { clock }, sim: { cregForm: "tetra", refuseCregReporting: true, registrationDelayMs: 0 } });
+    try {
+      expect(clock.held).toBe(1);
+      rig.sim.setRegistration(0);
+      const before = rig.count(/^AT\+CREG\?$/);
+      clock.fire();
+      await rig.waitHealth("degraded");
+      expect(rig.count(/^AT\+CREG\?$/)).toBe(before + 1);
+      expect(clock.held).toBe(1); // re-armed
+      await rig.radio.stop();
+      expect(clock.held).toBe(0);
     } finally {
       await rig.close();
     }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import sinon from "sinon";
-import { sleep, systemClock } from "../../../src/shared/clock.js";
+import { every, sleep, systemClock } from "../../../src/shared/clock.js";
 
 let clock: sinon.SinonFakeTimers;
 beforeEach(() => {
@@ -74,5 +74,33 @@ describe("systemClock", () => {
     const a = systemClock.now();
     expect(typeof a).toBe("number");
     expect(systemClock.now()).toBeGreaterThanOrEqual(a);
+  });
+});
+
+describe("every", () => {
+  it("unrefs each timer it arms when asked, and only then", async () => {
+    const unrefs: boolean[] = [];
+    const arm = (unref: boolean): (() => void) => {
+      const spyClock = {
+        ...systemClock,
+        setTimeout: (fn: () => void, ms: number) => {
+          const h = setTimeout(fn, ms);
+          const original = h.unref.bind(h);
+          h.unref = () => {
+            unrefs.push(unref);
+            return original();
+          };
+          return h;
+        },
+      };
+      return every(spyClock, 100, () => undefined, unref ? { unref: true } : {});
+    };
+    const stopA = arm(true);
+    const stopB = arm(false);
+    await clock.tickAsync(250); // each armed 3 times
+    stopA();
+    stopB();
+    expect(unrefs).toEqual([true, true, true]);
+    expect(clock.countTimers()).toBe(0);
   });
 });
