@@ -28,13 +28,17 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
 }
 
-/** `<base>.<pid>.<hex>.tmp`, the name {@link tempPathFor} gives, or the older `.<base>.<pid>.<hex>.tmp`. */
+/**
+ * Whether `name` is a temp file of `base`, and its writer's pid when the name holds one: `<base>.<pid>.<hex>.tmp`
+ * is the name {@link tempPathFor} gives; the hidden `.<base>.….tmp` names are older writers' (no pid read).
+ * Any other name, e.g. an operator's `users.old.tmp`, is not a temp file of ours.
+ */
 function staleTempPid(name: string, base: string): number | undefined | false {
   if (!name.endsWith(".tmp")) return false;
-  const rest = name.startsWith(`${base}.`) ? name.slice(base.length + 1) : name.startsWith(`.${base}.`) ? name.slice(base.length + 2) : undefined;
-  if (rest === undefined) return false;
-  const pid = /^(\d+)\./.exec(rest)?.[1];
-  return pid === undefined ? undefined : Number(pid);
+  if (name.startsWith(`.${base}.`)) return undefined;
+  if (!name.startsWith(`${base}.`)) return false;
+  const pid = /^(\d+)\.[0-9a-f]+\.tmp$/.exec(name.slice(base.length + 1))?.[1];
+  return pid === undefined ? false : Number(pid);
 }
 
 /** Whether another process with this pid runs now (EPERM: it runs, under another user). */

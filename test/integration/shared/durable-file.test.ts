@@ -116,10 +116,11 @@ describe("removeStaleTemps", () => {
     writeFileSync(join(dir, "state.json.bak"), "backup");
     writeFileSync(join(dir, "other.json.4194304.deadbeef.tmp"), "{");
     writeFileSync(join(dir, "other.tmp"), "keep");
+    writeFileSync(join(dir, "state.json.old.tmp"), "an operator's copy");
     const crashed = tmpFiles().find((f) => f.startsWith("state.json."));
     expect(crashed).toBeDefined();
     expect((await removeStaleTemps(p)).sort()).toEqual([".state.json.4194304.cafebabe.tmp", crashed].sort());
-    expect(readdirSync(dir).sort()).toEqual(["other.json.4194304.deadbeef.tmp", "other.tmp", "state.json", "state.json.bak"]);
+    expect(readdirSync(dir).sort()).toEqual(["other.json.4194304.deadbeef.tmp", "other.tmp", "state.json", "state.json.bak", "state.json.old.tmp"]);
     expect(readFileSync(p, "utf8")).toBe("old content");
   });
 
