@@ -397,4 +397,19 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     expect(r.radio.sent.map((s) => s.to.ssi)).toEqual(["2005001", "2005002", "2005003"]);
     expect(pub(r, alert.id).recipients.map((x) => x.attempts[0]?.result)).toEqual(["sent", "sent", "sent"]);
   });
+
+  it("start-up does not wait for owed receipts to be sent (a busy terminal must not hold READY and incoming activations)", async () => {
+    const radio = new FakeRadio();
+    radio.busy = true;
+    const receiptFile = new MemoryReceiptFile();
+    receiptFile.saved = [{ id: "a1:receipt:final", alert: "a1", channel: "sds", to: "2009999", text: "KVITTO 4711: 1 kommer", notAfter: new Date(Date.UTC(2026, 0, 15, 12)).toISOString() }];
+    let started = false;
+    const r = rig({ radio, receiptFile }).then((x) => ((started = true), x));
+    await flush();
+    expect(started).toBe(true);
+    radio.release();
+    await flush();
+    expect(radio.textsTo("2009999")).toEqual(["KVITTO 4711: 1 kommer"]);
+    await r;
+  });
 });
