@@ -92,6 +92,7 @@ export default tseslint.config(
       ),
     },
   },
-  // The proof runner's preload runs in the daemon as plain JavaScript (node --import), outside the TS project.
-  { files: ["proof/**/*.mjs"], ...tseslint.configs.disableTypeChecked, languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", performance: "readonly", setInterval: "readonly" } } },
+  // The proof runner's preload runs in the daemon as plain JavaScript (node --import), outside the TS project;
+  // so do the test fixtures that load it.
+  { files: ["proof/**/*.mjs", "test/**/fixtures/*.mjs"], ...tseslint.configs.disableTypeChecked, languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: "readonly", performance: "readonly", setInterval: "readonly" } } },
 );

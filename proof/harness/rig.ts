@@ -63,6 +63,8 @@ export class Rig {
   stateDir = "";
   daemon: ChildProcess | undefined;
   readonly exits: DaemonExit[] = [];
+  /** When the proof's MQTT client on the embedded broker lost its connection (performance.now()). */
+  readonly clientCloses: number[] = [];
   /** Every message seen on the regional broker's uplink topics: topic → arrival times. */
   readonly upstream = new Map<string, number[]>();
   /** Latest message per topic on the gateway's broker, and the sds/received stream. */
@@ -230,6 +232,7 @@ export class Rig {
     if (this.client) return Promise.resolve();
     const c = connect({ host: "127.0.0.1", port: this.port, username: USER, password: PASS, clientId: `proof-${process.pid}`, clean: true, reconnectPeriod: 100, connectTimeout: 2000 });
     c.on("error", () => undefined);
+    c.on("close", () => this.clientCloses.push(performance.now()));
     c.on("message", (topic, payload) => {
       if (topic.startsWith(`${BASE}/bridge/response/`)) {
         try {
@@ -349,6 +352,12 @@ export class Rig {
     } catch {
       return undefined;
     }
+  }
+
+  /** Pids of the daemon's descendants (the broker process), from /proc. */
+  childPids(): number[] {
+    const pid = this.daemon?.pid;
+    return pid && this.running ? childPids(pid) : [];
   }
 
   /** RSS (KiB) of the daemon and (default) its children (the broker process). */
