@@ -28,7 +28,11 @@ let early: { child: ChildProcess; heapMb: number; timer: ReturnType<typeof setTi
 
 function forkNow(heapMb: number): ChildProcess {
   const execArgv = [`--max-old-space-size=${heapMb}`, ...(isTs ? ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] : [])];
-  return fork(ENTRY, [], { execArgv, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // glibc gives each libuv worker thread its own malloc arena; the broker's first concurrent scrypt logins
+  // (four threads) left four arenas of about 16 MiB resident for good (soak proof, docs/reliability.md R9).
+  // Two arenas serve a process whose JavaScript runs on one thread; an operator's own setting wins.
+  const env = { ...process.env, MALLOC_ARENA_MAX: process.env["MALLOC_ARENA_MAX"] ?? "2" };
+  return fork(ENTRY, [], { execArgv, env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
 }
 
 /** Forks the broker child now, before the gateway has loaded; at most one, and only once. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -30,6 +30,24 @@ afterEach(async () => {
 });
 
 describe("preforked broker process", () => {
+  it("runs with at most two malloc arenas unless the operator set MALLOC_ARENA_MAX", () => {
+    const before = process.env["MALLOC_ARENA_MAX"];
+    delete process.env["MALLOC_ARENA_MAX"];
+    try {
+      preforkBrokerChild();
+      const pid = preforkedPid()!;
+      const env = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
+      expect(env).toContain("MALLOC_ARENA_MAX=2");
+      discardPreforkedChild();
+      process.env["MALLOC_ARENA_MAX"] = "8";
+      preforkBrokerChild();
+      expect(readFileSync(`/proc/${preforkedPid()!}/environ`, "latin1").split("\0")).toContain("MALLOC_ARENA_MAX=8");
+    } finally {
+      if (before === undefined) delete process.env["MALLOC_ARENA_MAX"];
+      else process.env["MALLOC_ARENA_MAX"] = before;
+    }
+  });
+
   it("is the process the supervisor starts the broker in", async () => {
     preforkBrokerChild();
     const pid = preforkedPid();
