@@ -156,7 +156,7 @@ async function ptyTerminal(path: string, config: Partial<SimTerminalConfig>): Pr
  */
 async function bareRate(sends: number, commandDelayMs: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "rakelgw-bench-bare-"));
-  const term = await ptyTerminal(join(dir, "tty"), { ...SIM_BASE, faults: { answerDelayMs: commandDelayMs } } as Partial<SimTerminalConfig>);
+  const term = await ptyTerminal(join(dir, "tty"), { ...SIM_BASE, faults: { answerDelayMs: commandDelayMs } });
   const port = new SerialPort({ path: join(dir, "tty"), baudRate: 115200, autoOpen: false });
   try {
     await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
