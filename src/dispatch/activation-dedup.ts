@@ -31,14 +31,21 @@ function activatorsOf(a: StoredAlert, roster: RosterIndex): Set<string> {
   return out;
 }
 
-/** 4-digit tokens of an activation text that may name an existing alert's code. */
+/**
+ * 4-digit words of an activation text that may name an existing alert's code: a word of its own, so the
+ * digits inside "P7-5586", "08-1234" or "12.1430" name nothing (the soak proof saw such texts join strangers).
+ */
 function codesIn(text: string): Set<string> {
-  return new Set(text.match(/(?<![0-9])[0-9]{4}(?![0-9])/g) ?? []);
+  return new Set(text.match(/(?<![^\s,;(])[0-9]{4}(?![^\s,;:.!?)])/g) ?? []);
 }
+
+/** The recipients part of a dedup key (`kind|recipients|text`, activation-parser.ts). */
+const recipientsOf = (dedupKey: string | undefined): string | undefined => dedupKey?.split("|")[1];
 
 /**
  * The active alert this activation joins, if any: created within the window, compatible activator, and
- * either the same normalised text (`dedupKey`) or a text carrying that alert's code.
+ * either the same normalised text (`dedupKey`) or a text carrying that alert's code as a word of its own and
+ * naming the same recipients (a code-like number in another activation's text must not merge two alerts).
  */
 export function findTwin(
   candidates: readonly StoredAlert[],
@@ -55,5 +62,6 @@ export function findTwin(
     const known = activatorsOf(a, roster);
     return known.size === 0 || known.has(who);
   };
-  return fresh.find((a) => codes.has(a.code) && sameActivator(a)) ?? fresh.find((a) => a.dedupKey === act.dedupKey && sameActivator(a));
+  const sameRecipients = (a: StoredAlert): boolean => recipientsOf(a.dedupKey) === recipientsOf(act.dedupKey);
+  return fresh.find((a) => codes.has(a.code) && sameRecipients(a) && sameActivator(a)) ?? fresh.find((a) => a.dedupKey === act.dedupKey && sameActivator(a));
 }

@@ -412,4 +412,21 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     expect(radio.textsTo("2009999")).toEqual(["KVITTO 4711: 1 kommer"]);
     await r;
   });
+
+  it("a code-like number inside another activation's text, or with other roles, does not join that alert", async () => {
+    const r = await rig({ config: { dedupWindowS: 300 } });
+    r.radio.incomingText("2009999", "LARM tib Brand i hamnen");
+    await flush();
+    const [alert] = r.dispatcher.activeAlerts() as [StoredAlert];
+    // Digits of a reference, a phone number or a key that happen to equal the code.
+    for (const text of [`LARM tib Ärende P7-${alert.code}`, `LARM tib ring 08-${alert.code}`, `LARM tib Ref12${alert.code}`]) {
+      r.radio.incomingText("2009999", text);
+      await flush();
+    }
+    // The code as a word of its own, but for other roles.
+    r.radio.incomingText("2009999", `LARM kib ${alert.code} brand hamnen`);
+    await flush();
+    expect(r.dispatcher.activeAlerts()).toHaveLength(5);
+    expect(alert.origin.arrivals).toHaveLength(1);
+  });
 });
