@@ -429,4 +429,20 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     expect(r.dispatcher.activeAlerts()).toHaveLength(5);
     expect(alert.origin.arrivals).toHaveLength(1);
   });
+
+  it("a send aborted because its link went down is tried again when the link is back, not counted as the end of the ladder", async () => {
+    const r = await rig();
+    r.radio.busy = true;
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "Konferens", recipients: ["issi:2005001"] }, { via: "mqtt" });
+    await flush();
+    r.links.set("terminal-1", "unresponsive", "unplugged");
+    await flush();
+    expect(pub(r, alert.id).recipients[0]).toMatchObject({ state: "attempting" });
+    expect(pub(r, alert.id).summary["unreached"]).toBe(0);
+    r.radio.busy = false;
+    r.links.set("terminal-1", "ready", "back");
+    await flush();
+    expect(r.radio.sent.map((x) => x.to.ssi)).toEqual(["2005001"]);
+    expect(pub(r, alert.id).recipients[0]!.attempts.map((t) => t.result)).toEqual(["failed", "sent"]);
+  });
 });
