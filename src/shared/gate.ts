@@ -6,18 +6,12 @@
 export class Gate {
   readonly promise: Promise<void>;
   private release!: () => void;
-  private opened = false;
 
   constructor() {
     this.promise = new Promise<void>((resolve) => (this.release = resolve));
   }
 
-  get isOpen(): boolean {
-    return this.opened;
-  }
-
   open(): void {
-    this.opened = true;
     this.release();
   }
 }
