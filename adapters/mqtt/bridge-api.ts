@@ -33,6 +33,8 @@ export type StateListener = (relTopic: string, payload: Buffer) => void;
 
 /** Non-retained publishes (sds/received, sds/status, sms/received, sms/status) held while the broker restarts; more are refused. */
 const MAX_VOLATILE_PENDING = 1000;
+/** Retained clears remembered while the broker is away (beyond this, the broker keeps a stale document). */
+const MAX_PENDING_CLEARS = 10000;
 
 /** The MessageBus port over MQTT: verbs, retained state, incoming SDS, bridge state with last will. */
 export class BridgeApi implements MessageBus {
@@ -40,6 +42,8 @@ export class BridgeApi implements MessageBus {
   private readonly router: RequestRouter;
   private readonly retained = new Map<string, Buffer>();
   private readonly stateListeners = new Set<StateListener>();
+  /** Retained documents cleared while the broker was away; cleared on the next connect. */
+  private readonly clearOnConnect = new Set<string>();
   private volatilePending = 0;
   /** Request topics whose stored (retained) request we just cleared; their empty echo is not a request. */
   private readonly clearing = new Set<string>();
@@ -94,6 +98,10 @@ export class BridgeApi implements MessageBus {
 
   async publishAlertState(alertId: string, state: Record<string, unknown>): Promise<void> {
     await this.publishRetained(topics.alert(this.opts.baseTopic, alertId), state);
+  }
+
+  async clearAlertState(alertId: string): Promise<void> {
+    await this.clearRetained(topics.alert(this.opts.baseTopic, alertId));
   }
 
   async publishTalkgroupCheck(terminalId: string, result: Record<string, unknown>): Promise<void> {
@@ -193,12 +201,35 @@ export class BridgeApi implements MessageBus {
       (err: unknown) => this.log.warn({ err }, "bridge state publish failed"),
     );
     for (const [topic, payload] of this.retained) void client.publishAsync(topic, payload, { qos: 1, retain: true }).catch(() => undefined);
+    for (const topic of this.clearOnConnect) void client.publishAsync(topic, Buffer.alloc(0), { qos: 1, retain: true }).catch(() => undefined);
+    this.clearOnConnect.clear();
     this.log.info({ event: "bridge-online", retainedRepublished: this.retained.size }, "connected to the embedded broker");
   }
 
   private async publishRetained(topic: string, body: unknown): Promise<void> {
     const payload = Buffer.from(JSON.stringify(body));
     this.retained.set(topic, payload);
+    this.clearOnConnect.delete(topic);
+    this.notifyState(topic, payload);
+    const c = this.client;
+    // Not connected: the cache is republished on connect; waiting here would stall the caller.
+    if (c?.connected) await c.publishAsync(topic, payload, { qos: 1, retain: true });
+  }
+
+  /**
+   * Clears a retained document: an empty retained message, which the broker (and the uplink, which mirrors
+   * it) takes as "delete". Cleared while the broker is away: sent on the next connect.
+   */
+  private async clearRetained(topic: string): Promise<void> {
+    this.retained.delete(topic);
+    this.notifyState(topic, Buffer.alloc(0));
+    const c = this.client;
+    if (c?.connected) await c.publishAsync(topic, Buffer.alloc(0), { qos: 1, retain: true });
+    else if (this.clearOnConnect.size < MAX_PENDING_CLEARS) this.clearOnConnect.add(topic);
+  }
+
+  /** Tells the state listeners (topic relative to `<base>`; an empty payload means cleared). */
+  private notifyState(topic: string, payload: Buffer): void {
     const rel = topic.slice(this.opts.baseTopic.length + 1);
     for (const l of this.stateListeners) {
       try {
@@ -207,9 +238,6 @@ export class BridgeApi implements MessageBus {
         this.log.error({ err }, "state listener failed");
       }
     }
-    const c = this.client;
-    // Not connected: the cache is republished on connect; waiting here would stall the caller.
-    if (c?.connected) await c.publishAsync(topic, payload, { qos: 1, retain: true });
   }
 
   private dropRetainedRequest(client: MqttClient, topic: string, verb: string, bytes: number): void {

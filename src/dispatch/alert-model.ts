@@ -119,6 +119,21 @@ export function summarise(a: StoredAlert): Summary {
   return s;
 }
 
+/** One line of `alert/list`: what a list needs, small enough to keep for many finished alerts. */
+export interface AlertListItem {
+  id: string;
+  kind: StoredAlert["kind"];
+  code: string;
+  state: StoredAlert["state"];
+  createdAt: string;
+  deadline: string;
+  summary: Summary;
+}
+
+export function listItem(a: StoredAlert): AlertListItem {
+  return { id: a.id, kind: a.kind, code: a.code, state: a.state, createdAt: a.createdAt, deadline: a.deadline, summary: summarise(a) };
+}
+
 /** The retained document, exactly the contract's fields (plus `priority`, `origin` and `endedAt`). */
 export function publicAlert(a: StoredAlert): Record<string, unknown> {
   return {

@@ -14,7 +14,15 @@ export class AlertPublisher {
   constructor(
     private readonly send: (id: string, doc: Record<string, unknown>) => Promise<void>,
     private readonly log: Logger,
+    private readonly unpublish?: (id: string) => Promise<void>,
   ) {}
+
+  /** Clears the alert's retained document, after any publish of it still in flight (never rejects). */
+  async clear(id: string): Promise<void> {
+    if (!this.unpublish) return;
+    await this.running.get(id)?.done;
+    await this.unpublish(id).catch((err: unknown) => this.log.warn({ err, alert: id }, "alert state not cleared"));
+  }
 
   publish(a: StoredAlert): Promise<void> {
     const busy = this.running.get(a.id);

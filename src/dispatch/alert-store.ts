@@ -4,7 +4,7 @@ import { decodeCrcLine, encodeCrcLine } from "../shared/crc-line.js";
 import { fsyncDirectory, writeFileDurable } from "../shared/durable-file.js";
 import { GatewayError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
-import type { StoredAlert } from "./alert-model.js";
+import { listItem, type AlertListItem, type StoredAlert } from "./alert-model.js";
 import { StoreLock } from "./store-lock.js";
 
 /**
@@ -44,7 +44,13 @@ export interface CorruptionReport {
 type Rec = { t: "a"; a: StoredAlert } | { t: "x"; id: string };
 
 const JOURNAL = "alerts.journal";
-const RECENT_MAX = 500;
+/** Finished alerts listed from memory (`alert/list` asks for at most 1000); a line is a few hundred bytes. */
+const LISTED_MAX = 1000;
+/**
+ * Finished alerts kept whole in memory for `alert/get` right after they end. Few: a 200-recipient alert is
+ * about 55 KB of JSON and several times that as objects; older ones are read from their archive file.
+ */
+const WHOLE_MAX = 20;
 
 function isFull(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
@@ -83,7 +89,8 @@ export class AlertStore {
   private archiveCount = 0;
   private archiveFh: FileHandle | undefined;
   private readonly archiveIndex = new Map<string, number>();
-  private readonly recent = new Map<string, StoredAlert>();
+  private readonly listed = new Map<string, AlertListItem>();
+  private readonly whole = new Map<string, StoredAlert>();
   private closed = false;
 
   private constructor(
@@ -136,7 +143,7 @@ export class AlertStore {
 
   /** A finished alert by id: recent ones from memory, older ones from their archive file. */
   async getArchived(id: string): Promise<StoredAlert | undefined> {
-    const hit = this.recent.get(id);
+    const hit = this.whole.get(id);
     if (hit) return hit;
     const no = this.archiveIndex.get(id);
     if (no === undefined) return undefined;
@@ -158,9 +165,15 @@ export class AlertStore {
     return this.archiveIndex.has(id);
   }
 
-  /** The most recently finished alerts (newest first), at most `max`. */
-  recentArchived(max: number): StoredAlert[] {
-    return [...this.recent.values()].reverse().slice(0, max);
+  /** The most recently finished alerts (newest first, as list lines), at most `max` (and at most 1000). */
+  recentArchived(max: number): AlertListItem[] {
+    return [...this.listed.values()].reverse().slice(0, max);
+  }
+
+  /** Ids of archived alerts in the order they were archived, oldest first: the last `max` of them. */
+  lastArchivedIds(max: number): string[] {
+    const ids = [...this.archiveIndex.keys()];
+    return ids.slice(Math.max(0, ids.length - max));
   }
 
   get archivedCount(): number {
@@ -176,13 +189,8 @@ export class AlertStore {
   }
 
   private remember(a: StoredAlert): void {
-    this.recent.delete(a.id);
-    this.recent.set(a.id, a);
-    while (this.recent.size > RECENT_MAX) {
-      const oldest = this.recent.keys().next().value;
-      if (oldest === undefined) break;
-      this.recent.delete(oldest);
-    }
+    keepNewest(this.listed, a.id, listItem(a), LISTED_MAX);
+    keepNewest(this.whole, a.id, a, WHOLE_MAX);
   }
 
   private enqueue(key: string, rec: { t: "a"; a: StoredAlert } | Buffer): Promise<void> {
@@ -316,6 +324,16 @@ export class AlertStore {
       for (const [id, n] of this.archiveIndex) if (n === no) this.archiveIndex.delete(id);
       this.opts.log.info({ mod: "alert-store", file: old }, "old alert archive file removed");
     }
+  }
+}
+
+/** Sets `key` as the newest entry of `m` and drops the oldest beyond `max`. */
+function keepNewest<V>(m: Map<string, V>, key: string, value: V, max: number): void {
+  m.delete(key);
+  m.set(key, value);
+  for (const oldest of m.keys()) {
+    if (m.size <= max) break;
+    m.delete(oldest);
   }
 }
 

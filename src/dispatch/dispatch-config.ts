@@ -52,6 +52,12 @@ export const DispatchConfigSchema = Type.Object(
       {
         alertsPerFile: Type.Integer({ minimum: 10, maximum: 100000, default: 2000 }),
         keepFiles: Type.Integer({ minimum: 1, maximum: 1000, default: 25, description: "older archive files are deleted" }),
+        retainedFinished: Type.Integer({
+          minimum: 0,
+          maximum: 1000,
+          default: 50,
+          description: "finished alerts whose retained alerts/<id> document stays on the broker; older ones are cleared (alert/get still reads them)",
+        }),
       },
       { ...strict, default: {} },
     ),

@@ -53,7 +53,7 @@ export class DispatchService {
     const store = await AlertStore.open({ dir: `${d.stateDir}/dispatch`, log, alertsPerFile: d.config.archive.alertsPerFile, keepFiles: d.config.archive.keepFiles });
     const ports = new ChannelPorts({ radios: d.radios, modems: d.modems, links: d.links, ...(d.publishDevice ? { publishDevice: d.publishDevice } : {}), ...(d.mqttLink ? { mqttLink: d.mqttLink } : {}) });
     const receipts = new ReceiptQueue({ file: owedReceiptFile(`${d.stateDir}/dispatch`, log), ports, clock: d.clock, log });
-    const dispatcher = new Dispatcher({ config: d.config, roster: () => roster.index, store, ports, clock: d.clock, log, receipts, publish: (id, doc) => d.bus.publishAlertState(id, doc), ...(d.conferences ? { conferences: d.conferences } : {}) });
+    const dispatcher = new Dispatcher({ config: d.config, roster: () => roster.index, store, ports, clock: d.clock, log, receipts, publish: (id, doc) => d.bus.publishAlertState(id, doc), unpublish: (id) => d.bus.clearAlertState(id), ...(d.conferences ? { conferences: d.conferences } : {}) });
     const incoming = new IncomingRouter({ config: d.config, dispatcher, roster: () => roster.index, ports, log });
     const offs = [ports.onIncoming((m) => incoming.handle(m))];
     const svc = new DispatchService(dispatcher, store, roster, incoming, offs);
@@ -103,7 +103,7 @@ export class DispatchService {
       bus.registerCustomVerb("alert/get", ALERT_VERBS["alert/get"], async (p: V<"alert/get">) => publicAlert(await this.find(p.id))),
       bus.registerCustomVerb("alert/list", ALERT_VERBS["alert/list"], (p: V<"alert/list">) =>
         Promise.resolve({
-          alerts: this.dispatcher.list(p.state, p.limit ?? 100).map((a) => ({ id: a.id, kind: a.kind, code: a.code, state: a.state, createdAt: a.createdAt, deadline: a.deadline, summary: summarise(a) })),
+          alerts: this.dispatcher.list(p.state, p.limit ?? 100),
         }),
       ),
       bus.registerCustomVerb("roster/get", ALERT_VERBS["roster/get"], () => Promise.resolve({ roster: this.roster.roster })),

@@ -6,20 +6,22 @@ import type { Unsubscribe } from "../shared/typed-emitter.js";
 import { findTwin } from "./activation-dedup.js";
 import { activationKey } from "./activation-parser.js";
 import { pickCode } from "./alert-code.js";
-import { isFinal, summarise, type AlertKind, type AlertOrigin, type Answer, type AlertState, type StoredAlert } from "./alert-model.js";
+import { isFinal, listItem, summarise, type AlertKind, type AlertListItem, type AlertOrigin, type Answer, type AlertState, type StoredAlert } from "./alert-model.js";
 import type { AlertStore } from "./alert-store.js";
 import type { ConferenceDirectory } from "../ports/conference-directory.js";
 import { alertConference, followConference, textWithDialIn } from "./alert-conference.js";
 
 /** What the dispatcher needs of the store (the unit tests give it an in-memory one). */
-export type AlertRecords = Pick<AlertStore, "put" | "archive" | "getArchived" | "recentArchived" | "recovered">;
+export type AlertRecords = Pick<AlertStore, "put" | "archive" | "getArchived" | "recentArchived" | "lastArchivedIds" | "recovered">;
 import type { ChannelKind } from "./addresses.js";
 import { AlertPublisher } from "./alert-publisher.js";
+import { AlertRetention } from "./alert-retention.js";
+import { SendRefs } from "./send-refs.js";
 import type { ChannelPorts, Priority, Progress } from "./channel-ports.js";
 import type { DispatchConfig } from "./dispatch-config.js";
 import { alertDone, markUnreachedAfterLadder, markUnreachedAtDeadline, personAnswered, slotFilled } from "./escalation.js";
 import { buildSlots, entryFor } from "./ladder.js";
-import type { ReceiptQueue } from "./receipt-queue.js";
+import { owedReceipt, type ReceiptQueue } from "./receipt-queue.js";
 import type { RosterIndex } from "./roster.js";
 import { renderAlertText, renderReceipt } from "./templates.js";
 
@@ -39,6 +41,8 @@ export interface DispatcherDeps {
   clock: Clock;
   log: Logger;
   publish: (id: string, doc: Record<string, unknown>) => Promise<void>;
+  /** Clears an alert's retained document (finished alerts beyond `archive.retainedFinished`). */
+  unpublish?: (id: string) => Promise<void>;
   /** Receipts owed to activators (durable; sent when their link is ready). */
   receipts: ReceiptQueue;
   random?: () => number;
@@ -68,13 +72,13 @@ const defaultPriority = (k: AlertKind): Priority => (k === "activation" || k ===
 export class Dispatcher {
   private readonly active = new Map<string, StoredAlert>();
   private readonly timers = new Map<string, TimerHandle>();
-  private readonly refs = new Map<string, { alert: string; entry: number; attempt: number }>();
-  private readonly early = new Map<string, Progress>();
+  private readonly refs = new SendRefs();
   /** Monotonic end of each slot's answer wait (the stored wall `waitUntil` is only used after a restart). */
   private readonly due = new Map<string, number>();
   private readonly offs: Unsubscribe[] = [];
   /** Sends waiting for or on their channel, aborted when that channel's link stops being ready. */
   private readonly sending = new Map<ChannelKind, Set<AbortController>>();
+  private readonly retention: AlertRetention;
   private readonly log: Logger;
   private stopped = false;
 
@@ -82,7 +86,8 @@ export class Dispatcher {
 
   constructor(private readonly d: DispatcherDeps) {
     this.log = d.log.child({ mod: "dispatch" });
-    this.publisher = new AlertPublisher((id, doc) => d.publish(id, doc), this.log);
+    this.publisher = new AlertPublisher((id, doc) => d.publish(id, doc), this.log, d.unpublish);
+    this.retention = new AlertRetention(d.config.archive.retainedFinished, (id) => void this.publisher.clear(id));
   }
 
   /** Resumes the alerts recovered from the store and starts listening to the ports. */
@@ -92,11 +97,12 @@ export class Dispatcher {
     if (this.d.conferences) this.offs.push(this.d.conferences.onStatus((s) => this.activeAlerts().forEach((a) => followConference(a.conference, s) && void this.commit(a))));
     for (const a of this.d.store.recovered) {
       this.active.set(a.id, a);
-      a.recipients.forEach((r, ei) => r.attempts.forEach((t, ti) => t.ref && this.refs.set(t.ref, { alert: a.id, entry: ei, attempt: ti })));
+      this.refs.track(a);
     }
     // All at once: their writes are group-committed, so a restart with hundreds of alerts in flight costs a
     // few fsyncs, not one per alert (start-up, READY and incoming activations wait for this).
     await Promise.all([...this.active.values()].map((a) => this.resume(a)));
+    this.retention.resume(this.d.store.lastArchivedIds(this.retention.lookBack));
     // Receipts owed from before a restart go out in the background: start-up must not wait for a send.
     void this.d.receipts.flush();
   }
@@ -117,9 +123,10 @@ export class Dispatcher {
     return this.active.get(idOrCode) ?? this.byCode(idOrCode) ?? (await this.d.store.getArchived(idOrCode));
   }
 
-  list(state?: AlertState, max = 100): StoredAlert[] {
+  /** Newest first: alerts in memory, then recently archived ones (the last 1000). */
+  list(state?: AlertState, max = 100): AlertListItem[] {
     const seen = new Set<string>();
-    const all = [...[...this.active.values()].reverse(), ...this.d.store.recentArchived(max)].filter((a) => !seen.has(a.id) && seen.add(a.id));
+    const all = [...[...this.active.values()].reverse().map(listItem), ...this.d.store.recentArchived(1000)].filter((a) => !seen.has(a.id) && seen.add(a.id));
     return all.filter((a) => state === undefined || a.state === state).slice(0, max);
   }
 
@@ -219,7 +226,7 @@ export class Dispatcher {
     if (isFinal(a.state)) {
       // Ended before the crash but not yet archived: archive it now.
       await this.d.store.archive(a).then(
-        () => this.active.delete(a.id),
+        () => this.retire(a),
         (err: unknown) => this.log.error({ err, alert: a.id }, "ended alert could not be archived"),
       );
       return;
@@ -344,7 +351,7 @@ export class Dispatcher {
     e.attempts.push(attempt);
     this.log.info({ event: "alert-attempt", alert: a.id, channel: step.channel, result: attempt.result, person: step.person }, "alert sent on a channel");
     if (ref) {
-      this.refs.set(ref, { alert: a.id, entry: ei, attempt: e.attempts.length - 1 });
+      this.refs.add(ref, { alert: a.id, entry: ei, attempt: e.attempts.length - 1 });
       if (step.group) e.state = "delivered";
       else if (!isFinal(a.state)) {
         s.waitUntil = new Date(Date.parse(at) + a.ackTimeoutS * 1000).toISOString();
@@ -353,19 +360,14 @@ export class Dispatcher {
     }
     if (isFinal(a.state)) return void this.commit(a);
     await this.commit(a);
-    const early = ref ? this.early.get(ref) : undefined;
+    const early = this.refs.takeEarly(ref);
     if (early) this.onProgress(early);
     this.advance(a, slot);
   }
 
   private onProgress(p: Progress): void {
-    const where = this.refs.get(p.ref);
-    if (!where) {
-      this.early.set(p.ref, p);
-      if (this.early.size > 1000) this.early.delete(this.early.keys().next().value as string);
-      return;
-    }
-    this.early.delete(p.ref);
+    const where = this.refs.find(p);
+    if (!where) return;
     const a = this.active.get(where.alert);
     const e = a?.recipients[where.entry];
     const t = e?.attempts[where.attempt];
@@ -415,7 +417,7 @@ export class Dispatcher {
     this.receipt(a, true);
     try {
       await this.d.store.archive(a);
-      this.active.delete(a.id); // only now: get() must find it all along
+      this.retire(a); // only now: get() must find it all along
     } catch (err) {
       this.log.error({ err, alert: a.id }, "alert could not be archived; it stays in the journal and is archived at the next start");
     }
@@ -429,10 +431,15 @@ export class Dispatcher {
       if (a.receipts.final) return;
       a.receipts.final = true;
     }
-    const text = renderReceipt(a.code, summarise(a), this.d.config.templates);
-    // Bounded by the alert's deadline; a final receipt made at expiry gets one answer timeout of grace.
-    const notAfter = Math.max(Date.parse(a.deadline), this.d.clock.wallNow().getTime() + a.ackTimeoutS * 1000);
-    void this.d.receipts.add({ id: `${a.id}:receipt:${final ? "final" : "first"}`, alert: a.id, channel: o.via, to: o.from, text, notAfter: new Date(final ? notAfter : Date.parse(a.deadline)).toISOString() });
+    void this.d.receipts.add(owedReceipt(a, { channel: o.via, to: o.from }, final, renderReceipt(a.code, summarise(a), this.d.config.templates), this.d.clock.wallNow().getTime()));
+  }
+
+  /** An archived alert leaves memory (the store answers for it now); its retained document is cleared later. */
+  private retire(a: StoredAlert): void {
+    this.active.delete(a.id);
+    this.refs.forget(a);
+    for (const k of [...this.due.keys()]) if (k.startsWith(`${a.id}/`)) this.due.delete(k);
+    this.retention.finished(a.id);
   }
 
   // ---- plumbing ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { Clock } from "../shared/clock.js";
 import { readFileIfExists, writeFileDurable } from "../shared/durable-file.js";
 import type { Logger } from "../shared/logger.js";
+import type { StoredAlert } from "./alert-model.js";
 import type { ChannelPorts } from "./channel-ports.js";
 
 /** A `KVITTO …` the gateway owes an activator (README "Alerts and acknowledgements"). */
@@ -14,6 +15,16 @@ export interface OwedReceipt {
   text: string;
   /** Wall time (ISO) after which the receipt is no longer worth sending. */
   notAfter: string;
+}
+
+/**
+ * The receipt owed for an alert: bounded by the alert's deadline; a final receipt made at expiry gets one
+ * answer timeout of grace.
+ */
+export function owedReceipt(a: Pick<StoredAlert, "id" | "deadline" | "ackTimeoutS">, to: Pick<OwedReceipt, "channel" | "to">, final: boolean, text: string, nowMs: number): OwedReceipt {
+  const deadline = Date.parse(a.deadline);
+  const notAfter = final ? Math.max(deadline, nowMs + a.ackTimeoutS * 1000) : deadline;
+  return { id: `${a.id}:receipt:${final ? "final" : "first"}`, alert: a.id, ...to, text, notAfter: new Date(notAfter).toISOString() };
 }
 
 /** Where owed receipts are kept between restarts (the unit tests give an in-memory one). */

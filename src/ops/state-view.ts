@@ -29,8 +29,10 @@ export class StateView {
 
   constructor(private readonly opts: StateViewOptions) {}
 
-  /** Applies one published document (JSON bytes or an object); a payload that is not a JSON object is ignored. */
+  /** Applies one published document (JSON bytes or an object); empty bytes remove it; a payload that is not a JSON object is ignored. */
   apply(topic: string, payload: Buffer | StateDoc): void {
+    // An empty retained message clears the topic (MQTT 3.1.1 §3.3.1.3).
+    if (Buffer.isBuffer(payload) && payload.length === 0) return this.remove(topic);
     let doc: unknown = payload;
     if (Buffer.isBuffer(payload)) {
       try {

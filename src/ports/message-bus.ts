@@ -121,6 +121,8 @@ export interface MessageBus {
   publishSmsStatus(status: SendStatus): Promise<void>;
   /** Retained `<base>/alerts/<alertId>`: the alert and its progress per recipient. */
   publishAlertState(alertId: string, state: Record<string, unknown>): Promise<void>;
+  /** Clears retained `<base>/alerts/<alertId>` (an empty retained message) of a finished alert kept long enough. */
+  clearAlertState(alertId: string): Promise<void>;
   /** Retained `<base>/talkgroups/<terminal>/check`: the last talk-group check result. */
   publishTalkgroupCheck(terminalId: string, result: Record<string, unknown>): Promise<void>;
   /** An alert to a device topic (a roster `mqtt` channel), QoS 1, not retained. Optional: a bus may not reach devices. */

@@ -198,6 +198,23 @@ export class DispatchSite {
     return `daemon output:\n${this.out.slice(-3000)}`;
   }
 
+  /** The topics a client connecting now would get as retained under `filter` (local broker or the regional one). */
+  async retainedTopics(filter: string, where: "local" | "upstream" = "local"): Promise<string[]> {
+    const c = where === "local" ? connect({ host: "127.0.0.1", port: this.port, username: "ops", password: "ops-pass", reconnectPeriod: 0 }) : connect({ host: "127.0.0.1", port: this.mosquitto!.port, reconnectPeriod: 0 });
+    try {
+      await new Promise<void>((res, rej) => (c.once("connect", () => res()), c.once("error", rej)));
+      const topics: string[] = [];
+      c.on("message", (topic, payload, packet) => packet.retain && payload.length > 0 && topics.push(topic));
+      await c.subscribeAsync(filter, { qos: 1 });
+      // Retained messages are sent right after SUBACK; a round trip of our own marks the end of them.
+      await c.publishAsync(`${where === "local" ? BASE : REMOTE}/e2e-probe/${process.pid}`, "{}", { qos: 1 });
+      await new Promise((r) => setTimeout(r, 200));
+      return topics.sort();
+    } finally {
+      await c.endAsync(true);
+    }
+  }
+
   private connectLocal(): Promise<MqttClient> {
     return new Promise((res, rej) => {
       const deadline = Date.now() + 30_000;

@@ -146,6 +146,24 @@ describe("alert store (real files)", () => {
     await s2.close();
   });
 
+  it("keeps list lines of the last 1000 finished alerts but only the newest 20 whole; older ones are read from the archive", async () => {
+    const dir = tmp();
+    const s = await open(dir, { alertsPerFile: 2000, keepFiles: 5 });
+    for (let i = 0; i < 1005; i++) {
+      const a = alert(`y${i}`, "completed");
+      await s.archive(a);
+    }
+    const listed = s.recentArchived(5000);
+    expect(listed).toHaveLength(1000);
+    expect(listed[0]).toEqual({ id: "y1004", kind: "activation", code: "4711", state: "completed", createdAt: expect.any(String) as string, deadline: expect.any(String) as string, summary: { coming: 0, notComing: 0, delayed: 0, pending: 0, unreached: 0 } });
+    expect(listed.at(-1)?.id).toBe("y5");
+    const whole = (s as unknown as { whole: Map<string, StoredAlert> }).whole;
+    expect([...whole.keys()]).toEqual(Array.from({ length: 20 }, (_, i) => `y${985 + i}`));
+    expect((await s.getArchived("y3"))?.id).toBe("y3");
+    expect(s.lastArchivedIds(3)).toEqual(["y1002", "y1003", "y1004"]);
+    await s.close();
+  });
+
   it("a full disk (small tmpfs) refuses the put with STORE_FULL and leaves the journal readable", async (ctx) => {
     const dir = tmp();
     const small = join(dir, "small");

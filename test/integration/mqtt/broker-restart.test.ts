@@ -65,6 +65,20 @@ describe("broker process restart", () => {
     expect(JSON.parse(line ?? "")).toMatchObject({ transaction: "after", status: "ok", data: { broker: { restarts: 1 } } });
   });
 
+  it("a retained alert document cleared while the broker is down is cleared once it is back", async () => {
+    await t.gw.bus.publishAlertState("gone-1", { id: "gone-1", state: "cancelled" });
+    const before = await run("mosquitto_sub", as("display-1", t.port, ["-t", `${BASE}/alerts/gone-1`, "-C", "1", "-W", "3"]));
+    expect(JSON.parse(before.stdout)).toMatchObject({ id: "gone-1" });
+    await sleep(300); // flushed to the state file, so the restarted broker has it again
+    const oldPid = t.gw.broker.pid!;
+    process.kill(oldPid, "SIGKILL");
+    const client = (t.gw.bus as unknown as { client?: { connected: boolean } }).client;
+    await until(() => client?.connected === false, 5000, "the gateway's client saw the broker go");
+    await t.gw.bus.clearAlertState("gone-1");
+    await until(async () => (await run("mosquitto_sub", as("display-1", t.port, ["-t", `${BASE}/bridge/state`, "-C", "1", "-W", "1"]))).code === 0, 10_000, "broker serving again");
+    await until(async () => (await run("mosquitto_sub", as("display-1", t.port, ["-t", `${BASE}/alerts/gone-1`, "-C", "1", "-W", "1"]))).stdout === "", 5000, "the document cleared");
+  }, 30_000);
+
   it("keeps retained state across a full gateway stop and start on the same state directory", async () => {
     expect((await run("mosquitto_pub", as("flooder", t.port, ["-t", "flood/persist/state", "-m", "kept-2", "-r", "-q", "1"]))).code).toBe(0);
     await t.stop();

@@ -445,4 +445,36 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     expect(r.radio.sent.map((x) => x.to.ssi)).toEqual(["2005001"]);
     expect(pub(r, alert.id).recipients[0]!.attempts.map((t) => t.result)).toEqual(["failed", "sent"]);
   });
+
+  it("keeps the retained documents of the newest retainedFinished finished alerts and clears older ones, oldest first", async () => {
+    const r = await rig({ config: { archive: { alertsPerFile: 2000, keepFiles: 25, retainedFinished: 2 } } });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const { alert } = await r.dispatcher.send({ kind: "info", text: `x${i}`, recipients: ["person:anna"] }, { via: "mqtt" });
+      await flush();
+      await r.dispatcher.cancel(alert);
+      await flush();
+      ids.push(alert.id);
+    }
+    expect(r.cleared).toEqual(ids.slice(0, 2));
+    expect([...r.published.keys()]).toEqual(ids.slice(2));
+    // A cleared alert is still there for alert/get and alert/list.
+    expect((await r.dispatcher.get(ids[0]!))?.state).toBe("cancelled");
+    expect(r.dispatcher.list().map((a) => a.id)).toEqual([...ids].reverse());
+    // A restart clears again what lies beyond the kept ones (a clear may have been lost in a crash).
+    const again = await rig({ store: r.store, config: { archive: { alertsPerFile: 2000, keepFiles: 25, retainedFinished: 2 } } });
+    expect(again.cleared).toEqual(ids.slice(0, 2));
+  });
+
+  it("forgets an archived alert's send references and answer waits (nothing per alert stays in memory)", async () => {
+    const r = await rig({ config: { ackTimeoutS: 60 } });
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["role:tib", "role:kib"] }, { via: "mqtt" });
+    await flush();
+    const inner = r.dispatcher as unknown as { refs: { size: number }; due: Map<string, number>; timers: Map<string, unknown>; active: Map<string, unknown> };
+    expect(inner.refs.size).toBeGreaterThan(0);
+    expect(inner.due.size).toBeGreaterThan(0);
+    await r.dispatcher.cancel(alert);
+    await flush();
+    expect({ refs: inner.refs.size, due: inner.due.size, timers: inner.timers.size, active: inner.active.size }).toEqual({ refs: 0, due: 0, timers: 0, active: 0 });
+  });
 });

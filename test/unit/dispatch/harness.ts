@@ -5,7 +5,7 @@ import type { Clock, TimerHandle } from "../../../src/shared/clock.js";
 import { GatewayError } from "../../../src/shared/errors.js";
 import { silentLogger } from "../../../src/shared/logger.js";
 import { TypedEmitter } from "../../../src/shared/typed-emitter.js";
-import type { StoredAlert } from "../../../src/dispatch/alert-model.js";
+import { listItem, type AlertListItem, type StoredAlert } from "../../../src/dispatch/alert-model.js";
 import { ChannelPorts } from "../../../src/dispatch/channel-ports.js";
 import { DispatchConfigSchema, type DispatchConfig } from "../../../src/dispatch/dispatch-config.js";
 import { Dispatcher, type AlertRecords } from "../../../src/dispatch/dispatcher.js";
@@ -173,8 +173,11 @@ export class MemoryStore implements AlertRecords {
   getArchived(id: string): Promise<StoredAlert | undefined> {
     return Promise.resolve(this.archived.get(id));
   }
-  recentArchived(max: number): StoredAlert[] {
-    return [...this.archived.values()].slice(-max);
+  recentArchived(max: number): AlertListItem[] {
+    return [...this.archived.values()].reverse().slice(0, max).map(listItem);
+  }
+  lastArchivedIds(max: number): string[] {
+    return [...this.archived.keys()].slice(-max);
   }
   last(id: string): StoredAlert | undefined {
     return [...this.puts].reverse().find((a) => a.id === id);
@@ -212,6 +215,8 @@ export interface Rig {
   dispatcher: Dispatcher;
   incoming: IncomingRouter;
   published: Map<string, Record<string, unknown>>;
+  /** Alert ids whose retained document was cleared, in order. */
+  cleared: string[];
 }
 
 export async function rig(o: { config?: Partial<DispatchConfig>; store?: MemoryStore; receiptFile?: MemoryReceiptFile; clock?: FakeClock; radio?: FakeRadio; modem?: FakeModem; publish?: (id: string, doc: Record<string, unknown>) => Promise<void> } = {}): Promise<Rig> {
@@ -226,11 +231,12 @@ export async function rig(o: { config?: Partial<DispatchConfig>; store?: MemoryS
   const config = dispatchConfig(o.config);
   const ports = new ChannelPorts({ radios: new Map([["terminal-1", radio]]), modems: new Map([["modem-1", modem]]), links });
   const published = new Map<string, Record<string, unknown>>();
+  const cleared: string[] = [];
   const index = new RosterIndex(ROSTER);
   const receipts = new ReceiptQueue({ file: o.receiptFile ?? new MemoryReceiptFile(), ports, clock, log });
-  const dispatcher = new Dispatcher({ config, roster: () => index, store, ports, clock, log, receipts, publish: (id, doc) => (published.set(id, doc), o.publish?.(id, doc) ?? Promise.resolve()), random: () => 0.4 });
+  const dispatcher = new Dispatcher({ config, roster: () => index, store, ports, clock, log, receipts, publish: (id, doc) => (published.set(id, doc), o.publish?.(id, doc) ?? Promise.resolve()), unpublish: (id) => (published.delete(id), cleared.push(id), Promise.resolve()), random: () => 0.4 });
   const incoming = new IncomingRouter({ config, dispatcher, roster: () => index, ports, log });
   ports.onIncoming((m) => void incoming.handle(m));
   await dispatcher.start();
-  return { clock, radio, modem, store, links, dispatcher, incoming, published };
+  return { clock, radio, modem, store, links, dispatcher, incoming, published, cleared };
 }
