@@ -21,6 +21,16 @@ describe("StateView", () => {
     expect(v.get("links/ip")).toEqual({ state: "ready" });
   });
 
+  it("an empty retained payload removes the topic (a cleared alert document leaves the page)", () => {
+    const v = new StateView({ recentAlerts: 5 });
+    const removed: string[] = [];
+    v.onChange((c) => c.doc === undefined && removed.push(c.topic));
+    v.apply("alerts/a1", { id: "a1", state: "completed" });
+    v.apply("alerts/a1", Buffer.alloc(0));
+    expect(v.get("alerts/a1")).toBeUndefined();
+    expect(removed).toEqual(["alerts/a1"]);
+  });
+
   it("keeps active alerts and only the newest finished ones", () => {
     const v = new StateView({ recentAlerts: 2 });
     const removed: string[] = [];
