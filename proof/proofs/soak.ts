@@ -41,6 +41,10 @@ export async function soak(args: ProofArgs): Promise<Report> {
   ];
   const rss: { t: number; kib: number; daemonKiB: number }[] = [];
   const events = { storms: 0, stormClients: 0, unplugs: 0, outages: 0, injected: 0 };
+  /** When each incoming SDS was injected (ms, performance.now()), to place any that were not published. */
+  const injectedAt: number[] = [];
+  /** When each fault began (storms, unplugs, outages). */
+  const faultAt: number[] = [];
   // Faults that open the at-least-once window (docs/reliability.md R3): an uplink outage may resend a QoS 1
   // publish whose PUBACK was lost with the connection (MQTT 3.1.1 §4.4), an unplug an SDS whose result was lost.
   const windowFaults: number[] = [];
@@ -68,17 +72,20 @@ export async function soak(args: ProofArgs): Promise<Report> {
         nextRss = now + 5000;
       }
       if (now >= nextInject && rig.terminal.plugged && rig.linkState("terminal-1") === "ready") {
+        injectedAt.push(now);
         rig.terminal.sim.injectText("2009999", `Soak in ${events.injected++}`);
         nextInject = now + 2000;
       }
       if (now >= nextStorm) {
         nextStorm = now + every(60);
         events.storms++;
+        faultAt.push(now);
         void traffic.storm(50).then((n) => (events.stormClients += n));
       }
       if (now >= nextUnplug) {
         nextUnplug = now + every(180);
         events.unplugs++;
+        faultAt.push(now);
         windowFaults.push(performance.now());
         const dev = events.unplugs % 2 ? rig.terminal : rig.modem;
         await dev.unplug();
@@ -88,6 +95,7 @@ export async function soak(args: ProofArgs): Promise<Report> {
       if (now >= nextOutage && rig.regional) {
         nextOutage = now + every(600);
         events.outages++;
+        faultAt.push(now);
         windowFaults.push(performance.now());
         if (events.outages % 2) {
           rig.regional.freeze(true);
@@ -117,6 +125,7 @@ export async function soak(args: ProofArgs): Promise<Report> {
     ledgerRows(report, ledger.figures(rig, windowFaults, [...mix, ...alertMix].map(([w]) => w)));
     const incoming = rig.sdsReceived.filter((s) => typeof s["text"] === "string" && s["text"].startsWith("Soak in ")).length;
     report.add("incoming SDS published on sds/received / injected while the link was ready", `${incoming} / ${events.injected}`, "all", incoming === events.injected);
+    if (incoming !== events.injected) report.add("incoming SDS not published (index: s into the run, s to the nearest fault)", unpublished(rig, injectedAt, faultAt, t0));
     const kibs = rss.map((r) => r.kib).filter((k) => k > 0);
     const maxMiB = Math.max(...kibs) / 1024;
     report.atMost("RSS max (daemon + broker process)", maxMiB, 256, " MiB");
@@ -148,4 +157,16 @@ export async function soak(args: ProofArgs): Promise<Report> {
     await rig.close(!report.passed);
   }
   return report;
+}
+
+/** Which injected SDS never showed on `sds/received`, with when they were injected and how near a fault. */
+function unpublished(rig: Rig, injectedAt: readonly number[], faults: readonly number[], t0: number): string {
+  const seen = new Set(rig.sdsReceived.map((s) => s["text"]).filter((t): t is string => typeof t === "string"));
+  const out: string[] = [];
+  injectedAt.forEach((at, i) => {
+    if (seen.has(`Soak in ${i}`)) return;
+    const near = Math.min(...faults.map((f) => Math.abs(f - at)));
+    out.push(`#${i}: ${round((at - t0) / 1000)} s, ${Number.isFinite(near) ? `${round(near / 1000)} s` : "no fault"}`);
+  });
+  return out.slice(0, 10).join("; ") + (out.length > 10 ? ` (+${out.length - 10} more)` : "");
 }
