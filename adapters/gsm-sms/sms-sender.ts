@@ -78,13 +78,25 @@ export class SmsSender {
     const priority = opts.priority ?? "normal";
     return new Promise<SmsSendResult>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new GatewayError("AT_ABORTED", "send aborted before it was queued"));
-      const job: Job = { id, to, encoded, opts, deadlineAt: opts.deadlineMs !== undefined ? this.now() + opts.deadlineMs : undefined, resolve, reject };
+      // The deadline timer ends with the job: a sent message must not stay referenced until its deadline.
+      let expiry: ReturnType<typeof setTimeout> | undefined;
+      const settled = (): void => clearTimeout(expiry);
+      const job: Job = {
+        id,
+        to,
+        encoded,
+        opts,
+        deadlineAt: opts.deadlineMs !== undefined ? this.now() + opts.deadlineMs : undefined,
+        resolve: (r) => (settled(), resolve(r)),
+        reject: (e) => (settled(), reject(e)),
+      };
       tracker.track(id, to, encoded.parts, base.statusReport);
       log.info({ id, to, parts: encoded.parts, coding: encoded.coding, priority, statusReport: base.statusReport }, "sms queued");
       this.queue.push({ priority, enqueuedAt: this.now(), item: job });
       opts.signal?.addEventListener("abort", () => this.cancel(job, new GatewayError("AT_ABORTED", "send aborted")), { once: true });
       if (opts.deadlineMs !== undefined) {
-        setTimeout(() => this.cancel(job, new GatewayError("SMS_QUEUE_EXPIRED", `not sent within ${opts.deadlineMs} ms`)), opts.deadlineMs).unref?.();
+        expiry = setTimeout(() => this.cancel(job, new GatewayError("SMS_QUEUE_EXPIRED", `not sent within ${opts.deadlineMs} ms`)), opts.deadlineMs);
+        expiry.unref?.();
       }
       void this.drain();
     });

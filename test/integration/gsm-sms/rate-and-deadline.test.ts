@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { GatewayError } from "../../../src/shared/errors.js";
 import { modemRig } from "./modem-harness.js";
 
@@ -33,6 +33,22 @@ describe("issue 14 item 1: a multi-part SMS under the rate limit", () => {
       expect(rig.sim.sent).toHaveLength(1);
       expect(rig.progress.at(-1)).toMatchObject({ stage: "failed", error: { code: "SMS_QUEUE_EXPIRED" } });
     } finally {
+      await rig.close();
+    }
+  });
+
+  it("a sent message's deadline timer is cleared (the message is not kept until its deadline)", async () => {
+    const rig = await modemRig();
+    const setSpy = vi.spyOn(globalThis, "setTimeout");
+    const clearSpy = vi.spyOn(globalThis, "clearTimeout");
+    try {
+      await rig.modem.sendSms(TO, "kort", { deadlineMs: 3_600_000 });
+      const deadline = setSpy.mock.results.filter((_, i) => setSpy.mock.calls[i]?.[1] === 3_600_000).map((r) => r.value as unknown);
+      expect(deadline).toHaveLength(1);
+      expect(clearSpy.mock.calls.map((c) => c[0] as unknown)).toContain(deadline[0]);
+    } finally {
+      setSpy.mockRestore();
+      clearSpy.mockRestore();
       await rig.close();
     }
   });
