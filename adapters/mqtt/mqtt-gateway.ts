@@ -13,6 +13,7 @@ import { BrokerSupervisor } from "./broker/broker-supervisor.js";
 import { BridgeApi } from "./bridge-api.js";
 import type { ExternalAuth, MqttConfig } from "./mqtt-config.js";
 import { UplinkBridge } from "./uplink/uplink-bridge.js";
+import { fillPacketLengthCache } from "./packet-length-cache.js";
 
 /**
  * Everything MQTT, started in the order broker → local client → API → uplink, and stopped in reverse. What
@@ -71,6 +72,7 @@ export class MqttGateway {
 
   static async start(opts: MqttGatewayOptions): Promise<MqttGateway> {
     const { config, log } = opts;
+    fillPacketLengthCache();
     const base = checkBaseTopic(config.baseTopic);
     const links = opts.links;
     const api = new BridgeApi({ baseTopic: base, version: opts.version, simulated: opts.simulated, maxRequestBytes: config.api.maxRequestBytes, maxConcurrentRequests: config.api.maxConcurrentRequests, log });

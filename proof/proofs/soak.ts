@@ -19,12 +19,22 @@ import { ledgerRows } from "./common.js";
  * blocks, docs/reliability.md soak row); each process's RSS and V8 heap (post-GC floor) slopes are printed
  * too, from the probe's per-process lines.
  */
+/** Alert deadline in the soak (dispatch.deadlineS); see below. */
+const SOAK_ALERT_DEADLINE_S = 600;
+
 export async function soak(args: ProofArgs): Promise<Report> {
   const durationS = args.durationS ?? (args.short ? 120 : 3600);
   const report = new Report("soak");
   const rnd = rng(args.seed);
   const lagFile = join("/tmp", `rakelgw-proof-lag-${process.pid}.jsonl`);
-  const rig = await Rig.create({ env: { PROOF_LAG_FILE: lagFile, PROOF_LAG_EVERY_MS: "1000" }, sdsPerMinute: 6000 });
+  // Nobody answers in the soak, so an alert ends only at its deadline. With the default hour and one alert
+  // every 5 s, a 60-minute run would be nothing but the fill-up of 720 alerts held at once (about 33 KiB each
+  // in the daemon) and could not tell a leak from it. Ten minutes holds about 120 at once, reached early.
+  const rig = await Rig.create({
+    env: { PROOF_LAG_FILE: lagFile, PROOF_LAG_EVERY_MS: "1000" },
+    sdsPerMinute: 6000,
+    tweak: (c) => Object.assign(c["dispatch"] as Record<string, unknown>, { deadlineS: SOAK_ALERT_DEADLINE_S }),
+  });
   const ledger = new Ledger();
   const alerts = alertWorkloads();
   const mix: [Workload, number][] = [
@@ -120,6 +130,7 @@ export async function soak(args: ProofArgs): Promise<Report> {
     const procs = splitByProcess(readLag(lagFile), rig.daemon?.pid);
     const lag = procs.daemon;
     report.add("duration", `${durationS} s`);
+    report.add("alert deadline (nobody answers: every alert ends by expiring)", `${SOAK_ALERT_DEADLINE_S} s`);
     report.add("faults: reconnect storms (clients) / device unplugs / uplink outages", `${events.storms} (${events.stormClients}) / ${events.unplugs} / ${events.outages}`);
     report.add("local QoS 0 traffic (10 clients)", `${traffic.sent} msgs, ${round(traffic.sent / durationS)} /s`);
     ledgerRows(report, ledger.figures(rig, windowFaults, [...mix, ...alertMix].map(([w]) => w)));

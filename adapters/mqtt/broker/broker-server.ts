@@ -12,6 +12,7 @@ import { PersistenceMirror, type PersistenceLike, type RestoreResult } from "./f
 import { openListener, type OpenListener } from "./listeners.js";
 import { PacketGuard, type ConnMeta } from "./packet-guard.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
+import { fillPacketLengthCache } from "../packet-length-cache.js";
 
 /**
  * The embedded broker as it runs inside its own process (broker-child.ts): aedes with our hooks, limits,
@@ -85,6 +86,7 @@ async function loadAuth(cfg: BrokerRuntimeConfig): Promise<AuthState> {
 
 /** Starts aedes, restores persisted state, opens the listeners. */
 export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger, hold?: HoldPublish): Promise<RunningBroker> {
+  fillPacketLengthCache();
   const limits = cfg.broker.limits;
   let auth = await loadAuth(cfg);
   const requestPrefix = `${cfg.baseTopic}/bridge/request/`;
