@@ -170,6 +170,27 @@ export class AlertStore {
     return [...this.listed.values()].reverse().slice(0, max);
   }
 
+  /**
+   * Fills the list lines of the last 1000 finished alerts from the archive files after a start (newest file
+   * first), behind any alert archived since. Runs in the background: start-up does not wait for it.
+   */
+  async loadListed(): Promise<void> {
+    const names = (await readdir(this.archiveDir)).filter((n) => /^alerts-\d{6}\.jsonl$/.test(n)).sort().reverse();
+    const older: AlertListItem[] = [];
+    for (const name of names) {
+      if (this.listed.size + older.length >= LISTED_MAX) break;
+      const lines = (await readFile(join(this.archiveDir, name), "utf8").catch(() => "")).split("\n");
+      for (let i = lines.length - 1; i >= 0 && this.listed.size + older.length < LISTED_MAX; i--) {
+        const d = decodeCrcLine(lines[i] ?? "");
+        if (d.ok && isAlert(d.value) && !this.listed.has(d.value.id)) older.push(listItem(d.value));
+      }
+    }
+    const newer = [...this.listed];
+    this.listed.clear();
+    for (const item of older.reverse()) this.listed.set(item.id, item);
+    for (const [id, item] of newer) this.listed.set(id, item);
+  }
+
   /** Ids of archived alerts in the order they were archived, oldest first: the last `max` of them. */
   lastArchivedIds(max: number): string[] {
     const ids = [...this.archiveIndex.keys()];

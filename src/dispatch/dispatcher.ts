@@ -12,7 +12,7 @@ import type { ConferenceDirectory } from "../ports/conference-directory.js";
 import { alertConference, followConference, textWithDialIn } from "./alert-conference.js";
 
 /** What the dispatcher needs of the store (the unit tests give it an in-memory one). */
-export type AlertRecords = Pick<AlertStore, "put" | "archive" | "getArchived" | "recentArchived" | "lastArchivedIds" | "recovered">;
+export type AlertRecords = Pick<AlertStore, "put" | "archive" | "getArchived" | "recentArchived" | "lastArchivedIds" | "loadListed" | "recovered">;
 import type { ChannelKind } from "./addresses.js";
 import { AlertPublisher } from "./alert-publisher.js";
 import { AlertRetention } from "./alert-retention.js";
@@ -103,6 +103,7 @@ export class Dispatcher {
     // few fsyncs, not one per alert (start-up, READY and incoming activations wait for this).
     await Promise.all([...this.active.values()].map((a) => this.resume(a)));
     this.retention.resume(this.d.store.lastArchivedIds(this.retention.lookBack));
+    void this.d.store.loadListed().catch((err: unknown) => this.log.warn({ err }, "finished alerts not listed from the archive"));
     // Receipts owed from before a restart go out in the background: start-up must not wait for a send.
     void this.d.receipts.flush();
   }

@@ -164,6 +164,22 @@ describe("alert store (real files)", () => {
     await s.close();
   });
 
+  it("after a restart the list lines are read back from the archive, behind alerts archived since", async () => {
+    const dir = tmp();
+    const s = await open(dir, { alertsPerFile: 400, keepFiles: 5 });
+    for (let i = 0; i < 1200; i++) await s.archive(alert(`z${i}`, "completed"));
+    await s.close();
+    const s2 = await open(dir, { alertsPerFile: 400, keepFiles: 5 });
+    expect(s2.recentArchived(10)).toEqual([]);
+    await s2.archive(alert("after", "expired"));
+    await s2.loadListed();
+    const ids = s2.recentArchived(5000).map((a) => a.id);
+    expect(ids).toHaveLength(1000);
+    expect(ids.slice(0, 3)).toEqual(["after", "z1199", "z1198"]);
+    expect(ids.at(-1)).toBe("z201");
+    await s2.close();
+  });
+
   it("a full disk (small tmpfs) refuses the put with STORE_FULL and leaves the journal readable", async (ctx) => {
     const dir = tmp();
     const small = join(dir, "small");

@@ -176,6 +176,9 @@ export class MemoryStore implements AlertRecords {
   recentArchived(max: number): AlertListItem[] {
     return [...this.archived.values()].reverse().slice(0, max).map(listItem);
   }
+  loadListed(): Promise<void> {
+    return Promise.resolve();
+  }
   lastArchivedIds(max: number): string[] {
     return [...this.archived.keys()].slice(-max);
   }
