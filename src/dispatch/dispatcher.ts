@@ -92,8 +92,7 @@ export class Dispatcher {
 
   /** Resumes the alerts recovered from the store and starts listening to the ports. */
   async start(): Promise<void> {
-    this.offs.push(this.d.ports.onProgress((p) => this.onProgress(p)));
-    this.offs.push(this.d.ports.onLinkChange(() => this.onLinksChanged()));
+    this.offs.push(this.d.ports.onProgress((p) => this.onProgress(p)), this.d.ports.onLinkChange(() => this.onLinksChanged()));
     if (this.d.conferences) this.offs.push(this.d.conferences.onStatus((s) => this.activeAlerts().forEach((a) => followConference(a.conference, s) && void this.commit(a))));
     for (const a of this.d.store.recovered) {
       this.active.set(a.id, a);
