@@ -362,13 +362,25 @@ export class Rig {
 
   /** RSS (KiB) of the daemon and (default) its children (the broker process). */
   rssKiB(withChildren = true): number {
+    return this.sumProc("status", /VmRSS:\s+(\d+)/, withChildren);
+  }
+
+  /**
+   * PSS of the daemon and its broker process, KiB: each shared page (the Node executable, about 44 MiB,
+   * mapped by both) is counted once, split between them, as the service's cgroup counts it. The sum of
+   * RSS counts those pages twice.
+   */
+  pssKiB(): number {
+    return this.sumProc("smaps_rollup", /^Pss:\s+(\d+)/m, true);
+  }
+
+  private sumProc(file: string, re: RegExp, withChildren: boolean): number {
     const pid = this.daemon?.pid;
     if (!pid || !this.running) return 0;
     let total = 0;
     for (const p of [pid, ...(withChildren ? childPids(pid) : [])]) {
       try {
-        const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"));
-        total += Number(m?.[1] ?? 0);
+        total += Number(re.exec(readFileSync(`/proc/${p}/${file}`, "utf8"))?.[1] ?? 0);
       } catch {
         /* gone */
       }
