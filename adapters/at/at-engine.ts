@@ -11,7 +11,7 @@ import { type RetryPolicy, retryDelay, retryPolicy } from "./retry-policy.js";
 import { assertSafeBody, assertSafeCommandLine } from "./safe-args.js";
 import { SendGate } from "./send-gate.js";
 import { UrcAssembler } from "./urc-assembler.js";
-import { type TxEffect, type TxInput, type TxSpec, type TxState, initialTxState, transition } from "./transaction-machine.js";
+import { ESC, type TxEffect, type TxInput, type TxSpec, type TxState, initialTxState, transition } from "./transaction-machine.js";
 
 /**
  * The AT engine shell, shared by the Rakel terminal and the GSM modem: one command in flight, the timers
@@ -187,6 +187,17 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
     this.tokenizer.flush();
     this.assembler.drop("link lost");
     if (this.active) this.feed({ type: "linkClosed" });
+  }
+
+  /**
+   * Writes ESC on its own, when no command is in flight. A device left at the `>` prompt of `AT+CMGS` by a
+   * host that died mid-message cancels that message (TS 27.005 §3.5.1; the PEI's SDS entry ends the same
+   * way) instead of reading our next command as its body; a device at its command line ignores it, or
+   * answers the next command with a syntax error, which the probe tolerates.
+   */
+  async cancelPendingBody(): Promise<void> {
+    if (this.active || this.closed) return;
+    await this.opts.write(ESC);
   }
 
   /** Stop sending queued commands (re-initialisation runs with `bypassHold`). */

@@ -45,6 +45,29 @@ describe("simulator fault knobs: one scenario each", () => {
     }
   });
 
+  it("a restart finds the modem at the prompt of a message its predecessor began: ESC cancels it, the first probe is answered", async () => {
+    const rig = await modemRig();
+    try {
+      await rig.modem.stop();
+      // The process that died had written AT+CMGS and got the prompt; the modem now waits for a PDU.
+      const dead = await rig.port.factory();
+      const prompt = new Promise<void>((resolve) => dead.onData((b) => b.toString("latin1").includes(">") && resolve()));
+      await dead.write("AT+CMGS=20\r");
+      await prompt;
+      const from = rig.sim.wire.length;
+      await rig.restart();
+      await rig.modem.waitReady(3000);
+      const after = rig.sim.wire.slice(from);
+      expect(after.startsWith("\x1bAT\r")).toBe(true);
+      // One probe, answered at once: without the ESC it was read as the PDU and timed out.
+      expect(after.split("AT\r").length - 1).toBe(1);
+      await roundTrip(rig, "after");
+      expect(rig.sim.sent.filter((m) => m.text === "after: Brand i byggnad")).toHaveLength(1);
+    } finally {
+      await rig.close();
+    }
+  });
+
   it("no network: health degraded, sends fail after their retries, recovers when registered again", async () => {
     const rig = await modemRig();
     try {

@@ -80,6 +80,8 @@ describe("LinkSupervisor start-up", () => {
     await tickUntil(() => s.sup.health.state === "ready");
     expect(s.health).toEqual(["disconnected", "ready"]);
     expect(s.device.commands).toEqual(["AT", "ATE0"]);
+    // ESC before the first probe: a message body a dead predecessor began is cancelled, not fed our AT.
+    expect(s.device.escapes).toBe(1);
     expect(s.inits()).toBe(1);
     expect(s.ready()).toBe(1);
     expect(s.engine.isHeld).toBe(false);

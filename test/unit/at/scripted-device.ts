@@ -15,6 +15,8 @@ export class ScriptedDevice {
   /** Firmware that ignores ATE0 and echoes for ever. */
   echoSticky = false;
   connections = 0;
+  /** Lone ESC characters received (the host cancelling a message body a predecessor may have begun). */
+  escapes = 0;
   readonly commands: string[] = [];
   private end: ByteLink | undefined;
 
@@ -28,7 +30,11 @@ export class ScriptedDevice {
       this.end = end;
       const tokenizer = new LineTokenizer();
       end.onData((chunk) => {
-        for (const t of tokenizer.push(chunk)) if (t.type === "line") this.onCommand(t.text);
+        for (const t of tokenizer.push(chunk)) {
+          // A lone ESC at the command line cancels nothing and is not a command: no answer (V.250).
+          if (t.type === "line" && t.end === "esc" && t.text === "") this.escapes++;
+          else if (t.type === "line") this.onCommand(t.text);
+        }
       });
     });
   }
