@@ -7,11 +7,18 @@
 export const SDS_UNITS = [/^AT\+CTSDS=1[23],0(?:,0,0,[01])?\r$/, /^AT\+CMGS=\d{1,8},\d{1,4}\r\n[0-9A-F]+\x1a$/];
 export const SMS_UNITS = [/^AT\+CMGS=\d{1,3}\r[0-9A-F]+\x1a$/];
 
-/** Splits written bytes into units: one command line (up to CR), or one CMGS with its data and Ctrl-Z. */
+/** Splits written bytes into units: one command line (up to CR), one CMGS with its data and Ctrl-Z, or a lone ESC. */
 export function units(wire: string): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < wire.length) {
+    // ESC on its own cancels a message body a predecessor may have begun (written before the first probe
+    // of a new link): a unit by itself, never part of the command that follows.
+    if (wire[i] === "\x1b") {
+      out.push("\x1b");
+      i++;
+      continue;
+    }
     if (wire.startsWith("AT+CMGS=", i)) {
       const z = wire.indexOf("\x1a", i);
       const cr = wire.indexOf("\r", i);
