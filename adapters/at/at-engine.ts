@@ -195,9 +195,13 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
    * way) instead of reading our next command as its body; a device at its command line ignores it, or
    * answers the next command with a syntax error, which the probe tolerates.
    */
-  async cancelPendingBody(): Promise<void> {
-    if (this.active || this.closed) return;
-    await this.opts.write(ESC);
+  cancelPendingBody(): Promise<void> {
+    if (this.active || this.closed) return Promise.resolve();
+    try {
+      return this.opts.write(ESC);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 
   /** Stop sending queued commands (re-initialisation runs with `bypassHold`). */

@@ -257,7 +257,9 @@ export class LinkSupervisor extends TypedEmitter<LinkSupervisorEvents> {
         // A new process on the port may find the device still waiting for the body of a message its
         // predecessor began (kill -9 during AT+CMGS): without this the first probe is swallowed as that
         // body and times out, and the device is ready seconds later than it could be (crash proof: 4 s).
-        if (attempt === 0) await engine.cancelPendingBody().catch(() => undefined);
+        // Not awaited: a write that hangs on a dead port must not hold recovery; the probe's own timeout
+        // (written after it, in order) says the device is not answering.
+        if (attempt === 0) void engine.cancelPendingBody().catch(() => undefined);
         await this.probe();
         this.setPhase(RecoveryPhase.Initialising);
         await this.opts.init(this.abort.signal, { answerTimeoutMs: this.probeTimeout.ms });
