@@ -128,6 +128,27 @@ describe("DurableQueue", () => {
     expect(topicsOf(await open())).toEqual(["t/26", "t/27", "t/28", "t/29", "t/30", "t/31"]);
   });
 
+  it("compacts at open a journal of mostly done records (restarts came before compactAfter was reached)", async () => {
+    const lineCount = (): number => readFileSync(join(dir, JOURNAL_FILE), "utf8").trim().split("\n").length;
+    let seq = 0;
+    // Two short runs, each with fewer done records than compactAfter: the running queue never compacts.
+    const first = await open({ compactAfter: 100_000 });
+    for (let i = 0; i < 450; i++) await first.ack(await first.append(msg(++seq)));
+    await first.close();
+    const second = await open({ compactAfter: 100_000 });
+    expect(lineCount()).toBe(900); // 900 done records at this open: below the threshold, kept
+    for (let i = 0; i < 60; i++) await second.ack(await second.append(msg(++seq)));
+    await second.append(msg(++seq));
+    await second.append(msg(++seq));
+    await second.close();
+    expect(lineCount()).toBe(1022);
+    const q = await open();
+    expect(topicsOf(q)).toEqual(["t/511", "t/512"]);
+    await q.close();
+    expect(lineCount()).toBe(3);
+    expect(topicsOf(await open())).toEqual(["t/511", "t/512"]);
+  });
+
   it("group-commits concurrent appends and keeps their order", async () => {
     const q = await open();
     const seqs = await Promise.all(Array.from({ length: 50 }, (_, i) => q.append(msg(i))));
