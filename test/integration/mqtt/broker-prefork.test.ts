@@ -38,6 +38,8 @@ describe("preforked broker process", () => {
       const pid = preforkedPid()!;
       const env = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");
       expect(env).toContain("MALLOC_ARENA_MAX=2");
+      // A fixed mmap threshold: scrypt's 16 MiB blocks go back to the system after a login storm.
+      expect(env.filter((v) => v.startsWith("MALLOC_MMAP_THRESHOLD_="))).toEqual([`MALLOC_MMAP_THRESHOLD_=${1 << 20}`]);
       discardPreforkedChild();
       process.env["MALLOC_ARENA_MAX"] = "8";
       preforkBrokerChild();
