@@ -175,7 +175,7 @@ export class AlertStore {
    * first), behind any alert archived since. Runs in the background: start-up does not wait for it.
    */
   async loadListed(): Promise<void> {
-    const names = (await readdir(this.archiveDir)).filter((n) => /^alerts-\d{6}\.jsonl$/.test(n)).sort().reverse();
+    const names = (await this.archiveFiles()).reverse();
     const older: AlertListItem[] = [];
     for (const name of names) {
       if (this.listed.size + older.length >= LISTED_MAX) break;
@@ -309,8 +309,13 @@ export class AlertStore {
     this.size = data.length;
   }
 
+  /** The archive files' names, oldest first (the number in the name grows with each rotation). */
+  private async archiveFiles(): Promise<string[]> {
+    return (await readdir(this.archiveDir)).filter((n) => ARCHIVE_FILE.test(n)).sort();
+  }
+
   private async openArchive(): Promise<void> {
-    const names = (await readdir(this.archiveDir)).filter((n) => /^alerts-\d{6}\.jsonl$/.test(n)).sort();
+    const names = await this.archiveFiles();
     for (const name of names) {
       const no = Number(name.slice(7, 13));
       const text = await readFile(join(this.archiveDir, name), "utf8");
@@ -338,7 +343,7 @@ export class AlertStore {
     } catch (err) {
       throw storeError(err, path);
     }
-    const names = (await readdir(this.archiveDir)).filter((n) => /^alerts-\d{6}\.jsonl$/.test(n)).sort();
+    const names = await this.archiveFiles();
     for (const old of names.slice(0, Math.max(0, names.length - this.opts.keepFiles))) {
       const no = Number(old.slice(7, 13));
       await unlink(join(this.archiveDir, old)).catch(() => undefined);
@@ -367,4 +372,5 @@ async function writeAll(fh: FileHandle, buf: Buffer, position: number | null): P
   }
 }
 
+const ARCHIVE_FILE = /^alerts-\d{6}\.jsonl$/;
 const archiveName = (no: number): string => `alerts-${String(no).padStart(6, "0")}.jsonl`;
