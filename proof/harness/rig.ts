@@ -109,6 +109,8 @@ export class Rig {
       site: "proof",
       stateDir: rig.stateDir,
       log: { level: "info" },
+      // A free port for the status page: two proofs (or a proof beside a running gateway) must not share 8088.
+      http: { listen: "127.0.0.1:0" },
       mqtt: {
         baseTopic: BASE,
         broker: {

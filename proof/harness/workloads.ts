@@ -103,6 +103,13 @@ export const uplinkPublish: Workload = {
   },
 };
 
+/**
+ * A fault that opens the at-least-once window: a moment (a kill, an unplug) or a span (an uplink outage, from
+ * its start until the uplink is back). A duplicate is inside the window when a fault falls within, or a span
+ * overlaps, the time from the item's submission to its last copy.
+ */
+export type WindowFault = number | { from: number; to: number };
+
 /** One submitted item and what became of it. */
 export interface Item {
   key: string;
@@ -146,8 +153,8 @@ export class Ledger {
     return item;
   }
 
-  /** Diffs accepted items against their sinks; `crashes` are the kill times (performance.now()). */
-  figures(rig: Rig, crashes: readonly number[], workloads: readonly Workload[] = [...new Set(this.items.map((i) => i.workload))]): Map<string, LedgerFigures> {
+  /** Diffs accepted items against their sinks; `faults` are the kill times (performance.now()) or spans. */
+  figures(rig: Rig, faults: readonly WindowFault[], workloads: readonly Workload[] = [...new Set(this.items.map((i) => i.workload))]): Map<string, LedgerFigures> {
     const out = new Map<string, LedgerFigures>();
     for (const w of workloads) {
       const sink = w.delivered(rig);
@@ -172,7 +179,7 @@ export class Ledger {
           if (copies.length > 1) {
             f.duplicates += copies.length - 1;
             const last = Math.max(...copies);
-            const k = crashes.filter((c) => c >= i.submittedAt && c <= last).length * (w.copiesPerCrash ?? 1);
+            const k = faults.filter((c) => (typeof c === "number" ? c >= i.submittedAt && c <= last : c.from <= last && c.to >= i.submittedAt)).length * (w.copiesPerCrash ?? 1);
             if (copies.length > 1 + k) {
               f.duplicatesOutsideWindow += copies.length - 1 - k;
               f.duplicateKeys.push(key);
