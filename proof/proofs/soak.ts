@@ -14,7 +14,8 @@ import { ledgerRows } from "./common.js";
 /**
  * Soak (docs/reliability.md R9, scaled): sends, alerts (alert/send, SDS and SMS activations), local MQTT traffic, reconnect storms, device losses and uplink
  * outages together for `--duration` seconds (CI: 120). Prints memory over time (daemon + broker child: PSS,
- * which the goals judge, and the sum of RSS), event-loop delay p99 of the daemon, and lost items. The slope
+ * which the ceiling judges, and the sum of RSS, whose slope the leak goal judges), event-loop delay p99 of the
+ * daemon, and lost items. The slope
  * goal applies to the last half of the run: the first minutes are warm-up (V8 growing its heaps, glibc arenas taking the broker's 16 MiB scrypt
  * blocks, docs/reliability.md soak row); each process's RSS and V8 heap (post-GC floor) slopes are printed
  * too, from the probe's per-process lines.
@@ -151,15 +152,19 @@ export async function soak(args: ProofArgs): Promise<Report> {
     report.add("RSS max of the daemon process alone", `${round(Math.max(...rss.map((r) => r.daemonKiB)) / 1024)} MiB`);
     const pss: Point[] = sampled.map((r) => ({ t: r.t, kib: r.pssKiB }));
     const rssSum: Point[] = sampled.map((r) => ({ t: r.t, kib: r.kib }));
-    const halfSlope = slopeMiBPerHour(tail(pss, 0.5));
+    // The slope goal is judged on the sum of RSS, as R9 words it. PSS divides a shared page among every process
+    // that maps it, other Node processes on the machine too: a CI run beside a 60-minute soak lowered our PSS
+    // by 8 MiB until it ended, a PSS slope of 15.9 MiB/h over an RSS-sum slope of -0.1. The sum of RSS counts
+    // the pages the two processes share twice, but that part does not move, so its slope is the leak's.
+    const halfSlope = slopeMiBPerHour(tail(rssSum, 0.5));
     report.add("PSS / RSS-sum slope after the first 10 % (includes warm-up)", `${round(slopeMiBPerHour(pss.filter((p) => p.t >= durationS * 0.1)))} / ${round(slopeMiBPerHour(rssSum.filter((p) => p.t >= durationS * 0.1)))} MiB/h`);
-    report.add("RSS-sum slope over the last half", `${round(slopeMiBPerHour(tail(rssSum, 0.5)))} MiB/h`);
+    report.add("PSS slope over the last half (moves with other processes sharing the Node executable)", `${round(slopeMiBPerHour(tail(pss, 0.5)))} MiB/h`);
     // Information beside the goal: memory here swings with the work held (alerts of 1–200 recipients, each held
     // 10 minutes), so a slope over half an hour moves run to run; the slope of each 5-minute window's lowest
     // sample is less sensitive to where in a swing the run ends.
-    if (durationS >= 1800) report.add("PSS slope over the last half, of each 5-minute window's lowest sample", `${round(slopeMiBPerHour(floor(tail(pss, 0.5), 300)))} MiB/h`);
-    if (durationS >= 1800) report.atMost("PSS slope over the last half (daemon + broker process)", halfSlope, 1, " MiB/h");
-    else report.add("PSS slope over the last half (goal < 1 MiB/h applies to runs ≥ 30 min)", `${round(halfSlope)} MiB/h`);
+    if (durationS >= 1800) report.add("RSS-sum slope over the last half, of each 5-minute window's lowest sample", `${round(slopeMiBPerHour(floor(tail(rssSum, 0.5), 300)))} MiB/h`);
+    if (durationS >= 1800) report.atMost("RSS-sum slope over the last half (daemon + broker process)", halfSlope, 1, " MiB/h");
+    else report.add("RSS-sum slope over the last half (goal < 1 MiB/h applies to runs ≥ 30 min)", `${round(halfSlope)} MiB/h`);
     const series = (lines: LagSample[], key: "rssKiB" | "heapUsedKiB"): Point[] => lines.flatMap((l) => (l[key] === undefined ? [] : [{ t: l.t / 1000, kib: l[key] }]));
     const figure = (lines: LagSample[]): string => {
       const r = series(lines, "rssKiB");
