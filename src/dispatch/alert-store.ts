@@ -317,7 +317,7 @@ export class AlertStore {
   private async openArchive(): Promise<void> {
     const names = await this.archiveFiles();
     for (const name of names) {
-      const no = Number(name.slice(7, 13));
+      const no = archiveNumber(name);
       const text = await readFile(join(this.archiveDir, name), "utf8");
       let count = 0;
       for (const m of text.matchAll(/^[0-9a-f]{8} \{"id":("(?:[^"\\]|\\.)*")/gm)) {
@@ -345,7 +345,7 @@ export class AlertStore {
     }
     const names = await this.archiveFiles();
     for (const old of names.slice(0, Math.max(0, names.length - this.opts.keepFiles))) {
-      const no = Number(old.slice(7, 13));
+      const no = archiveNumber(old);
       await unlink(join(this.archiveDir, old)).catch(() => undefined);
       for (const [id, n] of this.archiveIndex) if (n === no) this.archiveIndex.delete(id);
       this.opts.log.info({ mod: "alert-store", file: old }, "old alert archive file removed");
@@ -374,3 +374,5 @@ async function writeAll(fh: FileHandle, buf: Buffer, position: number | null): P
 
 const ARCHIVE_FILE = /^alerts-\d{6}\.jsonl$/;
 const archiveName = (no: number): string => `alerts-${String(no).padStart(6, "0")}.jsonl`;
+/** The number in an archive file's name (`alerts-000042.jsonl` → 42). */
+const archiveNumber = (name: string): number => Number(name.slice(7, 13));
