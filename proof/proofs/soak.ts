@@ -123,6 +123,8 @@ export async function soak(args: ProofArgs): Promise<Report> {
         }
         // Publishes sent during the outage, into a frozen connection or one the broker was closing as it was
         // stopped, are resent once the uplink is back (no PUBACK came): the window spans the outage until then.
+        // With the start moment above, a publish submitted before the outage and resent after it may repeat
+        // twice per copy (as with the start and end moments before), one submitted during it once.
         await until(() => (rig.linkState("ip") === "ready" ? true : undefined), 30_000, "the uplink back").catch(() => undefined);
         windowFaults.push({ from, to: performance.now() });
       }
@@ -162,9 +164,10 @@ export async function soak(args: ProofArgs): Promise<Report> {
     // Information beside the goal: memory here swings with the work held (alerts of 1–200 recipients, each held
     // 10 minutes), so a slope over half an hour moves run to run; the slope of each 5-minute window's lowest
     // sample is less sensitive to where in a swing the run ends.
-    if (durationS >= 1800) report.add("RSS-sum slope over the last half, of each 5-minute window's lowest sample", `${round(slopeMiBPerHour(floor(tail(rssSum, 0.5), 300)))} MiB/h`);
-    if (durationS >= 1800) report.atMost("RSS-sum slope over the last half (daemon + broker process)", halfSlope, 1, " MiB/h");
-    else report.add("RSS-sum slope over the last half (goal < 1 MiB/h applies to runs ≥ 30 min)", `${round(halfSlope)} MiB/h`);
+    if (durationS >= 1800) {
+      report.add("RSS-sum slope over the last half, of each 5-minute window's lowest sample", `${round(slopeMiBPerHour(floor(tail(rssSum, 0.5), 300)))} MiB/h`);
+      report.atMost("RSS-sum slope over the last half (daemon + broker process)", halfSlope, 1, " MiB/h");
+    } else report.add("RSS-sum slope over the last half (goal < 1 MiB/h applies to runs ≥ 30 min)", `${round(halfSlope)} MiB/h`);
     const series = (lines: LagSample[], key: "rssKiB" | "heapUsedKiB"): Point[] => lines.flatMap((l) => (l[key] === undefined ? [] : [{ t: l.t / 1000, kib: l[key] }]));
     const figure = (lines: LagSample[]): string => {
       const r = series(lines, "rssKiB");
