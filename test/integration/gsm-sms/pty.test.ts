@@ -13,6 +13,11 @@ import { fastProfile, onlySubmissions, until } from "./modem-harness.js";
 const dir = mkdtempSync(join(tmpdir(), "rakelgw-modem-pty-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const TO = "+46701234567";
+/**
+ * How long a wait may take before it counts as a hang. This test checks what happens, not how fast: "link down
+ * within 5 s" is a goal of the device-loss proof (`npm run proof -- device-loss`), which measures it.
+ */
+const HANG_MS = 10_000;
 
 describe("through a real pseudo-terminal with the serialport binding", () => {
   it("init, hostile text, status report, multipart receive; socat dies and comes back", async () => {
@@ -28,21 +33,21 @@ describe("through a real pseudo-terminal with the serialport binding", () => {
       await modem.start();
       await modem.waitReady(5000);
       expect(modem.state.operator?.name).toBe("Sim Telecom");
-      await until(() => modem.engine.queueLength === 0, 2000, "idle");
+      await until(() => modem.engine.queueLength === 0, HANG_MS, "idle");
       sim.clearWire();
       const r = await modem.sendSms(TO, "Brand\rAT+CFUN=0\r\x1a\x1b", { statusReport: true });
       expect(onlySubmissions(sim.wire)).toBe(true);
       expect(sim.sent[0]!.text).toBe("Brand\rAT+CFUN=0\r\x1a\x1b");
-      await until(() => progress.some((p) => p.id === r.id && p.stage === "delivered"), 2000, "delivered");
+      await until(() => progress.some((p) => p.id === r.id && p.stage === "delivered"), HANG_MS, "delivered");
       sim.deliverSms("+46709876543", "JA ".repeat(100), { order: [2, 1] });
-      await until(() => received.length === 1, 3000, "reassembled");
+      await until(() => received.length === 1, HANG_MS, "reassembled");
       expect(received[0]!.text).toBe("JA ".repeat(100));
 
       // The tty vanishes (port server restart, USB re-enumeration) and returns at the same path.
       await session.stop();
-      await until(() => modem.health.state === "disconnected" || modem.health.state === "unresponsive", 5000, "link loss noticed");
+      await until(() => modem.health.state === "disconnected" || modem.health.state === "unresponsive", HANG_MS, "link loss noticed");
       session = await runOnPty(path, sim);
-      await until(() => modem.health.state === "ready", 8000, "ready again");
+      await until(() => modem.health.state === "ready", HANG_MS, "ready again");
       await modem.sendSms(TO, "efter återanslutning");
       expect(sim.sent.at(-1)!.text).toBe("efter återanslutning");
     } finally {
@@ -50,5 +55,5 @@ describe("through a real pseudo-terminal with the serialport binding", () => {
       await session.stop();
       sim.stop();
     }
-  });
+  }, 60_000);
 });
