@@ -173,7 +173,10 @@ export async function soak(args: ProofArgs): Promise<Report> {
       const r = series(lines, "rssKiB");
       const h = floor(series(lines, "heapUsedKiB"), 60);
       if (r.length < 2) return "no samples";
-      return `RSS ${round(slopeMiBPerHour(tail(r, 0.5)))} / heap ${round(slopeMiBPerHour(tail(h, 0.5)))} MiB/h (RSS max ${round(Math.max(...r.map((p) => p.kib)) / 1024)} MiB)`;
+      // A short run's last half can hold a single one-minute floor: no slope, said as such rather than NaN.
+      const heap = slopeMiBPerHour(tail(h, 0.5));
+      const heapText = Number.isNaN(heap) ? "n/a (fewer than two 1-minute floors)" : `${round(heap)} MiB/h`;
+      return `RSS ${round(slopeMiBPerHour(tail(r, 0.5)))} MiB/h / heap ${heapText} (RSS max ${round(Math.max(...r.map((p) => p.kib)) / 1024)} MiB)`;
     };
     report.add("last half, daemon: RSS / V8 heap used (per-minute floor) slope", figure(procs.daemon));
     report.add("last half, broker child: RSS / V8 heap used (per-minute floor) slope", figure(procs.child));
