@@ -13,9 +13,9 @@ import { alertConference, followConference, textWithDialIn } from "./alert-confe
 
 /** What the dispatcher needs of the store (the unit tests give it an in-memory one). */
 export type AlertRecords = Pick<AlertStore, "put" | "archive" | "getArchived" | "recentArchived" | "lastArchivedIds" | "loadListed" | "recovered">;
-import type { ChannelKind } from "./addresses.js";
 import { AlertPublisher } from "./alert-publisher.js";
 import { AlertRetention } from "./alert-retention.js";
+import { InFlightSends } from "./in-flight-sends.js";
 import { SendRefs } from "./send-refs.js";
 import type { ChannelPorts, Priority, Progress } from "./channel-ports.js";
 import type { DispatchConfig } from "./dispatch-config.js";
@@ -76,8 +76,7 @@ export class Dispatcher {
   /** Monotonic end of each slot's answer wait (the stored wall `waitUntil` is only used after a restart). */
   private readonly due = new Map<string, number>();
   private readonly offs: Unsubscribe[] = [];
-  /** Sends waiting for or on their channel, aborted when that channel's link stops being ready. */
-  private readonly sending = new Map<ChannelKind, Set<AbortController>>();
+  private readonly sends = new InFlightSends();
   private readonly retention: AlertRetention;
   private readonly log: Logger;
   private stopped = false;
@@ -324,6 +323,7 @@ export class Dispatcher {
     const step = s.ladder[i]!;
     const ei = entryFor(a, slot, step);
     const e = a.recipients[ei]!;
+    if (isFinal(a.state)) return; // ended while the claim was being written: nothing more goes out
     const { text } = renderAlertText(a.kind, a.code, textWithDialIn(a.text, a.conference, this.d.conferences, this.log, a.id), step.channel, { templates: this.d.config.templates, sdsMaxBits: this.d.config.sdsMaxBits });
     const remainingMs = Math.max(1000, Date.parse(a.deadline) - this.d.clock.wallNow().getTime());
     const sendId = `${a.id}:${ei}:${e.attempts.length}`;
@@ -332,19 +332,24 @@ export class Dispatcher {
     // A send may wait in the terminal's or modem's queue until the alert's deadline: a busy link is a
     // ready link, and a recipient behind 199 others is not "unreached" (the answer wait starts when the
     // send went out). Only the link ceasing to be ready ends the wait early, so the ladder moves on.
-    const abort = new AbortController();
-    const waiting = this.sending.get(step.channel) ?? new Set<AbortController>();
-    this.sending.set(step.channel, waiting.add(abort));
+    const send = this.sends.start(step.channel, a.id);
     try {
-      ref = await this.d.ports.send(step.channel, step.address, text, { group: step.group ?? false, priority: a.priority, id: sendId, timeoutMs: remainingMs, report: true, signal: abort.signal });
+      ref = await this.d.ports.send(step.channel, step.address, text, { group: step.group ?? false, priority: a.priority, id: sendId, timeoutMs: remainingMs, report: true, signal: send.signal });
     } catch (err) {
       detail = err instanceof GatewayError ? `${err.code}: ${err.message}` : String(err);
     } finally {
-      waiting.delete(abort);
+      send.done();
+    }
+    if (isFinal(a.state)) {
+      // The alert ended while this send waited or was on the air, and finish() wrote its last state. A write
+      // now would land after the journal's removal record (the alert back in memory, archived again at the
+      // next start); this log line is the record.
+      this.log.info({ event: "alert-attempt-after-end", alert: a.id, channel: step.channel, result: ref ? "sent" : "failed", detail, person: step.person }, "a send ended after its alert had ended; not recorded in the alert");
+      return;
     }
     // Aborted because its link stopped being ready: the step is skipped like a link that was not ready,
     // and tried again when it comes back (the ladder moves on meanwhile), never the end of the ladder.
-    if (abort.signal.aborted && !s.skipped.includes(i)) s.skipped.push(i);
+    if (send.aborted() && !s.skipped.includes(i)) s.skipped.push(i);
     const at = this.d.clock.wallNow().toISOString();
     delete e.inFlight;
     const attempt = { channel: step.channel, address: step.address, at, result: ref ? ("sent" as const) : ("failed" as const), ...(detail ? { detail } : {}), ...(ref ? { ref } : {}) };
@@ -353,12 +358,11 @@ export class Dispatcher {
     if (ref) {
       this.refs.add(ref, { alert: a.id, entry: ei, attempt: e.attempts.length - 1 });
       if (step.group) e.state = "delivered";
-      else if (!isFinal(a.state)) {
+      else {
         s.waitUntil = new Date(Date.parse(at) + a.ackTimeoutS * 1000).toISOString();
         this.due.set(`${a.id}/${slot}`, this.d.clock.now() + a.ackTimeoutS * 1000);
       }
     }
-    if (isFinal(a.state)) return void this.commit(a);
     await this.commit(a);
     const early = this.refs.takeEarly(ref);
     if (early) this.onProgress(early);
@@ -388,10 +392,7 @@ export class Dispatcher {
   }
 
   private onLinksChanged(): void {
-    for (const [channel, waiting] of this.sending) {
-      if (this.d.ports.ready(channel)) continue;
-      for (const abort of waiting) abort.abort(new GatewayError("LINK_NOT_OPEN", `the ${channel} link is no longer ready; moving on`));
-    }
+    this.sends.abortChannels((channel) => !this.d.ports.ready(channel), (channel) => new GatewayError("LINK_NOT_OPEN", `the ${channel} link is no longer ready; moving on`));
     void this.d.receipts.flush();
     for (const a of this.active.values()) a.slots.forEach((s, i) => (s.skipped.length > 0 || s.waitUntil) && this.advance(a, i));
   }
@@ -411,6 +412,7 @@ export class Dispatcher {
     a.state = state;
     a.endedAt = this.d.clock.wallNow().toISOString();
     if (state !== "completed") markUnreachedAtDeadline(a);
+    this.sends.abortAlert(a.id, new GatewayError("AT_ABORTED", `alert ${a.id} ended (${state}): its queued sends are withdrawn`));
     for (const k of [...this.timers.keys()]) if (k.startsWith(`${a.id}/`)) this.clearTimer(k);
     this.log.info({ event: "alert-ended", alert: a.id, state, ...summarise(a) }, "alert ended");
     await this.commit(a);

@@ -466,15 +466,57 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     expect(again.cleared).toEqual(ids.slice(0, 2));
   });
 
+  it("an alert that ends withdraws its sends still queued in a busy terminal (expiry and cancel)", async () => {
+    const r = await rig({ config: { deadlineS: 60 } });
+    r.radio.busy = true;
+    const expiring = (await r.dispatcher.send({ kind: "activation", text: "Konferens", recipients: ["person:anna"] }, { via: "mqtt" })).alert;
+    await r.clock.advance(61_000);
+    expect(r.store.archived.get(expiring.id)?.state).toBe("expired");
+    const cancelled = (await r.dispatcher.send({ kind: "activation", text: "Konferens 2", recipients: ["person:bertil"] }, { via: "mqtt" })).alert;
+    await flush();
+    await r.dispatcher.cancel(cancelled);
+    await flush();
+    expect(r.store.archived.get(cancelled.id)?.state).toBe("cancelled");
+    r.radio.release();
+    await flush();
+    // Neither queued SDS went out once its alert had ended, and nothing of either alert stays in memory.
+    expect(r.radio.sent).toEqual([]);
+    expect(r.radio.calls).toHaveLength(2);
+    const inner = r.dispatcher as unknown as { refs: { size: number }; active: Map<string, unknown>; sends: { size: number } };
+    expect({ refs: inner.refs.size, active: inner.active.size, sends: inner.sends.size }).toEqual({ refs: 0, active: 0, sends: 0 });
+  });
+
+  it("a send that returns after its alert was archived changes nothing: no journal write, no reference kept", async () => {
+    // A send already on the air cannot be withdrawn: this terminal ignores the abort and answers late.
+    class OnTheAir extends FakeRadio {
+      answer: (() => void) | undefined;
+      override async sendSds(...args: Parameters<FakeRadio["sendSds"]>): ReturnType<FakeRadio["sendSds"]> {
+        await new Promise<void>((resolve) => (this.answer = resolve));
+        return super.sendSds(...args);
+      }
+    }
+    const radio = new OnTheAir();
+    const r = await rig({ radio, config: { deadlineS: 60 } });
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "Konferens", recipients: ["person:anna"] }, { via: "mqtt" });
+    await r.clock.advance(61_000);
+    expect(r.store.archived.get(alert.id)?.state).toBe("expired");
+    const writes = r.store.puts.length;
+    radio.answer?.();
+    await flush();
+    expect(radio.sent).toHaveLength(1);
+    const inner = r.dispatcher as unknown as { refs: { size: number }; active: Map<string, unknown> };
+    expect({ writes: r.store.puts.length, refs: inner.refs.size, active: inner.active.size }).toEqual({ writes, refs: 0, active: 0 });
+  });
+
   it("forgets an archived alert's send references and answer waits (nothing per alert stays in memory)", async () => {
     const r = await rig({ config: { ackTimeoutS: 60 } });
     const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["role:tib", "role:kib"] }, { via: "mqtt" });
     await flush();
-    const inner = r.dispatcher as unknown as { refs: { size: number }; due: Map<string, number>; timers: Map<string, unknown>; active: Map<string, unknown> };
+    const inner = r.dispatcher as unknown as { refs: { size: number }; due: Map<string, number>; timers: Map<string, unknown>; active: Map<string, unknown>; sends: { size: number } };
     expect(inner.refs.size).toBeGreaterThan(0);
     expect(inner.due.size).toBeGreaterThan(0);
     await r.dispatcher.cancel(alert);
     await flush();
-    expect({ refs: inner.refs.size, due: inner.due.size, timers: inner.timers.size, active: inner.active.size }).toEqual({ refs: 0, due: 0, timers: 0, active: 0 });
+    expect({ refs: inner.refs.size, due: inner.due.size, timers: inner.timers.size, active: inner.active.size, sends: inner.sends.size }).toEqual({ refs: 0, due: 0, timers: 0, active: 0, sends: 0 });
   });
 });
