@@ -124,6 +124,21 @@ describe("alert dispatch end to end", () => {
     expect(states.at(-1)?.state).toBe("completed");
   }, 120_000);
 
+  it("a cancelled alert withdraws the SDS still queued for the terminal: none goes out after the cancel", async () => {
+    const issis = Array.from({ length: 100 }, (_, i) => String(2007000 + i));
+    const sent = (): number => site.terminal.sent.filter((s) => issis.includes(String(Number(s.ssi)))).length;
+    const r = await site.request("alert/send", { id: "e2e-withdraw", kind: "info", text: "Provlarm", recipients: issis.map((x) => `issi:${x}`) });
+    expect(r["status"]).toBe("ok");
+    expect(await site.request("alert/cancel", { id: "e2e-withdraw" })).toMatchObject({ status: "ok", data: { state: "cancelled" } });
+    const atCancel = sent();
+    // Long enough for all 100 to go out had they stayed queued (one SDS takes tens of milliseconds here).
+    await new Promise((res) => setTimeout(res, 3000));
+    // At most the one on the air at the cancel still reaches the terminal's output.
+    expect(sent() - atCancel).toBeLessThanOrEqual(1);
+    expect(sent()).toBeLessThan(issis.length);
+    expect(site.out).toMatch(/"event":"alert-attempt-after-end"/);
+  }, 20_000);
+
   it("bad requests get clear errors and start nothing", async () => {
     expect(await site.request("alert/send", { kind: "activation", text: "x", recipients: ["role:nope"] })).toMatchObject({ status: "error", error: { code: "ALERT_BAD_RECIPIENTS" } });
     expect(await site.request("alert/send", { kind: "activation", text: "x", recipients: ["issi:1;AT+CTOM=1"] })).toMatchObject({ status: "error", error: { code: "MQTT_BAD_PAYLOAD" } });
