@@ -9,7 +9,9 @@
 // line and marker carries its pid, ppid and role, so readers never mix the processes up.
 //
 //   PROOF_LAG_FILE   append one JSON line every PROOF_LAG_EVERY_MS (default 1000) per process with event-loop
-//                    delay (interval p99/max, cumulative p99, ms), RSS and V8 heap used/total (KiB).
+//                    delay (interval p99/max, cumulative p99, ms), RSS and V8 heap used/total (KiB), and
+//                    the size V8 reserves for each heap space (new, old, code, large objects…; KiB), which
+//                    tells growth of the heap's reservation from growth of live data.
 //   PROOF_CLOCK_FILE a file holding a wall-clock offset in ms; Date and Date.now() follow it (re-read every
 //                    100 ms), monotonic clocks (performance.now, process.hrtime, timers) do not: a stepped
 //                    NTP or RTC clock, as the clock proof needs it. Whenever a process applies a new offset it
@@ -18,7 +20,7 @@
 //   PROOF_BLOCK_MS   on SIGUSR2 the event loop is blocked for this long (a busy loop): the watchdog proof.
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { getHeapStatistics } from "node:v8";
+import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 
 const LOADED = Symbol.for("rakelgw.proof.daemon-probe");
 if (!globalThis[LOADED]) {
@@ -57,6 +59,7 @@ function install() {
         heapTotalKiB: Math.round(heap.total_heap_size / 1024),
         externalKiB: Math.round(heap.external_memory / 1024),
         mallocedKiB: Math.round(heap.malloced_memory / 1024),
+        spacesKiB: Object.fromEntries(getHeapSpaceStatistics().map((sp) => [sp.space_name.replace(/_space$/, ""), Math.round(sp.space_size / 1024)])),
       };
       interval.reset();
       try {

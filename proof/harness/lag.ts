@@ -15,6 +15,8 @@ export interface LagSample {
   heapTotalKiB?: number;
   externalKiB?: number;
   mallocedKiB?: number;
+  /** Size V8 reserves per heap space ("new", "old", "code", "large_object", …); absent in older files. */
+  spacesKiB?: Record<string, number>;
 }
 
 export function readLag(file: string): LagSample[] {

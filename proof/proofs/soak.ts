@@ -168,7 +168,7 @@ export async function soak(args: ProofArgs): Promise<Report> {
       report.add("RSS-sum slope over the last half, of each 5-minute window's lowest sample", `${round(slopeMiBPerHour(floor(tail(rssSum, 0.5), 300)))} MiB/h`);
       report.atMost("RSS-sum slope over the last half (daemon + broker process)", halfSlope, 1, " MiB/h");
     } else report.add("RSS-sum slope over the last half (goal < 1 MiB/h applies to runs ≥ 30 min)", `${round(halfSlope)} MiB/h`);
-    const series = (lines: LagSample[], key: "rssKiB" | "heapUsedKiB"): Point[] => lines.flatMap((l) => (l[key] === undefined ? [] : [{ t: l.t / 1000, kib: l[key] }]));
+    const series = (lines: LagSample[], key: "rssKiB" | "heapUsedKiB" | "heapTotalKiB"): Point[] => lines.flatMap((l) => (l[key] === undefined ? [] : [{ t: l.t / 1000, kib: l[key] }]));
     const figure = (lines: LagSample[]): string => {
       const r = series(lines, "rssKiB");
       const h = floor(series(lines, "heapUsedKiB"), 60);
@@ -176,10 +176,12 @@ export async function soak(args: ProofArgs): Promise<Report> {
       // A short run's last half can hold a single one-minute floor: no slope, said as such rather than NaN.
       const heap = slopeMiBPerHour(tail(h, 0.5));
       const heapText = Number.isNaN(heap) ? "n/a (fewer than two 1-minute floors)" : `${round(heap)} MiB/h`;
-      return `RSS ${round(slopeMiBPerHour(tail(r, 0.5)))} MiB/h / heap ${heapText} (RSS max ${round(Math.max(...r.map((p) => p.kib)) / 1024)} MiB)`;
+      // RSS can grow while live data does not: V8 reserving more heap (its total), or memory outside V8.
+      const reserved = slopeMiBPerHour(tail(series(lines, "heapTotalKiB"), 0.5));
+      return `RSS ${round(slopeMiBPerHour(tail(r, 0.5)))} MiB/h / heap ${heapText} / heap total ${Number.isNaN(reserved) ? "n/a" : `${round(reserved)} MiB/h`} (RSS max ${round(Math.max(...r.map((p) => p.kib)) / 1024)} MiB)`;
     };
-    report.add("last half, daemon: RSS / V8 heap used (per-minute floor) slope", figure(procs.daemon));
-    report.add("last half, broker child: RSS / V8 heap used (per-minute floor) slope", figure(procs.child));
+    report.add("last half, daemon: RSS / V8 heap used (per-minute floor) / V8 heap total slope", figure(procs.daemon));
+    report.add("last half, broker child: RSS / V8 heap used (per-minute floor) / V8 heap total slope", figure(procs.child));
     const p99s = lag.map((l) => l.p99);
     report.atMost("event-loop delay p99 (whole run, daemon)", lag.at(-1)?.totalP99 ?? NaN, 50, " ms");
     report.add("event-loop delay: worst 1-s p99 / worst max", `${round(Math.max(...p99s))} / ${round(Math.max(...lag.map((l) => l.max)))} ms`);

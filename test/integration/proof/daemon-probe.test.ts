@@ -35,6 +35,29 @@ describe("daemon probe", () => {
   let dir = "";
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it("writes memory lines with the size V8 reserves per heap space, beside RSS and heap used", async () => {
+    dir = mkdtempSync(join(tmpdir(), "probe-"));
+    const file = join(dir, "lag.jsonl");
+    const env: NodeJS.ProcessEnv = { ...process.env, PROOF_LAG_FILE: file, PROOF_LAG_EVERY_MS: "50" };
+    delete env["PROOF_PROBE_ROOT_PID"];
+    delete env["NODE_OPTIONS"];
+    await new Promise<void>((res, rej) => {
+      const p = spawn(process.execPath, ["--import", PROBE, "-e", "setTimeout(() => undefined, 400)"], { env, stdio: "ignore" });
+      p.once("error", rej);
+      p.once("exit", () => res());
+    });
+    const lines = readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { role: string; rssKiB: number; heapUsedKiB: number; heapTotalKiB: number; spacesKiB: Record<string, number> });
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) {
+      expect(l.role).toBe("daemon");
+      expect(l.rssKiB).toBeGreaterThan(l.heapUsedKiB);
+      expect(l.spacesKiB["old"]).toBeGreaterThan(0);
+      expect(l.spacesKiB["new"]).toBeGreaterThan(0);
+      // The spaces' sizes add up to the heap's total (each rounded to a KiB).
+      expect(Object.values(l.spacesKiB).reduce((a, b) => a + b, 0)).toBeCloseTo(l.heapTotalKiB, -2);
+    }
+  });
+
   it("shifts the clock of forked children too, whatever execArgv they were forked with", async () => {
     dir = mkdtempSync(join(tmpdir(), "probe-"));
     const clock = join(dir, "clock");
