@@ -79,8 +79,10 @@ export async function login(url: string, username: string, password: string): Pr
 
 /** An alert document in the docs/mqtt-interface.md shape. */
 export function alertDoc(id: string, over: Record<string, unknown> = {}): Record<string, unknown> {
-  const created = new Date(Date.now() - 60_000).toISOString();
-  const at = new Date(Date.now() - 58_000).toISOString();
+  // One reading of the clock: two could straddle a millisecond and put the attempt 2.001 s after creation.
+  const now = Date.now();
+  const created = new Date(now - 60_000).toISOString();
+  const at = new Date(now - 58_000).toISOString();
   return {
     id,
     kind: "activation",
@@ -88,7 +90,7 @@ export function alertDoc(id: string, over: Record<string, unknown> = {}): Record
     text: "Brand i flerbostadshus, Storgatan 1",
     state: "active",
     createdAt: created,
-    deadline: new Date(Date.now() + 600_000).toISOString(),
+    deadline: new Date(now + 600_000).toISOString(),
     recipients: [
       { person: "anna", state: "acknowledged", answer: "coming", attempts: [{ channel: "sds", address: "issi:2001001", at, result: "delivered" }] },
       { person: "bertil", state: "acknowledged", answer: "not-coming", attempts: [{ channel: "sms", address: "msisdn:+46701234567", at, result: "delivered" }] },
