@@ -8,16 +8,11 @@ import { runOnPty } from "../../../adapters/shared-kits/simulator/pty-runner.js"
 import { serialPortFactory } from "../../../adapters/serial-link/serialport-link.js";
 import type { ReceivedSms, SmsProgress } from "../../../src/ports/sms-modem.js";
 import { silentLogger } from "../../../src/shared/logger.js";
-import { fastProfile, onlySubmissions, until } from "./modem-harness.js";
+import { fastProfile, HANG_MS, onlySubmissions, until } from "./modem-harness.js";
 
 const dir = mkdtempSync(join(tmpdir(), "rakelgw-modem-pty-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const TO = "+46701234567";
-/**
- * How long a wait may take before it counts as a hang. This test checks what happens, not how fast: "link down
- * within 5 s" is a goal of the device-loss proof (`npm run proof -- device-loss`), which measures it.
- */
-const HANG_MS = 10_000;
 
 describe("through a real pseudo-terminal with the serialport binding", () => {
   it("init, hostile text, status report, multipart receive; socat dies and comes back", async () => {
