@@ -349,7 +349,7 @@ export class Dispatcher {
     }
     // Aborted because its link stopped being ready: the step is skipped like a link that was not ready,
     // and tried again when it comes back (the ladder moves on meanwhile), never the end of the ladder.
-    if (send.aborted() && !s.skipped.includes(i)) s.skipped.push(i);
+    if (send.signal.aborted && !s.skipped.includes(i)) s.skipped.push(i);
     const at = this.d.clock.wallNow().toISOString();
     delete e.inFlight;
     const attempt = { channel: step.channel, address: step.address, at, result: ref ? ("sent" as const) : ("failed" as const), ...(detail ? { detail } : {}), ...(ref ? { ref } : {}) };

@@ -10,14 +10,13 @@ export class InFlightSends {
   private readonly byAlert = new Map<string, Set<AbortController>>();
 
   /** A new send of `alert` on `channel`; call the returned `done` when it settles. */
-  start(channel: ChannelKind, alert: string): { signal: AbortSignal; aborted: () => boolean; done: () => void } {
+  start(channel: ChannelKind, alert: string): { signal: AbortSignal; done: () => void } {
     const abort = new AbortController();
     const of = <K>(map: Map<K, Set<AbortController>>, key: K): Set<AbortController> => map.get(key) ?? map.set(key, new Set()).get(key)!;
     of(this.byChannel, channel).add(abort);
     of(this.byAlert, alert).add(abort);
     return {
       signal: abort.signal,
-      aborted: () => abort.signal.aborted,
       done: () => {
         this.remove(this.byChannel, channel, abort);
         this.remove(this.byAlert, alert, abort);

@@ -9,10 +9,10 @@ describe("in-flight alert sends", () => {
     const a2sds = sends.start("sds", "a2");
     const a2sms = sends.start("sms", "a2");
     sends.abortChannels((c) => c === "sms", (c) => new Error(`${c} down`));
-    expect([a1sds.aborted(), a1sms.aborted(), a2sds.aborted(), a2sms.aborted()]).toEqual([false, true, false, true]);
+    expect([a1sds.signal.aborted, a1sms.signal.aborted, a2sds.signal.aborted, a2sms.signal.aborted]).toEqual([false, true, false, true]);
     expect((a1sms.signal.reason as Error).message).toBe("sms down");
     sends.abortAlert("a2", new Error("alert ended"));
-    expect([a1sds.aborted(), a2sds.aborted()]).toEqual([false, true]);
+    expect([a1sds.signal.aborted, a2sds.signal.aborted]).toEqual([false, true]);
     expect((a2sds.signal.reason as Error).message).toBe("alert ended");
   });
 
@@ -29,6 +29,6 @@ describe("in-flight alert sends", () => {
     // Withdrawing a settled send's alert or channel touches nothing.
     sends.abortAlert("a1", new Error("x"));
     sends.abortChannels(() => true, () => new Error("x"));
-    expect([one.aborted(), two.aborted()]).toEqual([false, false]);
+    expect([one.signal.aborted, two.signal.aborted]).toEqual([false, false]);
   });
 });
