@@ -174,11 +174,12 @@ export async function soak(args: ProofArgs): Promise<Report> {
       const h = floor(series(lines, "heapUsedKiB"), 60);
       if (r.length < 2) return "no samples";
       // A short run's last half can hold a single one-minute floor: no slope, said as such rather than NaN.
-      const heap = slopeMiBPerHour(tail(h, 0.5));
-      const heapText = Number.isNaN(heap) ? "n/a (fewer than two 1-minute floors)" : `${round(heap)} MiB/h`;
+      const slope = (points: Point[], na: string): string => {
+        const v = slopeMiBPerHour(tail(points, 0.5));
+        return Number.isNaN(v) ? na : `${round(v)} MiB/h`;
+      };
       // RSS can grow while live data does not: V8 reserving more heap (its total), or memory outside V8.
-      const reserved = slopeMiBPerHour(tail(series(lines, "heapTotalKiB"), 0.5));
-      return `RSS ${round(slopeMiBPerHour(tail(r, 0.5)))} MiB/h / heap ${heapText} / heap total ${Number.isNaN(reserved) ? "n/a" : `${round(reserved)} MiB/h`} (RSS max ${round(Math.max(...r.map((p) => p.kib)) / 1024)} MiB)`;
+      return `RSS ${slope(r, "n/a")} / heap ${slope(h, "n/a (fewer than two 1-minute floors)")} / heap total ${slope(series(lines, "heapTotalKiB"), "n/a")} (RSS max ${round(Math.max(...r.map((p) => p.kib)) / 1024)} MiB)`;
     };
     report.add("last half, daemon: RSS / V8 heap used (per-minute floor) / V8 heap total slope", figure(procs.daemon));
     report.add("last half, broker child: RSS / V8 heap used (per-minute floor) / V8 heap total slope", figure(procs.child));
