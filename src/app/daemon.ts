@@ -1,3 +1,4 @@
+import { getHeapStatistics } from "node:v8";
 import { SdNotify } from "../../adapters/systemd/sd-notify.js";
 import { LoopWatchdog } from "../ops/loop-watchdog.js";
 import { Gateway } from "./gateway.js";
@@ -24,6 +25,8 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const { config, warnings } = loadGatewayConfig(o.configPath, o.allowSim);
   const log = createRootLogger({ level: o.logLevel ?? config.log.level, pretty: o.pretty ?? false });
   for (const w of warnings) log.warn({ config: o.configPath }, w);
+  // The unit's V8 flags (src/app/daemon-v8-flags.ts) show here; a hand-started daemon without them shows ~2 GiB or more.
+  log.info({ event: "v8-heap", heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) }, "V8 heap limit");
   // Listen before starting: a SIGTERM that arrives while links are still opening is honoured by an
   // ordered stop as soon as the start has finished, never by dying half-started.
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertFreshBuild } from "../helpers/run-cli.js";
+import { DAEMON_V8_FLAGS } from "../../src/app/daemon-v8-flags.js";
 
 /**
  * systemd/install.sh laid out under a temporary root (no container, no running systemd), the installed
@@ -37,7 +38,7 @@ describe.skipIf(!hasAnalyze)("install.sh under a temporary root", () => {
     expect(readFileSync(join(root, "etc/passwd"), "utf8")).toMatch(/^rakelgw:x:\d+:\d+:.*:\/var\/lib\/rakelgw:\/usr\/sbin\/nologin$/m);
     expect(readFileSync(join(root, "etc/group"), "utf8")).toMatch(/^dialout:x:\d+:rakelgw$/m);
     const unit = readFileSync(join(root, "etc/systemd/system/rakelgw.service"), "utf8");
-    expect(unit).toContain(`ExecStart=${process.execPath} /opt/rakelgw/dist/src/main.js run --config /etc/rakelgw/site.json`);
+    expect(unit).toContain(`ExecStart=${process.execPath} ${DAEMON_V8_FLAGS.join(" ")} /opt/rakelgw/dist/src/main.js run --config /etc/rakelgw/site.json`);
     expect(unit).toContain("Type=notify");
     expect(existsSync(join(root, "etc/udev/rules.d/60-rakel-terminals.rules"))).toBe(true);
     expect(statSync(join(root, "etc/rakelgw/site.json")).mode & 0o777).toBe(0o640);

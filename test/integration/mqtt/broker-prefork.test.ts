@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { discardPreforkedChild, preforkBrokerChild, preforkedPid } from "../../../adapters/mqtt/broker/broker-prefork.js";
+import { BROKER_SEMI_SPACE_MB, DEFAULT_BROKER_HEAP_MB, discardPreforkedChild, preforkBrokerChild, preforkedPid } from "../../../adapters/mqtt/broker/broker-prefork.js";
 import { until } from "./helpers/procs.js";
 import { startTestGateway, type TestGateway } from "./helpers/test-gateway.js";
 
@@ -48,6 +48,13 @@ describe("preforked broker process", () => {
       if (before === undefined) delete process.env["MALLOC_ARENA_MAX"];
       else process.env["MALLOC_ARENA_MAX"] = before;
     }
+  });
+
+  it("runs with its heap cap and 8 MiB young-generation semi-spaces", () => {
+    preforkBrokerChild();
+    const argv = readFileSync(`/proc/${preforkedPid()!}/cmdline`, "latin1").split("\0");
+    expect(argv).toContain(`--max-old-space-size=${DEFAULT_BROKER_HEAP_MB}`);
+    expect(argv).toContain(`--max-semi-space-size=${BROKER_SEMI_SPACE_MB}`);
   });
 
   it("is the process the supervisor starts the broker in", async () => {
