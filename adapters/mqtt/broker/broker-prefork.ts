@@ -23,13 +23,19 @@ const ENTRY = join(dirname(here), isTs ? "broker-child.ts" : "broker-child.js");
 /** The broker's default V8 heap cap (`mqtt.broker.maxOldSpaceMb`); a prefork with another cap is not used. */
 export const DEFAULT_BROKER_HEAP_MB = 256;
 const UNCLAIMED_MS = 30_000;
-/** Each young-generation semi-space: 8 MiB instead of V8's 16 on 64-bit, as for the daemon (src/app/daemon-v8-flags.ts). */
+/** Each young-generation semi-space (`mqtt.broker.maxSemiSpaceMb`): 8 MiB instead of V8's 16 on 64-bit, as for the daemon (src/app/daemon-v8-flags.ts). */
 export const BROKER_SEMI_SPACE_MB = 8;
+/** The broker process's V8 sizes; a prefork is used only when they are the ones asked for. */
+export interface BrokerHeap {
+  maxOldSpaceMb: number;
+  maxSemiSpaceMb: number;
+}
+const DEFAULT_HEAP: BrokerHeap = { maxOldSpaceMb: DEFAULT_BROKER_HEAP_MB, maxSemiSpaceMb: BROKER_SEMI_SPACE_MB };
 
-let early: { child: ChildProcess; heapMb: number; timer: ReturnType<typeof setTimeout> } | undefined;
+let early: { child: ChildProcess; heap: BrokerHeap; timer: ReturnType<typeof setTimeout> } | undefined;
 
-function forkNow(heapMb: number): ChildProcess {
-  const execArgv = [`--max-old-space-size=${heapMb}`, `--max-semi-space-size=${BROKER_SEMI_SPACE_MB}`, ...(isTs ? ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] : [])];
+function forkNow(heap: BrokerHeap): ChildProcess {
+  const execArgv = [`--max-old-space-size=${heap.maxOldSpaceMb}`, `--max-semi-space-size=${heap.maxSemiSpaceMb}`, ...(isTs ? ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] : [])];
   // glibc gives each libuv worker thread its own malloc arena; the broker's first concurrent scrypt logins
   // (four threads) left four arenas of about 16 MiB resident for good (soak proof, docs/reliability.md R9).
   // Two arenas serve a process whose JavaScript runs on one thread. Each scrypt check takes 16 MiB; glibc
@@ -46,11 +52,11 @@ function forkNow(heapMb: number): ChildProcess {
 }
 
 /** Forks the broker child now, before the gateway has loaded; at most one, and only once. */
-export function preforkBrokerChild(heapMb = DEFAULT_BROKER_HEAP_MB): void {
+export function preforkBrokerChild(heap: BrokerHeap = DEFAULT_HEAP): void {
   if (early) return;
   let child: ChildProcess;
   try {
-    child = forkNow(heapMb);
+    child = forkNow(heap);
   } catch {
     return; // the supervisor forks (and reports the failure) as before
   }
@@ -60,7 +66,7 @@ export function preforkBrokerChild(heapMb = DEFAULT_BROKER_HEAP_MB): void {
   child.channel?.unref();
   const timer = setTimeout(() => discardPreforkedChild(), UNCLAIMED_MS);
   timer.unref();
-  early = { child, heapMb, timer };
+  early = { child, heap, timer };
 }
 
 /** The pid of the preforked child not yet claimed, if any. */
@@ -76,13 +82,13 @@ export function discardPreforkedChild(): void {
   early = undefined;
 }
 
-/** The preforked child if it is still alive and has the heap cap asked for, else a new fork. */
-export function forkBrokerChild(heapMb: number): ChildProcess {
+/** The preforked child if it is still alive and has the V8 sizes asked for, else a new fork. */
+export function forkBrokerChild(heap: BrokerHeap): ChildProcess {
   const pre = early;
   if (pre) {
     clearTimeout(pre.timer);
     early = undefined;
-    if (pre.heapMb === heapMb && pre.child.exitCode === null && pre.child.signalCode === null && pre.child.connected) {
+    if (pre.heap.maxOldSpaceMb === heap.maxOldSpaceMb && pre.heap.maxSemiSpaceMb === heap.maxSemiSpaceMb && pre.child.exitCode === null && pre.child.signalCode === null && pre.child.connected) {
       pre.child.removeAllListeners("error");
       pre.child.ref();
       pre.child.channel?.ref();
@@ -90,5 +96,5 @@ export function forkBrokerChild(heapMb: number): ChildProcess {
     }
     pre.child.kill("SIGKILL");
   }
-  return forkNow(heapMb);
+  return forkNow(heap);
 }

@@ -67,13 +67,26 @@ describe("preforked broker process", () => {
     expect(preforkedPid()).toBeUndefined();
   }, 20_000);
 
-  it("is killed and replaced when its heap cap differs from the config's", async () => {
-    preforkBrokerChild(300);
-    const pid = preforkedPid()!;
+  for (const [what, heap] of [
+    ["heap cap", { maxOldSpaceMb: 300, maxSemiSpaceMb: BROKER_SEMI_SPACE_MB }],
+    ["semi-space size", { maxOldSpaceMb: DEFAULT_BROKER_HEAP_MB, maxSemiSpaceMb: 4 }],
+  ] as const) {
+    it(`is killed and replaced when its ${what} differs from the config's`, async () => {
+      preforkBrokerChild(heap);
+      const pid = preforkedPid()!;
+      dir = mkdtempSync(join(tmpdir(), "rakelgw-prefork-"));
+      t = await startTestGateway({ dir });
+      expect(t.gw.broker.pid).not.toBe(pid);
+      await until(() => !alive(pid), 5000, "the unused prefork exited");
+    }, 20_000);
+  }
+
+  it("starts the broker with the configured V8 sizes", async () => {
     dir = mkdtempSync(join(tmpdir(), "rakelgw-prefork-"));
-    t = await startTestGateway({ dir });
-    expect(t.gw.broker.pid).not.toBe(pid);
-    await until(() => !alive(pid), 5000, "the unused prefork exited");
+    t = await startTestGateway({ dir, broker: { maxOldSpaceMb: 128, maxSemiSpaceMb: 2 } });
+    const argv = readFileSync(`/proc/${t.gw.broker.pid!}/cmdline`, "latin1").split("\0");
+    expect(argv).toContain("--max-old-space-size=128");
+    expect(argv).toContain("--max-semi-space-size=2");
   }, 20_000);
 
   it("is killed when discarded (external broker, start failed)", async () => {
