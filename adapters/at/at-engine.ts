@@ -31,7 +31,10 @@ export interface ExecuteOptions {
   timeoutMs?: number;
   /** Fail with AT_EXPIRED if the command has not started within this many ms of the call (retries included). */
   deadlineMs?: number;
+  /** Ends the command, also once written (the line then stays quiet for the settle time: a late answer must not be read as the next command's). */
   signal?: AbortSignal;
+  /** Takes the command back only while it is queued (AT_ABORTED); once written it runs to its answer. */
+  withdraw?: AbortSignal;
   /** Extra attempts on timeout or a transient `+CME ERROR` (see `RetryPolicy`); idempotent commands only. Default 1. */
   retries?: number;
   /** Runs while the engine is held (re-initialisation after a reboot or reconnect). */
@@ -253,11 +256,17 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
       }
       const priority = opts.priority ?? "normal";
       const item: Pending = { cmd, args, opts, priority, bypassHold: opts.bypassHold ?? false, spec, resolve, reject, origin: new Error("queued here") };
-      if (opts.signal) {
-        if (opts.signal.aborted) return reject(new GatewayError("AT_ABORTED", `${cmd.name} aborted before start`));
-        const onAbort = (): void => this.abortItem(item);
-        opts.signal.addEventListener("abort", onAbort, { once: true });
-        item.offAbort = () => opts.signal?.removeEventListener("abort", onAbort);
+      if (opts.signal?.aborted) return reject(new GatewayError("AT_ABORTED", `${cmd.name} aborted before start`));
+      if (opts.withdraw?.aborted) return reject(new GatewayError("AT_ABORTED", `${cmd.name} withdrawn before start`));
+      const onAbort = (): void => this.abortItem(item);
+      const onWithdraw = (): void => void (this.queue.remove(item) && this.settle(item, new GatewayError("AT_ABORTED", `${cmd.name} withdrawn before start`)));
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      opts.withdraw?.addEventListener("abort", onWithdraw, { once: true });
+      if (opts.signal || opts.withdraw) {
+        item.offAbort = () => {
+          opts.signal?.removeEventListener("abort", onAbort);
+          opts.withdraw?.removeEventListener("abort", onWithdraw);
+        };
       }
       if (opts.deadlineMs !== undefined) {
         item.deadlineTimer = this.clock.setTimeout(() => {

@@ -189,6 +189,7 @@ export class RakelPeiAdapter extends TypedEmitter<RadioTerminalEvents> implement
         return Promise.reject(new GatewayError("AT_EXPIRED", `SDS to ${to.ssi} not started within ${opts.timeoutMs} ms (terminal busy or link down)`));
       }
       if (opts.signal?.aborted) return Promise.reject(new GatewayError("AT_ABORTED", "SDS send aborted before start"));
+      if (opts.withdraw?.aborted) return Promise.reject(new GatewayError("AT_ABORTED", "SDS send withdrawn before start"));
       // A swapped radio would send under a foreign identity, and its recipients' answers would never reach us.
       const issi = this.stateValue.identity.issi;
       const expected = this.opts.expectedIssi;

@@ -49,7 +49,8 @@ export class SdsSender {
     try {
       const deadline = opts.timeoutMs === undefined ? undefined : performance.now() + opts.timeoutMs;
       for (const pdu of pdus) {
-        await this.sendPart(to, pdu, opts, deadline);
+        // `withdraw` counts until the first part is on its way; later parts always follow it.
+        await this.sendPart(to, pdu, sentParts === 0 ? opts : { ...opts, withdraw: undefined }, deadline);
         sentParts++;
       }
     } catch (err) {
@@ -115,6 +116,7 @@ export class SdsSender {
     for (let attempt = 1; ; attempt++) {
       const exec: ExecuteOptions = { priority: opts.priority ?? "normal" };
       if (opts.signal) exec.signal = opts.signal;
+      if (opts.withdraw) exec.withdraw = opts.withdraw;
       // A bounded send: commands that cannot start before the deadline (link down, queue full of other
       // work) fail with AT_EXPIRED instead of waiting for ever, so the caller can fall back to SMS.
       if (deadline !== undefined) exec.deadlineMs = Math.max(1, deadline - performance.now());

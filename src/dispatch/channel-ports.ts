@@ -60,19 +60,22 @@ export class ChannelPorts {
   /**
    * Sends one alert text; resolves with the port's id for progress events once the link accepted it.
    * `timeoutMs` bounds how long the send may wait to start (queue, link coming back); `signal` ends the
-   * wait earlier (the dispatcher aborts when the channel's link stops being ready).
+   * send earlier, even on the wire (the dispatcher aborts when the channel's link stops being ready);
+   * `withdraw` takes it back only while it waits to start (its alert ended).
    */
-  async send(channel: ChannelKind, address: string, text: string, o: { group?: boolean; priority: Priority; id: string; timeoutMs: number; report: boolean; signal?: AbortSignal }): Promise<string> {
+  async send(channel: ChannelKind, address: string, text: string, o: { group?: boolean; priority: Priority; id: string; timeoutMs: number; report: boolean; signal?: AbortSignal; withdraw?: AbortSignal }): Promise<string> {
     if (channel === "sds") {
       const r = this.radio();
       if (!r) throw new GatewayError("LINK_NOT_OPEN", "no terminal is ready");
-      const res = await r.sendSds({ kind: o.group ? "gssi" : "issi", ssi: address }, { type: "text", text, report: o.group || !o.report ? "none" : "received" }, { priority: o.priority, timeoutMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
+      const res = await r.sendSds({ kind: o.group ? "gssi" : "issi", ssi: address }, { type: "text", text, report: o.group || !o.report ? "none" : "received" }, { priority: o.priority, timeoutMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}), ...(o.withdraw ? { withdraw: o.withdraw } : {}) });
       return res.id;
     }
     if (channel === "sms") {
       const m = this.modem();
       if (!m) throw new GatewayError("SMS_MODEM_NOT_READY", "no modem is ready");
-      const res = await m.sendSms(address, text, { priority: o.priority, statusReport: o.report, id: o.id, deadlineMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}) });
+      // The modem's `signal` only ever takes back a queued message, so both reasons go to it.
+      const signals = [o.signal, o.withdraw].filter((x): x is AbortSignal => x !== undefined);
+      const res = await m.sendSms(address, text, { priority: o.priority, statusReport: o.report, id: o.id, deadlineMs: o.timeoutMs, ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}) });
       return res.id;
     }
     if (!this.d.publishDevice) throw new GatewayError("MQTT_NOT_CONNECTED", "no MQTT device channel on this gateway");

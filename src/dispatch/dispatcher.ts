@@ -334,7 +334,7 @@ export class Dispatcher {
     // send went out). Only the link ceasing to be ready ends the wait early, so the ladder moves on.
     const send = this.sends.start(step.channel, a.id);
     try {
-      ref = await this.d.ports.send(step.channel, step.address, text, { group: step.group ?? false, priority: a.priority, id: sendId, timeoutMs: remainingMs, report: true, signal: send.signal });
+      ref = await this.d.ports.send(step.channel, step.address, text, { group: step.group ?? false, priority: a.priority, id: sendId, timeoutMs: remainingMs, report: true, signal: send.signal, withdraw: send.withdraw });
     } catch (err) {
       detail = err instanceof GatewayError ? `${err.code}: ${err.message}` : String(err);
     } finally {

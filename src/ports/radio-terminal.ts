@@ -27,7 +27,10 @@ export type SdsBody =
 export interface SendSdsOptions {
   /** Higher priority jumps the terminal's command queue (alerts before housekeeping). */
   priority?: "emergency" | "operator" | "normal";
+  /** Ends the send at once, also in the middle of its commands (the terminal then stays quiet for its settle time). */
   signal?: AbortSignal;
+  /** Takes the send back only while it waits to start; once its first command is on the wire, every part goes. */
+  withdraw?: AbortSignal;
   /**
    * Longest wait for the terminal to accept every part, in ms (link down, busy terminal). Past it the send
    * fails (AT_EXPIRED, or the last busy answer) so the caller can choose another channel. Default: no bound.

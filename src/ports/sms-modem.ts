@@ -21,6 +21,7 @@ export interface SendSmsOptions {
   deadlineMs?: number;
   /** Caller's id (e.g. alert id + recipient) to correlate progress events; default a generated one. */
   id?: string;
+  /** Takes the message back while it is queued (AT_ABORTED); a message being submitted finishes. */
   signal?: AbortSignal;
 }
 

@@ -295,6 +295,42 @@ describe("AtEngine abort and deadline", () => {
     expect(writes).toEqual(["AT+A\r", "AT+B\r"]);
   });
 
+  it("a withdrawal while queued rejects with AT_ABORTED and the command is never written", async () => {
+    const { engine, writes, push } = makeEngine();
+    track(engine.execute(cmd("AT+A"), undefined));
+    const ac = new AbortController();
+    const b = track(engine.execute(cmd("AT+B"), undefined, { withdraw: ac.signal }));
+    await flush();
+    ac.abort();
+    await flush();
+    expect(code(b.error)).toBe("AT_ABORTED");
+    push("OK\r\n");
+    await clock.tickAsync(5000);
+    expect(writes).toEqual(["AT+A\r"]);
+    expect(engine.queueLength).toBe(0);
+    // Already withdrawn: refused at once, nothing written.
+    const c = track(engine.execute(cmd("AT+C"), undefined, { withdraw: ac.signal }));
+    await flush();
+    expect(code(c.error)).toBe("AT_ABORTED");
+    expect(writes).toEqual(["AT+A\r"]);
+  });
+
+  it("a withdrawal of a command already written changes nothing: it gets its answer and the next one follows at once", async () => {
+    const { engine, writes, push } = makeEngine({ settleMs: 150 });
+    const ac = new AbortController();
+    const a = track(engine.execute(cmd("AT+A"), undefined, { withdraw: ac.signal }));
+    track(engine.execute(cmd("AT+B"), undefined));
+    await flush();
+    ac.abort();
+    await flush();
+    expect(a.error).toBeUndefined();
+    push("OK\r\n");
+    await flush();
+    expect(a.value).toEqual([]);
+    // No settle pause: AT+B is written without any clock tick.
+    expect(writes).toEqual(["AT+A\r", "AT+B\r"]);
+  });
+
   it("an already aborted signal rejects at once and writes nothing", async () => {
     const { engine, write } = makeEngine();
     const a = track(engine.execute(cmd("AT"), undefined, { signal: AbortSignal.abort() }));

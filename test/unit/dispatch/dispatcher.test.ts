@@ -487,10 +487,12 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
   });
 
   it("a send that returns after its alert was archived changes nothing: no journal write, no reference kept", async () => {
-    // A send already on the air cannot be withdrawn: this terminal ignores the abort and answers late.
+    // A send already on the air is not withdrawn (the adapter lets it finish) and answers late.
     class OnTheAir extends FakeRadio {
       answer: (() => void) | undefined;
+      onAir: Parameters<FakeRadio["sendSds"]>[2];
       override async sendSds(...args: Parameters<FakeRadio["sendSds"]>): ReturnType<FakeRadio["sendSds"]> {
+        this.onAir = args[2];
         await new Promise<void>((resolve) => (this.answer = resolve));
         return super.sendSds(...args);
       }
@@ -500,6 +502,9 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     const { alert } = await r.dispatcher.send({ kind: "activation", text: "Konferens", recipients: ["person:anna"] }, { via: "mqtt" });
     await r.clock.advance(61_000);
     expect(r.store.archived.get(alert.id)?.state).toBe("expired");
+    // The ending alert withdrew the send but did not abort it: an aborted AT+CMGS holds the terminal
+    // quiet for its settle time (2 s), which every other alert's SDS would wait out.
+    expect({ withdrawn: radio.onAir?.withdraw?.aborted, aborted: radio.onAir?.signal?.aborted }).toEqual({ withdrawn: true, aborted: false });
     const writes = r.store.puts.length;
     radio.answer?.();
     await flush();

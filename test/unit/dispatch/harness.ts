@@ -69,7 +69,7 @@ export class FakeRadio implements RadioTerminal {
   readonly sent: { to: TetraAddress; body: SdsBody; id: string }[] = [];
   readonly events = new TypedEmitter<RadioTerminalEvents>();
   failNext = 0;
-  /** While true, sends wait (a busy terminal) until `busy` is cleared again, or their signal aborts them. */
+  /** While true, sends wait (a busy terminal) until `busy` is cleared again, or their signal or withdraw aborts them. */
   busy = false;
   /** The options of every sendSds call, in order. */
   readonly calls: SendSdsOptions[] = [];
@@ -90,6 +90,8 @@ export class FakeRadio implements RadioTerminal {
       await new Promise<void>((resolve, reject) => {
         this.held.push(resolve);
         opts.signal?.addEventListener("abort", () => reject(new GatewayError("AT_ABORTED", "SDS send aborted")), { once: true });
+        // As the adapter's: a send that has not started yet is taken back.
+        opts.withdraw?.addEventListener("abort", () => reject(new GatewayError("AT_ABORTED", "SDS send withdrawn before start")), { once: true });
       });
     }
     if (this.failNext > 0) {

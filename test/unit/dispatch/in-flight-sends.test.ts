@@ -12,8 +12,11 @@ describe("in-flight alert sends", () => {
     expect([a1sds.signal.aborted, a1sms.signal.aborted, a2sds.signal.aborted, a2sms.signal.aborted]).toEqual([false, true, false, true]);
     expect((a1sms.signal.reason as Error).message).toBe("sms down");
     sends.abortAlert("a2", new Error("alert ended"));
-    expect([a1sds.signal.aborted, a2sds.signal.aborted]).toEqual([false, true]);
-    expect((a2sds.signal.reason as Error).message).toBe("alert ended");
+    expect([a1sds.withdraw.aborted, a2sds.withdraw.aborted, a2sms.withdraw.aborted]).toEqual([false, true, true]);
+    expect((a2sds.withdraw.reason as Error).message).toBe("alert ended");
+    // An ending alert only withdraws: a send already on the wire is not aborted (its link is still there).
+    expect(a2sds.signal.aborted).toBe(false);
+    expect(a1sms.withdraw.aborted).toBe(false);
   });
 
   it("a settled send leaves nothing behind, by channel or by alert", () => {
@@ -29,6 +32,6 @@ describe("in-flight alert sends", () => {
     // Withdrawing a settled send's alert or channel touches nothing.
     sends.abortAlert("a1", new Error("x"));
     sends.abortChannels(() => true, () => new Error("x"));
-    expect([one.signal.aborted, two.signal.aborted]).toEqual([false, false]);
+    expect([one.signal.aborted, two.signal.aborted, one.withdraw.aborted, two.withdraw.aborted]).toEqual([false, false, false, false]);
   });
 });
