@@ -91,7 +91,7 @@ async function rig(o: { sim?: Partial<SimTerminalConfig>; ptyPath?: string; rost
   };
 }
 
-async function sendToFirstCmgs(n: number): Promise<number[]> {
+export async function sendToFirstCmgs(n: number): Promise<number[]> {
   const r = await rig();
   const times: number[] = [];
   try {
@@ -192,7 +192,7 @@ async function bareRate(sends: number, commandDelayMs: number): Promise<number> 
  * a real terminal is another device; "in-process" shares the gateway's event loop, so every millisecond
  * the gateway spends between an answer and the next command is added to the terminal's own delay.
  */
-async function throughput(recipients: number, commandDelayMs: number, where: "pty" | "in-process"): Promise<{ perS: number; limit: number }> {
+export async function throughput(recipients: number, commandDelayMs: number, where: "pty" | "in-process"): Promise<{ perS: number; limit: number }> {
   const simConfig = { ...SIM_BASE, faults: { answerDelayMs: commandDelayMs } } as Partial<SimTerminalConfig>;
   const dir = mkdtempSync(join(tmpdir(), "rakelgw-bench-pty-"));
   const term = where === "pty" ? await ptyTerminal(join(dir, "tty"), simConfig) : undefined;

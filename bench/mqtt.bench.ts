@@ -46,7 +46,7 @@ async function clients(port: number, qos: 0 | 1): Promise<{ pubs: MqttClient[]; 
  * Closed loop: each publisher keeps ≤ WINDOW messages that subscriber 0 has not yet received, so both
  * brokers are driven to saturation without unbounded queues on either side. Payload = sender, seq, send time.
  */
-async function saturate(port: number, qos: 0 | 1): Promise<number> {
+export async function saturate(port: number, qos: 0 | 1): Promise<number> {
   const { pubs, subs } = await clients(port, qos);
   const received = new Array<number>(N).fill(0);
   const sent = new Array<number>(N).fill(0);
