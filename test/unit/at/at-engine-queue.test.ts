@@ -265,20 +265,27 @@ describe("AtEngine timeouts and retries", () => {
 });
 
 describe("AtEngine abort and deadline", () => {
-  it("an abort while queued rejects with AT_ABORTED and the command is never written", async () => {
-    const { engine, writes, push } = makeEngine();
-    track(engine.execute(cmd("AT+A"), undefined));
-    const ac = new AbortController();
-    const b = track(engine.execute(cmd("AT+B"), undefined, { signal: ac.signal }));
-    await flush();
-    ac.abort();
-    await flush();
-    expect(code(b.error)).toBe("AT_ABORTED");
-    push("OK\r\n");
-    await clock.tickAsync(5000);
-    expect(writes).toEqual(["AT+A\r"]);
-    expect(engine.queueLength).toBe(0);
-  });
+  for (const how of ["signal", "withdraw"] as const) {
+    it(`${how === "signal" ? "an abort" : "a withdrawal"} while queued rejects with AT_ABORTED and the command is never written`, async () => {
+      const { engine, writes, push } = makeEngine();
+      track(engine.execute(cmd("AT+A"), undefined));
+      const ac = new AbortController();
+      const b = track(engine.execute(cmd("AT+B"), undefined, { [how]: ac.signal }));
+      await flush();
+      ac.abort();
+      await flush();
+      expect(code(b.error)).toBe("AT_ABORTED");
+      push("OK\r\n");
+      await clock.tickAsync(5000);
+      expect(writes).toEqual(["AT+A\r"]);
+      expect(engine.queueLength).toBe(0);
+      // Already aborted: refused at once, nothing written.
+      const c = track(engine.execute(cmd("AT+C"), undefined, { [how]: ac.signal }));
+      await flush();
+      expect(code(c.error)).toBe("AT_ABORTED");
+      expect(writes).toEqual(["AT+A\r"]);
+    });
+  }
 
   it("an abort while in flight rejects with AT_ABORTED and the next command waits for the settle pause", async () => {
     const { engine, writes } = makeEngine({ settleMs: 150 });
@@ -293,26 +300,6 @@ describe("AtEngine abort and deadline", () => {
     expect(writes).toEqual(["AT+A\r"]);
     await clock.tickAsync(1);
     expect(writes).toEqual(["AT+A\r", "AT+B\r"]);
-  });
-
-  it("a withdrawal while queued rejects with AT_ABORTED and the command is never written", async () => {
-    const { engine, writes, push } = makeEngine();
-    track(engine.execute(cmd("AT+A"), undefined));
-    const ac = new AbortController();
-    const b = track(engine.execute(cmd("AT+B"), undefined, { withdraw: ac.signal }));
-    await flush();
-    ac.abort();
-    await flush();
-    expect(code(b.error)).toBe("AT_ABORTED");
-    push("OK\r\n");
-    await clock.tickAsync(5000);
-    expect(writes).toEqual(["AT+A\r"]);
-    expect(engine.queueLength).toBe(0);
-    // Already withdrawn: refused at once, nothing written.
-    const c = track(engine.execute(cmd("AT+C"), undefined, { withdraw: ac.signal }));
-    await flush();
-    expect(code(c.error)).toBe("AT_ABORTED");
-    expect(writes).toEqual(["AT+A\r"]);
   });
 
   it("a withdrawal of a command already written changes nothing: it gets its answer and the next one follows at once", async () => {
