@@ -1,6 +1,7 @@
 import type { SendSmsOptions, SmsQueueStats, SmsSendResult } from "../../src/ports/sms-modem.js";
 import { backoffDelay } from "../../src/shared/backoff.js";
 import { sleep } from "../../src/shared/clock.js";
+import { linkSignals } from "../../src/shared/linked-signal.js";
 import { GatewayError, isGatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import type { AtEngine } from "../at/at-engine.js";
@@ -78,9 +79,17 @@ export class SmsSender {
     const priority = opts.priority ?? "normal";
     return new Promise<SmsSendResult>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new GatewayError("AT_ABORTED", "send aborted before it was queued"));
-      // The deadline timer ends with the job: a sent message must not stay referenced until its deadline.
+      if (opts.withdraw?.aborted) return reject(new GatewayError("AT_ABORTED", "send withdrawn before it was queued"));
+      // The deadline timer and the abort listeners end with the job: a sent message must not stay referenced
+      // until its deadline, nor from a caller's signal that outlives it.
       let expiry: ReturnType<typeof setTimeout> | undefined;
-      const settled = (): void => clearTimeout(expiry);
+      const onAbort = (): void => this.cancel(job, new GatewayError("AT_ABORTED", "send aborted"));
+      const onWithdraw = (): void => this.cancel(job, new GatewayError("AT_ABORTED", "send withdrawn before it was sent"));
+      const settled = (): void => {
+        clearTimeout(expiry);
+        opts.signal?.removeEventListener("abort", onAbort);
+        opts.withdraw?.removeEventListener("abort", onWithdraw);
+      };
       const job: Job = {
         id,
         to,
@@ -93,7 +102,8 @@ export class SmsSender {
       tracker.track(id, to, encoded.parts, base.statusReport);
       log.info({ id, to, parts: encoded.parts, coding: encoded.coding, priority, statusReport: base.statusReport }, "sms queued");
       this.queue.push({ priority, enqueuedAt: this.now(), item: job });
-      opts.signal?.addEventListener("abort", () => this.cancel(job, new GatewayError("AT_ABORTED", "send aborted")), { once: true });
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+      opts.withdraw?.addEventListener("abort", onWithdraw, { once: true });
       if (opts.deadlineMs !== undefined) {
         expiry = setTimeout(() => this.cancel(job, new GatewayError("SMS_QUEUE_EXPIRED", `not sent within ${opts.deadlineMs} ms`)), opts.deadlineMs);
         expiry.unref?.();
@@ -145,7 +155,10 @@ export class SmsSender {
     const refusal = this.deps.refusal();
     if (refusal) return this.fail(job, refusal);
     const references: number[] = [];
-    const signal = job.opts.signal ? AbortSignal.any([job.opts.signal, this.stopping.signal]) : this.stopping.signal;
+    // `whole` ends the message even on the wire (link lost, adapter stopping); `beforeFirst` also fires on a
+    // withdrawal (its alert ended), which counts only until part 1's AT+CMGS is written: then every part goes.
+    const whole = linkSignals(job.opts.signal, this.stopping.signal);
+    const beforeFirst = linkSignals(whole.signal, job.opts.withdraw);
     const parts = job.encoded.pdus.length;
     try {
       // The deadline counts the whole message and only before its first part: a message is begun only when
@@ -156,13 +169,13 @@ export class SmsSender {
         const left = Math.max(0, Math.round(job.deadlineAt - this.now()));
         throw new GatewayError("SMS_QUEUE_EXPIRED", `${job.id}: ${parts} part(s) cannot all be sent within the ${left} ms left (rate limit ${this.limiter.capacity}/min; next slots in ${Math.round(wait)} ms); nothing was sent`);
       }
-      await this.limiter.waitFor(parts, signal);
+      await this.limiter.waitFor(parts, beforeFirst.signal);
       for (const [i, pdu] of job.encoded.pdus.entries()) {
         if (i === 0) this.checkDeadline(job);
-        await this.limiter.take(signal);
+        await this.limiter.take(i === 0 ? beforeFirst.signal : whole.signal);
         const moreToCome = i < parts - 1 || this.queue.length > 0;
         if (moreToCome && this.deps.profile.sms.moreMessagesToSend && !this.cmmsActive && !this.cmmsRefused) await this.setCmms(2);
-        const mr = await this.sendPart(job, pdu, i + 1, signal, i === 0);
+        const mr = await this.sendPart(job, pdu, i + 1, { signal: whole.signal, ...(i === 0 ? { withdraw: job.opts.withdraw, wake: beforeFirst.signal } : { wake: whole.signal }) });
         references.push(mr);
         this.submittedParts++;
         this.deps.tracker.partSubmitted(job.id, i + 1, mr);
@@ -172,6 +185,9 @@ export class SmsSender {
       // Every result says which parts went out: a caller that retries must know the recipient has part 1.
       Object.assign(e.context, { id: job.id, parts, sentParts: references.length, references: [...references] });
       return this.fail(job, e);
+    } finally {
+      beforeFirst.dispose();
+      whole.dispose();
     }
     this.deps.tracker.submitted(job.id);
     job.resolve({ id: job.id, to: job.to, parts: references.length, references, coding: job.encoded.coding, submittedAt: new Date() });
@@ -187,13 +203,15 @@ export class SmsSender {
     return job.deadlineAt === undefined || !first ? link : Math.max(1, Math.min(link, job.deadlineAt - this.now()));
   }
 
-  private async sendPart(job: Job, pdu: { hex: string; length: number }, sequence: number, signal: AbortSignal, first: boolean): Promise<number> {
+  /** `signal` ends the part even on the wire; `withdraw` only before it is written; `wake` ends a retry pause. */
+  private async sendPart(job: Job, pdu: { hex: string; length: number }, sequence: number, s: { signal: AbortSignal; withdraw?: AbortSignal | undefined; wake: AbortSignal }): Promise<number> {
     const { engine, profile, log } = this.deps;
+    const first = sequence === 1;
     const retry = this.deps.retry ?? profile.sms.retry;
     let ambiguousUsed = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        const exec = { priority: "operator" as const, timeoutMs: profile.at.sendTimeoutMs, deadlineMs: this.waitBudget(job, first), signal };
+        const exec = { priority: "operator" as const, timeoutMs: profile.at.sendTimeoutMs, deadlineMs: this.waitBudget(job, first), signal: s.signal, ...(s.withdraw ? { withdraw: s.withdraw } : {}) };
         const { reference } = await engine.execute(submitPdu, pdu, exec);
         this.deps.onModemResult(true);
         return reference;
@@ -215,7 +233,7 @@ export class SmsSender {
         // After a lost link the engine holds the retry until the modem is back and initialised: no extra pause.
         const delay = isGatewayError(err, "LINK_LOST") ? 0 : backoffDelay(attempt - 1, { baseMs: retry.baseMs, capMs: retry.capMs, minMs: Math.min(retry.baseMs, 200) });
         log.warn({ ...context, class: cls, retryInMs: delay }, "sms part not sent; retrying");
-        if (delay > 0) await sleep(delay, signal);
+        if (delay > 0) await sleep(delay, s.wake);
       }
     }
   }

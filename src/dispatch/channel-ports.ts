@@ -73,9 +73,7 @@ export class ChannelPorts {
     if (channel === "sms") {
       const m = this.modem();
       if (!m) throw new GatewayError("SMS_MODEM_NOT_READY", "no modem is ready");
-      // The modem's `signal` only ever takes back a queued message, so both reasons go to it.
-      const signals = [o.signal, o.withdraw].filter((x): x is AbortSignal => x !== undefined);
-      const res = await m.sendSms(address, text, { priority: o.priority, statusReport: o.report, id: o.id, deadlineMs: o.timeoutMs, ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}) });
+      const res = await m.sendSms(address, text, { priority: o.priority, statusReport: o.report, id: o.id, deadlineMs: o.timeoutMs, ...(o.signal ? { signal: o.signal } : {}), ...(o.withdraw ? { withdraw: o.withdraw } : {}) });
       return res.id;
     }
     if (!this.d.publishDevice) throw new GatewayError("MQTT_NOT_CONNECTED", "no MQTT device channel on this gateway");

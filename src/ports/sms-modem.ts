@@ -21,8 +21,10 @@ export interface SendSmsOptions {
   deadlineMs?: number;
   /** Caller's id (e.g. alert id + recipient) to correlate progress events; default a generated one. */
   id?: string;
-  /** Takes the message back while it is queued (AT_ABORTED); a message being submitted finishes. */
+  /** Ends the send (AT_ABORTED): a queued message is taken back, a part on the wire is aborted (link lost). */
   signal?: AbortSignal;
+  /** Takes the message back only until part 1's AT+CMGS is written (AT_ABORTED); after that every part goes. */
+  withdraw?: AbortSignal;
 }
 
 /**
