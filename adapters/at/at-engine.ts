@@ -1,4 +1,5 @@
 import { type Clock, type TimerHandle, sleep, systemClock } from "../../src/shared/clock.js";
+import { linkSignals } from "../../src/shared/linked-signal.js";
 import { GatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { TypedEmitter } from "../../src/shared/typed-emitter.js";
@@ -158,10 +159,17 @@ export class AtEngine extends TypedEmitter<AtEngineEvents> {
         return (await this.enqueue(cmd, args, left === undefined ? opts : { ...opts, deadlineMs: left }, calledAt)) as T;
       } catch (err) {
         const delay = retryDelay(this.retry, err, attempt);
-        if (delay === undefined || attempt >= retries || opts.signal?.aborted) throw err;
+        if (delay === undefined || attempt >= retries || opts.signal?.aborted || opts.withdraw?.aborted) throw err;
         this.opts.log.debug({ cmd: cmd.name, attempt: attempt + 1, code: (err as GatewayError).code, delayMs: delay }, "retrying idempotent command");
-        if (delay > 0) await sleep(delay, this.closing.signal, this.clock).catch(() => undefined);
+        if (delay > 0) {
+          // The caller's abort or withdrawal ends the pause too: a send whose link went or whose alert ended
+          // must not wait out a busy terminal's back-off (up to the profile's cap) before it gives up.
+          const wake = linkSignals(this.closing.signal, opts.signal, opts.withdraw);
+          await sleep(delay, wake.signal, this.clock).catch(() => undefined);
+          wake.dispose();
+        }
         if (this.closed) throw err;
+        if (opts.signal?.aborted || opts.withdraw?.aborted) throw new GatewayError("AT_ABORTED", `${cmd.name} aborted in its retry pause`, { cause: err });
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { SdsBody, SdsSendResult, SendSdsOptions, TetraAddress } from "../../src/ports/radio-terminal.js";
+import { linkSignals } from "../../src/shared/linked-signal.js";
 import { GatewayError, isGatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { backoffDelay } from "../../src/shared/backoff.js";
@@ -145,7 +146,13 @@ export class SdsSender {
         const delay = orphan ? 0 : lost ? backoffDelay(0, { baseMs: 250, capMs: 250, minMs: 200 }) : backoffDelay(attempt - 1, { baseMs, capMs, minMs: baseMs });
         if (deadline !== undefined && performance.now() + delay > deadline) throw err;
         log.warn({ to: to.ssi, attempt, code: (err as GatewayError).code, retryInMs: delay }, "sds part not accepted; retrying");
-        await sleep(delay, opts.signal);
+        // A withdrawal (part 1 only) ends the pause too: a cancelled alert must not hold the send lock for it.
+        const wake = linkSignals(opts.signal, opts.withdraw);
+        try {
+          await sleep(delay, wake.signal);
+        } finally {
+          wake.dispose();
+        }
       }
     }
   }

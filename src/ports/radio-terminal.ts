@@ -29,7 +29,7 @@ export interface SendSdsOptions {
   priority?: "emergency" | "operator" | "normal";
   /** Ends the send at once, also in the middle of its commands (the terminal then stays quiet for its settle time). */
   signal?: AbortSignal;
-  /** Takes the send back only while it waits to start; once its first command is on the wire, every part goes. */
+  /** Takes the send back only until part 1's AT+CMGS is written; after that every part goes. */
   withdraw?: AbortSignal;
   /**
    * Longest wait for the terminal to accept every part, in ms (link down, busy terminal). Past it the send

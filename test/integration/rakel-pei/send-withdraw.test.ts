@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type RadioRig, radioRig } from "../../helpers/radio-rig.js";
+import { fastProfile, type RadioRig, radioRig, within } from "../../helpers/radio-rig.js";
 import { isGatewayError } from "../../../src/shared/errors.js";
 
 /**
@@ -21,8 +21,12 @@ describe("withdrawing an SDS send", () => {
     const first = rig.radio.sendSds(PEER, { type: "text", text: "Först" });
     const withdraw = new AbortController();
     const second = rig.radio.sendSds({ kind: "issi", ssi: "2006666" }, { type: "text", text: "Sedan" }, { withdraw: withdraw.signal });
-    withdraw.abort();
+    // Withdrawn while the first send is on the air and the second waits for its turn.
+    const off = rig.sim.on("command", (line) => {
+      if (line.startsWith("AT+CMGS")) withdraw.abort();
+    });
     const err = await second.then(() => undefined, (e: unknown) => e);
+    off();
     expect(isGatewayError(err, "AT_ABORTED")).toBe(true);
     await first;
     expect(rig.sim.sent.map((s) => s.ssi)).toEqual(["2005555"]);
@@ -42,5 +46,31 @@ describe("withdrawing an SDS send", () => {
     expect(r.parts).toBeGreaterThan(1);
     expect(rig.sim.sent.map((s) => s.text).join("")).toBe(text);
     expect(rig.sim.sent).toHaveLength(r.parts);
+  });
+
+  it("a withdrawal ends the pause after a busy answer at once, so a cancelled alert does not hold the terminal", async () => {
+    // A minute's pause after +CME ERROR: 42: the send would hold the send lock that long if not woken.
+    rig = await radioRig({ profile: fastProfile((p) => (p.pei.busyBackoff = { baseMs: 60_000, capMs: 60_000 })) });
+    const r = rig;
+    const withdraw = new AbortController();
+    r.sim.setFaults({ busyNext: 1 });
+    const retrying = new Promise<void>((resolve) => {
+      const off = r.sim.on("command", (line) => {
+        if (line.startsWith("AT+CTSDS")) {
+          off();
+          setTimeout(resolve, 100); // answered busy by now; the sender sleeps
+        }
+      });
+    });
+    const cancelled = r.radio.sendSds(PEER, { type: "text", text: "Inställt" }, { withdraw: withdraw.signal }).then(() => undefined, (e: unknown) => e);
+    await retrying;
+    withdraw.abort(new Error("alert ended"));
+    // Whichever pause it was in (the engine's retry of AT+CTSDS or the sender's), it ends now: refused.
+    const err = await within(cancelled, 10_000, "the withdrawn send");
+    expect(isGatewayError(err, "AT_ABORTED") || (err as Error).message === "alert ended").toBe(true);
+    // The next alert's SDS goes out without waiting for the pause.
+    const next = await within(r.radio.sendSds(PEER, { type: "text", text: "Nästa" }), 10_000, "the next send");
+    expect(next.parts).toBe(1);
+    expect(r.sim.sent.map((s) => s.text)).toEqual(["Nästa"]);
   });
 });

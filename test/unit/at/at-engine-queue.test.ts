@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type sinon from "sinon";
 import type { Priority } from "../../../adapters/at/at-engine.js";
@@ -316,6 +317,8 @@ describe("AtEngine abort and deadline", () => {
     expect(a.value).toEqual([]);
     // No settle pause: AT+B is written without any clock tick.
     expect(writes).toEqual(["AT+A\r", "AT+B\r"]);
+    // The settled command left no listener on the caller's signal.
+    expect(getEventListeners(ac.signal, "abort")).toHaveLength(0);
   });
 
   it("an already aborted signal rejects at once and writes nothing", async () => {
