@@ -3,13 +3,16 @@
  * and the proof rig (proof/harness/rig.ts) starts the daemon with the same ones, so what the soak measures
  * is what the service runs (a unit test holds the two together).
  *
- * - `--max-old-space-size=256`: besides the cap, V8 picks the heap growing factor from it. Without a cap
- *   (a limit of 2 GiB or more on a machine of this size) V8 may reserve up to 4× the live data after a
- *   full collection; with a cap at or below 256 MiB the factor is at most 1.3. In the 2.4-hour soak the
- *   uncapped daemon's heap total rose 10 MiB for 4 MiB more live data (docs/reliability.md, R9). The daemon
- *   holds about 45 MiB of live data under soak load, so 256 leaves more than five times that.
- * - `--max-semi-space-size=8`: each of the young generation's two semi-spaces grows to 16 MiB by default
- *   on 64-bit and both stay resident; 8 halves that for a process that allocates at most a few MiB/s
- *   (GC cost measured by `npm run bench`). The broker child gets the same (broker-prefork.ts).
+ * V8 sizes its heap from the memory it sees. Under the unit (`MemoryMax=768M`) Node reports 768 MiB and V8
+ * picks a heap limit of about 396 MiB and 4 MiB young-generation semi-spaces; without a memory limit (a
+ * daemon started by hand, the soak rig, CI) it sizes for the whole machine: 16 MiB semi-spaces, a limit of
+ * about 4 GiB on 24 GiB, and heap reservations of up to four times the live data after a full collection
+ * (the growing factor falls to at most 1.3 for a cap of 256 MiB or less). Measured in a 768 MiB cgroup and
+ * without one (docs/reliability.md, R9). The flags pin the service's sizes for every start:
+ * - `--max-old-space-size=256`: the daemon holds about 45 MiB of live data under soak load; 256 is five
+ *   times that, below what V8 would pick under the unit, and sets the growing factor to its lowest;
+ * - `--max-semi-space-size=4`: what V8 picks under the unit. The broker child gets the same
+ *   (`mqtt.broker.maxSemiSpaceMb`, broker-prefork.ts).
+ * `npm run bench -- v8-flags` measures their cost in GC time and throughput.
  */
-export const DAEMON_V8_FLAGS: readonly string[] = ["--max-old-space-size=256", "--max-semi-space-size=8"];
+export const DAEMON_V8_FLAGS: readonly string[] = ["--max-old-space-size=256", "--max-semi-space-size=4"];

@@ -23,8 +23,8 @@ const ENTRY = join(dirname(here), isTs ? "broker-child.ts" : "broker-child.js");
 /** The broker's default V8 heap cap (`mqtt.broker.maxOldSpaceMb`); a prefork with another cap is not used. */
 export const DEFAULT_BROKER_HEAP_MB = 256;
 const UNCLAIMED_MS = 30_000;
-/** Each young-generation semi-space (`mqtt.broker.maxSemiSpaceMb`): 8 MiB instead of V8's 16 on 64-bit, as for the daemon (src/app/daemon-v8-flags.ts). */
-export const BROKER_SEMI_SPACE_MB = 8;
+/** Each young-generation semi-space (`mqtt.broker.maxSemiSpaceMb`): 4 MiB, what V8 picks under the unit's memory limit, as for the daemon (src/app/daemon-v8-flags.ts). */
+export const BROKER_SEMI_SPACE_MB = 4;
 /** The broker process's V8 sizes; a prefork is used only when they are the ones asked for. */
 export interface BrokerHeap {
   maxOldSpaceMb: number;

@@ -50,7 +50,7 @@ describe("preforked broker process", () => {
     }
   });
 
-  it("runs with its heap cap and 8 MiB young-generation semi-spaces", () => {
+  it("runs with its heap cap and 4 MiB young-generation semi-spaces", () => {
     preforkBrokerChild();
     const argv = readFileSync(`/proc/${preforkedPid()!}/cmdline`, "latin1").split("\0");
     expect(argv).toContain(`--max-old-space-size=${DEFAULT_BROKER_HEAP_MB}`);
@@ -69,7 +69,7 @@ describe("preforked broker process", () => {
 
   for (const [what, heap] of [
     ["heap cap", { maxOldSpaceMb: 300, maxSemiSpaceMb: BROKER_SEMI_SPACE_MB }],
-    ["semi-space size", { maxOldSpaceMb: DEFAULT_BROKER_HEAP_MB, maxSemiSpaceMb: 4 }],
+    ["semi-space size", { maxOldSpaceMb: DEFAULT_BROKER_HEAP_MB, maxSemiSpaceMb: 8 }],
   ] as const) {
     it(`is killed and replaced when its ${what} differs from the config's`, async () => {
       preforkBrokerChild(heap);
