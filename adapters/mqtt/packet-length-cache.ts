@@ -14,7 +14,8 @@ let filled = false;
  * block of its own alive: up to 16 384 × 8 KiB = 128 MiB outside the V8 heap per process, and alert
  * documents, whose length changes with every attempt, reach many lengths. (The soak proof's heap analysis
  * found 993 pinned blocks, 7.8 MiB, after 17 minutes, still growing.) Filled in one pass, the entries share
- * about sixteen blocks (128 KiB) and the cache never grows again. Costs about 50 ms once per process.
+ * about 32 blocks (256 KiB: the fill's own 2-byte topic lengths take every other slot, since the number
+ * table below is off) and the cache never grows again. Costs about 50 ms once per process.
  */
 export function fillPacketLengthCache(): void {
   if (filled) return;
