@@ -7,6 +7,7 @@ import type { SimModem } from "../../adapters/gsm-sms/sim/sim-modem.js";
 import { hashPassword } from "../../adapters/mqtt/auth/password-hash.js";
 import type { SimTerminal } from "../../adapters/rakel-pei/sim/sim-terminal.js";
 import { DAEMON_V8_FLAGS } from "../../src/app/daemon-v8-flags.js";
+import { withMallocDefaults } from "../../src/shared/malloc-env.js";
 import { PtyDevice, simModem, simTerminal, TERMINAL_ISSI } from "./devices.js";
 import { freePort, killGroup, Mosquitto, sleep, until } from "./processes.js";
 import { PROOF_ACTIVATOR_ISSI, PROOF_ACTIVATOR_MSISDN, PROOF_ROSTER } from "./workloads.js";
@@ -167,7 +168,7 @@ export class Rig {
     writeFileSync(this.logFd, `\n=== start ${this.starts} at ${new Date().toISOString()}\n`);
     const child = spawn(process.execPath, [...DAEMON_V8_FLAGS, "--import", PROBE, CLI, "run", "--config", this.configPath], {
       cwd: ROOT,
-      env: { ...process.env, NODE_NO_WARNINGS: "1", ...this.opts.env, ...extraEnv },
+      env: { ...withMallocDefaults(process.env), NODE_NO_WARNINGS: "1", ...this.opts.env, ...extraEnv },
       stdio: ["ignore", this.logFd, this.logFd],
       detached: true,
     });

@@ -26,7 +26,16 @@ export async function runDaemon(o: DaemonOptions): Promise<number> {
   const log = createRootLogger({ level: o.logLevel ?? config.log.level, pretty: o.pretty ?? false });
   for (const w of warnings) log.warn({ config: o.configPath }, w);
   // The unit's V8 flags (src/app/daemon-v8-flags.ts) show here; a hand-started daemon without them shows ~2 GiB or more.
-  log.info({ event: "v8-heap", heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) }, "V8 heap limit");
+  // So do its malloc settings (src/shared/malloc-env.ts): null when started without them.
+  log.info(
+    {
+      event: "v8-heap",
+      heapLimitMiB: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
+      mallocArenaMax: process.env["MALLOC_ARENA_MAX"] ?? null,
+      mallocMmapThreshold: process.env["MALLOC_MMAP_THRESHOLD_"] ?? null,
+    },
+    "V8 heap limit and malloc settings",
+  );
   // Listen before starting: a SIGTERM that arrives while links are still opening is honoured by an
   // ordered stop as soon as the start has finished, never by dying half-started.
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {

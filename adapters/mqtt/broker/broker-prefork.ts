@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { withMallocDefaults } from "../../../src/shared/malloc-env.js";
 
 /**
  * Forking the broker process, and forking it early.
@@ -14,7 +15,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
  * heap cap matches, so the child's loading overlaps the gateway's. A prefork nobody takes (a config error,
  * an external broker) is killed after `UNCLAIMED_MS` and never keeps the gateway process alive.
  *
- * This module imports nothing but Node built-ins so that it can run before everything else is loaded.
+ * This module imports nothing but Node built-ins (and the import-free malloc-env.ts) so that it can run before
+ * everything else is loaded.
  */
 
 const here = fileURLToPath(import.meta.url);
@@ -43,11 +45,7 @@ function forkNow(heap: BrokerHeap): ChildProcess {
   // ones come from the arenas and stay resident after a reconnect storm (60-minute soak: broker RSS peaks
   // of 184 MiB). A fixed 1 MiB threshold keeps them on mmap (five storms of 50 logins in a test process:
   // 86 instead of 123–172 MiB resident after). An operator's own settings win.
-  const env = {
-    ...process.env,
-    MALLOC_ARENA_MAX: process.env["MALLOC_ARENA_MAX"] ?? "2",
-    MALLOC_MMAP_THRESHOLD_: process.env["MALLOC_MMAP_THRESHOLD_"] ?? String(1 << 20),
-  };
+  const env = withMallocDefaults(process.env);
   return fork(ENTRY, [], { execArgv, env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
 }
 
