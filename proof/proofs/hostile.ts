@@ -108,6 +108,12 @@ const mqttClientCase = (item: string, what: (port: number) => Promise<string>, w
   },
 });
 
+/**
+ * The broker closed the connection on an oversized packet. The client sees that as a close, or, when it is
+ * still writing the packet, as ECONNRESET or EPIPE (which of the two depends on timing: run to run).
+ */
+const CLOSED_BY_BROKER = /^(closed|refused: (ECONNRESET|EPIPE))$/;
+
 function connectResult(port: number, opts: Record<string, unknown>, act?: (c: ReturnType<typeof connect>) => Promise<string>): Promise<string> {
   return new Promise((res) => {
     const c = connect({ host: "127.0.0.1", port, reconnectPeriod: 0, connectTimeout: 3000, ...opts });
@@ -202,13 +208,13 @@ export async function hostile(args: ProofArgs): Promise<Report> {
       activation("#1-3 activation text with Ctrl-Z and ESC from the activator", "sms", PROOF_ACTIVATOR_MSISDN, "LARM r1 x\x1a\r\nAT+CMGD=1,4\x1b"),
       activation("#15 activation from an ISSI not allowed", "sds", "2007777", "LARM alla Brand", false),
       activation("#15 activation from a number not allowed", "sms", "+46707777777", "LARM alla Brand", false),
-      mqttClientCase("#23 1 MB-class request (100 KiB packet)", (port) => connectResult(port, USER, (c) => new Promise((r) => { c.once("close", () => r("closed")); c.publish(`${BASE}/bridge/request/sms/send`, JSON.stringify({ to: "+46701234567", text: "x".repeat(100_000) }), { qos: 1 }); setTimeout(() => r("still open"), 4000); })), /closed|ECONNRESET/),
+      mqttClientCase("#23 1 MB-class request (100 KiB packet)", (port) => connectResult(port, USER, (c) => new Promise((r) => { c.once("close", () => r("closed")); c.publish(`${BASE}/bridge/request/sms/send`, JSON.stringify({ to: "+46701234567", text: "x".repeat(100_000) }), { qos: 1 }); setTimeout(() => r("still open"), 4000); })), CLOSED_BY_BROKER),
       mqttClientCase("#25 publish to $SYS", (port) => connectResult(port, USER, (c) => new Promise((r) => { c.once("close", () => r("closed")); c.publish("$SYS/broker/x", "1", { qos: 1 }); setTimeout(() => r("still open"), 4000); })), /closed/),
       mqttClientCase("#26 subscribe to #", (port) => connectResult(port, USER, async (c) => { const g = await c.subscribeAsync("#", { qos: 1 }).catch((e: unknown) => [{ qos: (e as Error).message }]); return `granted ${String(g[0]?.qos)}`; }), /granted (128|.*Unspecified error|.*Not authorized)/i),
       mqttClientCase("#27 wrong password", (port) => connectResult(port, { username: "proof", password: "nope" }), /refused|closed/),
       mqttClientCase("#27 empty username", (port) => connectResult(port, { username: "", password: "x" }), /refused|closed/),
       mqttClientCase("#27 1 KB client id", (port) => connectResult(port, { ...USER, clientId: "c".repeat(1024) }), /refused|closed/),
-      mqttClientCase("#30 100 MB-class publish (2 MB)", (port) => connectResult(port, USER, (c) => new Promise((r) => { c.once("close", () => r("closed")); c.publish(`${BASE}/bridge/request/sds/send`, Buffer.alloc(2 * 1024 * 1024, 0x41), { qos: 1 }); setTimeout(() => r("still open"), 6000); })), /closed|ECONNRESET/),
+      mqttClientCase("#30 100 MB-class publish (2 MB)", (port) => connectResult(port, USER, (c) => new Promise((r) => { c.once("close", () => r("closed")); c.publish(`${BASE}/bridge/request/sds/send`, Buffer.alloc(2 * 1024 * 1024, 0x41), { qos: 1 }); setTimeout(() => r("still open"), 6000); })), CLOSED_BY_BROKER),
       {
         item: "#6/#8/#9/#10/#11/#12 malformed SDS lines from the terminal",
         entry: "incoming SDS",

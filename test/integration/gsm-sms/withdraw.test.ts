@@ -2,6 +2,7 @@ import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { isGatewayError } from "../../../src/shared/errors.js";
 import { modemRig } from "./modem-harness.js";
+import { abortOnCommand } from "../../helpers/abort-on-command.js";
 
 /**
  * `withdraw` (an alert that ended) takes an SMS back only until part 1's AT+CMGS is written; after that every
@@ -18,9 +19,7 @@ describe("withdrawing an SMS send", () => {
       const first = rig.modem.sendSms(TO, "Först");
       const withdraw = new AbortController();
       const second = rig.modem.sendSms("+46709999999", "Sedan", { withdraw: withdraw.signal });
-      const off = rig.sim.on("command", (line) => {
-        if (line.startsWith("AT+CMGS")) withdraw.abort();
-      });
+      const off = abortOnCommand(rig.sim, "AT+CMGS", withdraw);
       const err = await second.then(() => undefined, (e: unknown) => e);
       off();
       expect(isGatewayError(err, "AT_ABORTED")).toBe(true);
@@ -37,9 +36,7 @@ describe("withdrawing an SMS send", () => {
     try {
       const withdraw = new AbortController();
       const link = new AbortController();
-      const off = rig.sim.on("command", (line) => {
-        if (line.startsWith("AT+CMGS")) withdraw.abort();
-      });
+      const off = abortOnCommand(rig.sim, "AT+CMGS", withdraw);
       const r = await rig.modem.sendSms(TO, LONG, { withdraw: withdraw.signal, signal: link.signal });
       off();
       expect(withdraw.signal.aborted).toBe(true);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fastProfile, type RadioRig, radioRig, within } from "../../helpers/radio-rig.js";
 import { isGatewayError } from "../../../src/shared/errors.js";
+import { abortOnCommand } from "../../helpers/abort-on-command.js";
 
 /**
  * `withdraw` (an alert that ended, src/dispatch/in-flight-sends.ts) takes an SDS back only while it waits to
@@ -22,9 +23,7 @@ describe("withdrawing an SDS send", () => {
     const withdraw = new AbortController();
     const second = rig.radio.sendSds({ kind: "issi", ssi: "2006666" }, { type: "text", text: "Sedan" }, { withdraw: withdraw.signal });
     // Withdrawn while the first send is on the air and the second waits for its turn.
-    const off = rig.sim.on("command", (line) => {
-      if (line.startsWith("AT+CMGS")) withdraw.abort();
-    });
+    const off = abortOnCommand(rig.sim, "AT+CMGS", withdraw);
     const err = await second.then(() => undefined, (e: unknown) => e);
     off();
     expect(isGatewayError(err, "AT_ABORTED")).toBe(true);
@@ -37,9 +36,7 @@ describe("withdrawing an SDS send", () => {
     rig = await radioRig();
     const text = Array.from({ length: 200 }, (_, i) => "åäöÅÄÖ abcdefghij"[i % 17]).join("");
     const withdraw = new AbortController();
-    const off = rig.sim.on("command", (line) => {
-      if (line.startsWith("AT+CMGS")) withdraw.abort();
-    });
+    const off = abortOnCommand(rig.sim, "AT+CMGS", withdraw);
     const r = await rig.radio.sendSds(PEER, { type: "text", text }, { withdraw: withdraw.signal });
     off();
     expect(withdraw.signal.aborted).toBe(true);
