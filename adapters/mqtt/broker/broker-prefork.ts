@@ -38,13 +38,12 @@ let early: { child: ChildProcess; heap: BrokerHeap; timer: ReturnType<typeof set
 
 function forkNow(heap: BrokerHeap): ChildProcess {
   const execArgv = [`--max-old-space-size=${heap.maxOldSpaceMb}`, `--max-semi-space-size=${heap.maxSemiSpaceMb}`, ...(isTs ? ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] : [])];
-  // glibc gives each libuv worker thread its own malloc arena; the broker's first concurrent scrypt logins
-  // (four threads) left four arenas of about 16 MiB resident for good (soak proof, docs/reliability.md R9).
-  // Two arenas serve a process whose JavaScript runs on one thread. Each scrypt check takes 16 MiB; glibc
-  // serves the first from mmap and gives it back, but then raises its mmap threshold to that size, so later
-  // ones come from the arenas and stay resident after a reconnect storm (60-minute soak: broker RSS peaks
-  // of 184 MiB). A fixed 1 MiB threshold keeps them on mmap (five storms of 50 logins in a test process:
-  // 86 instead of 123–172 MiB resident after). An operator's own settings win.
+  // The malloc settings (src/shared/malloc-env.ts says what they do), as the broker measured them: its first
+  // concurrent scrypt logins (four threads) left four arenas of about 16 MiB resident for good, and after
+  // glibc raised its mmap threshold to scrypt's 16 MiB blocks a reconnect storm left broker RSS peaks of
+  // 184 MiB (60-minute soak); with them, five storms of 50 logins in a test process left 86 instead of
+  // 123–172 MiB resident (docs/reliability.md, R9). The child always gets them, unless the environment
+  // sets its own.
   const env = withMallocDefaults(process.env);
   return fork(ENTRY, [], { execArgv, env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
 }
