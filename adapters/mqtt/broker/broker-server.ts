@@ -10,6 +10,7 @@ import { AdmissionGate, type GateCounters } from "./admission-gate.js";
 import { createAuthHooks, newSecurityCounters, type AuthState, type SecurityCounters, type SessionBook } from "./auth-hooks.js";
 import { PersistenceMirror, type PersistenceLike, type RestoreResult } from "./file-persistence.js";
 import { openListener, type OpenListener } from "./listeners.js";
+import { PublishesInFlight } from "./publishes-in-flight.js";
 import { PacketGuard, type ConnMeta } from "./packet-guard.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
 import { fillPacketLengthCache } from "../packet-length-cache.js";
@@ -73,6 +74,9 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
+/** How long a stopping broker waits for the publishes in flight to reach their subscribers. */
+export const CLOSE_DELIVERY_MS = 1000;
+
 /** Internal connections carry the gateway's own retained state; 1 MiB leaves room and still bounds it. */
 const INTERNAL_MAX_PACKET = 1024 * 1024;
 
@@ -114,6 +118,7 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger, h
   aedes.on("connectionError", (_client, err) => rl.warn("connection-error", { mod: "mqtt-broker", event: "connection-error", err: err.message }, "connection closed before CONNECT completed"));
   aedes.on("keepaliveTimeout", (client) => rl.warn(`keepalive:${client.id}`, { mod: "mqtt-broker", event: "keepalive-timeout", clientId: client.id }, "client keepalive timed out"));
   await aedes.listen();
+  const inFlight = new PublishesInFlight(aedes);
 
   // Always wrapped: the retained and offline-queue limits apply with or without a state directory.
   const stateDir = cfg.broker.stateDir;
@@ -185,8 +190,13 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger, h
       log.info({ mod: "mqtt-broker", users: auth.users.size }, "users and ACL reloaded");
     },
     close: async () => {
-      await Promise.all(listeners.map((l) => l.close()));
+      // In order, so that what was acknowledged reaches its subscribers: no new connections; the publishes
+      // in flight delivered (aedes PUBACKs before it delivers); then aedes closes its clients, each through
+      // its PacketGuard, which hands its corked bytes to the kernel first; last, sockets that never logged in.
+      for (const l of listeners) l.stopAccepting();
+      await inFlight.settled(CLOSE_DELIVERY_MS);
       await new Promise<void>((r) => aedes.close(() => r()));
+      await Promise.all(listeners.map((l) => l.close()));
       await mirror.flush();
     },
   };

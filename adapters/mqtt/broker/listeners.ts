@@ -25,6 +25,8 @@ export interface OpenListener {
   kind: ListenerConfig["kind"] | "internal";
   host: string;
   port: number;
+  /** Takes no more connections; those open stay open. */
+  stopAccepting(): void;
   close(): Promise<void>;
 }
 
@@ -72,11 +74,15 @@ export async function openListener(name: string, cfg: ListenerConfig | { kind: "
     return true;
   };
   const meta = (raw: Socket, extra: Partial<ConnMeta> = {}): ConnMeta => ({ listener: name, remoteAddress: raw.remoteAddress ?? "?", loggedIn: () => deps.gate.admitted(raw), ...extra });
-  const close = (server: NetServer | HttpServer) => (): Promise<void> =>
-    new Promise((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
+  let closed: Promise<void> | undefined;
+  const stopAccepting = (server: NetServer | HttpServer) => (): void => {
+    closed ??= new Promise((resolve) => server.close(() => resolve()));
+  };
+  const close = (server: NetServer | HttpServer) => (): Promise<void> => {
+    stopAccepting(server)();
+    for (const s of sockets) s.destroy();
+    return closed ?? Promise.resolve();
+  };
 
   switch (cfg.kind) {
     case "internal":
@@ -85,7 +91,7 @@ export async function openListener(name: string, cfg: ListenerConfig | { kind: "
         if (onAccept(s)) deps.accept(s, meta(s));
       });
       const port = await listen(server, cfg.host, cfg.port);
-      return { name, kind: cfg.kind, host: cfg.host, port, close: close(server) };
+      return { name, kind: cfg.kind, host: cfg.host, port, stopAccepting: stopAccepting(server), close: close(server) };
     }
     case "tls": {
       // The raw socket of each TLS connection, by remote address and port, to find it again after the handshake.
@@ -118,7 +124,7 @@ export async function openListener(name: string, cfg: ListenerConfig | { kind: "
       });
       server.on("tlsClientError", (err, s) => rl.warn(`tls:${s.remoteAddress ?? "?"}`, { mod: "mqtt-broker", event: "tls-failed", listener: name, remoteAddress: s.remoteAddress, err: err.message }, "TLS handshake failed"));
       const port = await listen(server, cfg.host, cfg.port);
-      return { name, kind: "tls", host: cfg.host, port, close: close(server) };
+      return { name, kind: "tls", host: cfg.host, port, stopAccepting: stopAccepting(server), close: close(server) };
     }
     case "ws": {
       const http = createHttpServer((_req, res) => res.writeHead(426, { "content-type": "text/plain" }).end("MQTT over WebSocket only\n"));
@@ -144,7 +150,7 @@ export async function openListener(name: string, cfg: ListenerConfig | { kind: "
       });
       const port = await listen(http, cfg.host, cfg.port);
       const closeHttp = close(http);
-      return { name, kind: "ws", host: cfg.host, port, close: async () => (wss.close(), closeHttp()) };
+      return { name, kind: "ws", host: cfg.host, port, stopAccepting: stopAccepting(http), close: async () => (wss.close(), closeHttp()) };
     }
   }
 }
