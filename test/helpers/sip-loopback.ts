@@ -156,7 +156,12 @@ export async function startLoopback(log: Logger, overrides: { pinDelayMs?: numbe
     else retained.set(topic, body);
   });
   await bridge.start();
-  await until(() => (bridge.health.state === "ready" && gw.sipBridge?.health.state === "ready" ? true : undefined), 15000, "both SIP agents ready");
+  // The limit bounds a hang: on a loaded 2-core CI machine baresip's start and its control connection took
+  // longer than 15 s once. The health of both agents goes into the error, so a failure says which one.
+  const both = (): string => `bridge ${bridge.health.state} (${bridge.health.detail}; ${bridge.restarts} restarts), gateway ${gw.sipBridge?.health.state ?? "absent"} (${gw.sipBridge?.health.detail ?? ""})`;
+  await until(() => (bridge.health.state === "ready" && gw.sipBridge?.health.state === "ready" ? true : undefined), 40_000, "both SIP agents ready").catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}: ${both()}`);
+  });
   const request = async (verb: string, payload: Record<string, unknown>, ms = 10000) => {
     const transaction = `t-${Math.random().toString(36).slice(2)}`;
     await client.publishAsync(`${BASE}/bridge/request/${verb}`, JSON.stringify({ transaction, ...payload }), { qos: 1 });

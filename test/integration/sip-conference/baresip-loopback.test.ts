@@ -25,7 +25,7 @@ describe.runIf(hasBaresip() || process.env["CI"])("conferences over real SIP (ba
 
   beforeAll(async () => {
     lb = await startLoopback(silentLogger());
-  }, 30000);
+  }, 60_000);
   afterAll(async () => {
     await lb?.stop();
   });
