@@ -58,6 +58,8 @@ export interface BrokerStats {
   gate: GateCounters;
   /** Persistent sessions and what they have queued. */
   sessions: { count: number; queued: number; queuedBytes: number };
+  /** Publishes taken on and not yet handed to every subscriber (0 when idle; a stop waits for them). */
+  publishesInFlight: number;
   /** What the start restored from the state directory. */
   restored: RestoreResult;
   security: SecurityCounters;
@@ -179,6 +181,7 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger, h
         refusedConnections: gate.counters.refused,
         gate: { ...gate.counters },
         sessions: { count: mirror.count(), queued: q.n, queuedBytes: q.bytes },
+        publishesInFlight: inFlight.count,
         restored,
         security: { ...security },
         violations,

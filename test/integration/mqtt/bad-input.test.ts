@@ -134,6 +134,11 @@ describe("per-client limits", () => {
     const seen = healthy.lines.length;
     pub.publish("flood/fat", body, { qos: 0 });
     await healthy.waitFor((l) => l.length > seen, 3000, "the healthy subscriber still receiving");
+    // Every delivery to the frozen subscriber was called back when drainTimeout closed it: nothing stays
+    // counted in flight (a stop would otherwise wait its full bound, and the count would only grow).
+    let inFlight = -1;
+    for (const end = Date.now() + 5000; Date.now() < end && inFlight !== 0; await sleep(50)) inFlight = (await t.gw.broker.stats()).publishesInFlight;
+    expect(inFlight).toBe(0);
     await pub.endAsync();
     frozen.destroy();
   }, 30_000);
