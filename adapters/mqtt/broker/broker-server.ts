@@ -196,7 +196,7 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger, h
       // In order, so that what was acknowledged reaches its subscribers: no new connections; the publishes
       // in flight delivered (aedes PUBACKs before it delivers); then aedes closes its clients, each through
       // its PacketGuard, which hands its corked bytes to the kernel first; last, sockets that never logged in.
-      for (const l of listeners) l.stopAccepting();
+      for (const l of listeners) void l.stopAccepting();
       await inFlight.settled(CLOSE_DELIVERY_MS);
       await new Promise<void>((r) => aedes.close(() => r()));
       await Promise.all(listeners.map((l) => l.close()));

@@ -25,8 +25,8 @@ export interface OpenListener {
   kind: ListenerConfig["kind"] | "internal";
   host: string;
   port: number;
-  /** Takes no more connections; those open stay open. */
-  stopAccepting(): void;
+  /** Takes no more connections; those open stay open. Resolves once the last of them has closed. */
+  stopAccepting(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -75,13 +75,12 @@ export async function openListener(name: string, cfg: ListenerConfig | { kind: "
   };
   const meta = (raw: Socket, extra: Partial<ConnMeta> = {}): ConnMeta => ({ listener: name, remoteAddress: raw.remoteAddress ?? "?", loggedIn: () => deps.gate.admitted(raw), ...extra });
   let closed: Promise<void> | undefined;
-  const stopAccepting = (server: NetServer | HttpServer) => (): void => {
-    closed ??= new Promise((resolve) => server.close(() => resolve()));
-  };
+  /** Resolves once the server is closed, which is after its last connection. */
+  const stopAccepting = (server: NetServer | HttpServer) => (): Promise<void> => (closed ??= new Promise((resolve) => server.close(() => resolve())));
   const close = (server: NetServer | HttpServer) => (): Promise<void> => {
-    stopAccepting(server)();
+    const done = stopAccepting(server)();
     for (const s of sockets) s.destroy();
-    return closed ?? Promise.resolve();
+    return done;
   };
 
   switch (cfg.kind) {

@@ -65,8 +65,11 @@ export class PublishesInFlight {
 
   private wake(): void {
     const oldest = this.pending.values().next();
-    const done = (w: Waiter): boolean => oldest.done === true || oldest.value > w.upTo;
-    for (const w of this.waiters.filter(done)) w.resolve();
-    this.waiters = this.waiters.filter((w) => !done(w));
+    const waiting: Waiter[] = [];
+    for (const w of this.waiters) {
+      if (oldest.done === true || oldest.value > w.upTo) w.resolve();
+      else waiting.push(w);
+    }
+    this.waiters = waiting;
   }
 }
