@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { startBrokerServer, type RunningBroker } from "../../../adapters/mqtt/broker/broker-server.js";
 import { silentLogger } from "../../../src/shared/logger.js";
-import { ACL, BASE, USERS, testConfig, writeUsers } from "./helpers/test-gateway.js";
+import { BASE, USERS, testConfig, writeAuthFiles } from "./helpers/test-gateway.js";
 
 /**
  * A stopping broker delivers what it has acknowledged. aedes PUBACKs a QoS 1 publish before it delivers it,
@@ -27,8 +27,7 @@ afterEach(async () => {
 
 async function start(): Promise<number> {
   dir = mkdtempSync(join(tmpdir(), "rakelgw-broker-close-"));
-  await writeUsers(join(dir, "users"), USERS);
-  writeFileSync(join(dir, "acl"), ACL);
+  await writeAuthFiles(dir);
   broker = await startBrokerServer({ broker: testConfig(dir, {}).broker, baseTopic: BASE, brokerId: "close-test", internal: { host: "127.0.0.1", port: 0, password: "internal" } }, silentLogger());
   return broker.ports["tcp-0"] ?? 0;
 }
@@ -63,5 +62,4 @@ describe("broker close", () => {
     expect(acked).toBe(N);
     expect(got).toEqual(Array.from({ length: N }, (_, i) => `m${i}`));
   });
-
 });

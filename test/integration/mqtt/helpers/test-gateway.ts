@@ -65,6 +65,12 @@ export async function writeUsers(path: string, users: Record<string, string>): P
   writeFileSync(path, serializeUsers(map), { mode: 0o600 });
 }
 
+/** The users and ACL files `testConfig(dir, …)` points at. */
+export async function writeAuthFiles(dir: string): Promise<void> {
+  await writeUsers(join(dir, "users"), USERS);
+  writeFileSync(join(dir, "acl"), ACL);
+}
+
 export function testConfig(dir: string, o: TestGatewayOptions): MqttConfig {
   return parseMqttConfig({
     baseTopic: BASE,
@@ -85,8 +91,7 @@ export function testConfig(dir: string, o: TestGatewayOptions): MqttConfig {
 export async function startTestGateway(o: TestGatewayOptions = {}): Promise<TestGateway> {
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), "rakelgw-mqtt-"));
   mkdirSync(dir, { recursive: true });
-  await writeUsers(join(dir, "users"), USERS);
-  writeFileSync(join(dir, "acl"), ACL);
+  await writeAuthFiles(dir);
   const level = process.env["RAKELGW_TEST_LOG"];
   const log = o.log ?? (level ? createRootLogger({ level, destination: 2 }) : silentLogger());
   const gw = await startMqttGateway({ config: testConfig(dir, o), log, links: new LinkHealthRegistry({ log }), version: "0.1.0-test", simulated: true, logFd: 2 });
