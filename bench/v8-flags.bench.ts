@@ -1,18 +1,19 @@
 /**
- * What the V8 flags cost and save (src/app/daemon-v8-flags.ts, `mqtt.broker.maxSemiSpaceMb`), same work with
+ * What the V8 flags cost and save (src/app/daemon-v8-flags.ts, `mqtt.broker.maxSemiSpaceMb`/`optimizeForSize`), same work with
  * V8's defaults and with the flags:
  * - daemon: bench/v8-flags-child.ts in a process of its own (300 alert sends → first `AT+CMGS`, three
  *   200-recipient alerts through an in-process terminal at R = 250 SDS/s): latency, SDS/s, CPU time, GC
  *   pauses (scavenges and full collections) and memory at the end;
- * - broker: the embedded broker with 16 MiB semi-spaces (V8's default without a memory limit) and with its
- *   setting (`mqtt.broker.maxSemiSpaceMb`), alternated, three runs each, saturated by 10 × 10 clients at
- *   QoS 0 and 1 (bench/mqtt.bench.ts's method): msg/s with the spread between runs, and RSS after.
+ * - broker: the embedded broker with V8's defaults without a memory limit (16 MiB semi-spaces), with its
+ *   semi-space setting alone (`mqtt.broker.maxSemiSpaceMb`) and with its shipped settings (that and
+ *   `mqtt.broker.optimizeForSize`), alternated, three runs each, saturated by 10 × 10 clients at QoS 0
+ *   and 1 (bench/mqtt.bench.ts's method): msg/s with the spread between runs, and RSS after.
  * Run: `npm run bench -- v8-flags`.
  */
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BROKER_SEMI_SPACE_MB } from "../adapters/mqtt/broker/broker-prefork.js";
+import { BROKER_OPTIMIZE_FOR_SIZE, BROKER_SEMI_SPACE_MB } from "../adapters/mqtt/broker/broker-prefork.js";
 import { DAEMON_V8_FLAGS } from "../src/app/daemon-v8-flags.js";
 import { saturate } from "./mqtt.bench.js";
 import { rssOf } from "../test/integration/mqtt/helpers/procs.js";
@@ -40,8 +41,8 @@ function daemonRun(flags: readonly string[]): ChildFigures {
   return JSON.parse(line) as ChildFigures;
 }
 
-async function brokerRun(maxSemiSpaceMb: number): Promise<{ qos0: number; qos1: number; rssMiB: number }> {
-  const g = await startTestGateway({ broker: { maxSemiSpaceMb }, limits: { publishRatePerSecond: 0 } });
+async function brokerRun(v8: { maxSemiSpaceMb: number; optimizeForSize: boolean }): Promise<{ qos0: number; qos1: number; rssMiB: number }> {
+  const g = await startTestGateway({ broker: v8, limits: { publishRatePerSecond: 0 } });
   try {
     const qos0 = await saturate(g.port, 0);
     const qos1 = await saturate(g.port, 1);
@@ -72,16 +73,21 @@ export async function run(): Promise<Record<string, number>> {
     out[`v8.daemon_${name}_heap_total_mib`] = round(mean((c) => c.heapTotalMiB));
     out[`v8.daemon_${name}_rss_mib`] = round(mean((c) => c.rssMiB));
   }
-  // V8's default without a memory limit (16) and the broker's setting, alternated, three runs each.
-  const brokers = new Map<number, { qos0: number; qos1: number; rssMiB: number }[]>([[16, []], [BROKER_SEMI_SPACE_MB, []]]);
-  for (let i = 0; i < 3; i++) for (const [semi, rs] of brokers) rs.push(await brokerRun(semi));
-  for (const [semi, rs] of brokers) {
+  // V8's defaults without a memory limit, the semi-space setting alone, the shipped settings; alternated, three runs each.
+  const settings: Record<string, { maxSemiSpaceMb: number; optimizeForSize: boolean }> = {
+    defaults: { maxSemiSpaceMb: 16, optimizeForSize: false },
+    [`semi${BROKER_SEMI_SPACE_MB}`]: { maxSemiSpaceMb: BROKER_SEMI_SPACE_MB, optimizeForSize: false },
+    flags: { maxSemiSpaceMb: BROKER_SEMI_SPACE_MB, optimizeForSize: BROKER_OPTIMIZE_FOR_SIZE },
+  };
+  const brokers = new Map<string, { qos0: number; qos1: number; rssMiB: number }[]>(Object.keys(settings).map((k) => [k, []]));
+  for (let i = 0; i < 3; i++) for (const [name, rs] of brokers) rs.push(await brokerRun(settings[name] ?? settings.defaults!));
+  for (const [name, rs] of brokers) {
     const mean = (f: (b: { qos0: number; qos1: number; rssMiB: number }) => number): number => rs.reduce((a, b) => a + f(b), 0) / rs.length;
-    out[`v8.broker_semi${semi}_qos0_msgs_per_s`] = Math.round(mean((b) => b.qos0));
-    out[`v8.broker_semi${semi}_qos0_spread_percent`] = round(((Math.max(...rs.map((b) => b.qos0)) - Math.min(...rs.map((b) => b.qos0))) / mean((b) => b.qos0)) * 100);
-    out[`v8.broker_semi${semi}_qos1_msgs_per_s`] = Math.round(mean((b) => b.qos1));
-    out[`v8.broker_semi${semi}_qos1_spread_percent`] = round(((Math.max(...rs.map((b) => b.qos1)) - Math.min(...rs.map((b) => b.qos1))) / mean((b) => b.qos1)) * 100);
-    out[`v8.broker_semi${semi}_rss_after_mib`] = round(mean((b) => b.rssMiB));
+    out[`v8.broker_${name}_qos0_msgs_per_s`] = Math.round(mean((b) => b.qos0));
+    out[`v8.broker_${name}_qos0_spread_percent`] = round(((Math.max(...rs.map((b) => b.qos0)) - Math.min(...rs.map((b) => b.qos0))) / mean((b) => b.qos0)) * 100);
+    out[`v8.broker_${name}_qos1_msgs_per_s`] = Math.round(mean((b) => b.qos1));
+    out[`v8.broker_${name}_qos1_spread_percent`] = round(((Math.max(...rs.map((b) => b.qos1)) - Math.min(...rs.map((b) => b.qos1))) / mean((b) => b.qos1)) * 100);
+    out[`v8.broker_${name}_rss_after_mib`] = round(mean((b) => b.rssMiB));
   }
   for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(48)} ${v}`);
   return out;

@@ -1,6 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { validateAgainst } from "../../src/config/validate.js";
-import { DEFAULT_BROKER_HEAP_MB, BROKER_SEMI_SPACE_MB } from "./broker/broker-prefork.js";
+import { DEFAULT_BROKER_HEAP_MB, BROKER_SEMI_SPACE_MB, BROKER_OPTIMIZE_FOR_SIZE } from "./broker/broker-prefork.js";
 
 /**
  * Configuration of everything MQTT: the embedded broker, the topic API, the regional uplink and the `ip`
@@ -109,6 +109,7 @@ export const BrokerSchema = Type.Object(
     limits: LimitsSchema,
     maxOldSpaceMb: Type.Integer({ minimum: 32, default: DEFAULT_BROKER_HEAP_MB, description: "V8 heap cap of the broker process" }),
     maxSemiSpaceMb: Type.Integer({ minimum: 1, maximum: 64, default: BROKER_SEMI_SPACE_MB, description: "V8 young-generation semi-space size of the broker process (it has two)" }),
+    optimizeForSize: Type.Boolean({ default: BROKER_OPTIMIZE_FOR_SIZE, description: "V8's low-memory mode (--optimize-for-size) for the broker process: a heap close to its live data, for some message rate" }),
     restartBaseMs: Type.Integer({ minimum: 10, default: 200 }),
     restartCapMs: Type.Integer({ minimum: 100, default: 10000 }),
     logLevel: Type.String({ default: "info" }),

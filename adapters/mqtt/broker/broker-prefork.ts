@@ -27,17 +27,29 @@ export const DEFAULT_BROKER_HEAP_MB = 256;
 const UNCLAIMED_MS = 30_000;
 /** Each young-generation semi-space (`mqtt.broker.maxSemiSpaceMb`): 4 MiB, what V8 picks under the unit's memory limit, as for the daemon (src/app/daemon-v8-flags.ts). */
 export const BROKER_SEMI_SPACE_MB = 4;
-/** The broker process's V8 sizes; a prefork is used only when they are the ones asked for. */
+/**
+ * V8's low-memory mode for the broker process (`mqtt.broker.optimizeForSize`), as for the daemon
+ * (src/app/daemon-v8-flags.ts): the heap total stays close to the live data. The 2.4-hour soak of
+ * docs/reliability.md (run G) left the broker's heap total growing 0.9 MiB/h without it.
+ */
+export const BROKER_OPTIMIZE_FOR_SIZE = true;
+/** The broker process's V8 settings; a prefork is used only when they are the ones asked for. */
 export interface BrokerHeap {
   maxOldSpaceMb: number;
   maxSemiSpaceMb: number;
+  optimizeForSize: boolean;
 }
-const DEFAULT_HEAP: BrokerHeap = { maxOldSpaceMb: DEFAULT_BROKER_HEAP_MB, maxSemiSpaceMb: BROKER_SEMI_SPACE_MB };
+const DEFAULT_HEAP: BrokerHeap = { maxOldSpaceMb: DEFAULT_BROKER_HEAP_MB, maxSemiSpaceMb: BROKER_SEMI_SPACE_MB, optimizeForSize: BROKER_OPTIMIZE_FOR_SIZE };
+
+/** The V8 flags a broker child with these settings is started with. */
+export function brokerV8Flags(heap: BrokerHeap): string[] {
+  return [`--max-old-space-size=${heap.maxOldSpaceMb}`, `--max-semi-space-size=${heap.maxSemiSpaceMb}`, ...(heap.optimizeForSize ? ["--optimize-for-size"] : [])];
+}
 
 let early: { child: ChildProcess; heap: BrokerHeap; timer: ReturnType<typeof setTimeout> } | undefined;
 
 function forkNow(heap: BrokerHeap): ChildProcess {
-  const execArgv = [`--max-old-space-size=${heap.maxOldSpaceMb}`, `--max-semi-space-size=${heap.maxSemiSpaceMb}`, ...(isTs ? ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] : [])];
+  const execArgv = [...brokerV8Flags(heap), ...(isTs ? ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href] : [])];
   // The malloc settings (src/shared/malloc-env.ts says what they do), as the broker measured them: its first
   // concurrent scrypt logins (four threads) left four arenas of about 16 MiB resident for good, and after
   // glibc raised its mmap threshold to scrypt's 16 MiB blocks a reconnect storm left broker RSS peaks of
@@ -85,7 +97,7 @@ export function forkBrokerChild(heap: BrokerHeap): ChildProcess {
   if (pre) {
     clearTimeout(pre.timer);
     early = undefined;
-    if (pre.heap.maxOldSpaceMb === heap.maxOldSpaceMb && pre.heap.maxSemiSpaceMb === heap.maxSemiSpaceMb && pre.child.exitCode === null && pre.child.signalCode === null && pre.child.connected) {
+    if (brokerV8Flags(pre.heap).join(" ") === brokerV8Flags(heap).join(" ") && pre.child.exitCode === null && pre.child.signalCode === null && pre.child.connected) {
       pre.child.removeAllListeners("error");
       pre.child.ref();
       pre.child.channel?.ref();

@@ -156,7 +156,7 @@ export class BrokerSupervisor {
 
   private spawn(): Promise<Record<string, number>> {
     const b = this.configForSpawn();
-    const child = forkBrokerChild({ maxOldSpaceMb: b.maxOldSpaceMb, maxSemiSpaceMb: b.maxSemiSpaceMb });
+    const child = forkBrokerChild({ maxOldSpaceMb: b.maxOldSpaceMb, maxSemiSpaceMb: b.maxSemiSpaceMb, optimizeForSize: b.optimizeForSize });
     this.child = child;
     const log = this.opts.log.child({ mod: "mqtt-supervisor" });
     return new Promise((resolve, reject) => {

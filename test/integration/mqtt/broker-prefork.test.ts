@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BROKER_SEMI_SPACE_MB, DEFAULT_BROKER_HEAP_MB, discardPreforkedChild, preforkBrokerChild, preforkedPid } from "../../../adapters/mqtt/broker/broker-prefork.js";
+import { BROKER_SEMI_SPACE_MB, BROKER_OPTIMIZE_FOR_SIZE, DEFAULT_BROKER_HEAP_MB, discardPreforkedChild, preforkBrokerChild, preforkedPid } from "../../../adapters/mqtt/broker/broker-prefork.js";
 import { until } from "./helpers/procs.js";
 import { startTestGateway, type TestGateway } from "./helpers/test-gateway.js";
 
@@ -68,8 +68,9 @@ describe("preforked broker process", () => {
   }, 20_000);
 
   for (const [what, heap] of [
-    ["heap cap", { maxOldSpaceMb: 300, maxSemiSpaceMb: BROKER_SEMI_SPACE_MB }],
-    ["semi-space size", { maxOldSpaceMb: DEFAULT_BROKER_HEAP_MB, maxSemiSpaceMb: 8 }],
+    ["heap cap", { maxOldSpaceMb: 300, maxSemiSpaceMb: BROKER_SEMI_SPACE_MB, optimizeForSize: BROKER_OPTIMIZE_FOR_SIZE }],
+    ["semi-space size", { maxOldSpaceMb: DEFAULT_BROKER_HEAP_MB, maxSemiSpaceMb: 8, optimizeForSize: BROKER_OPTIMIZE_FOR_SIZE }],
+    ["low-memory mode", { maxOldSpaceMb: DEFAULT_BROKER_HEAP_MB, maxSemiSpaceMb: BROKER_SEMI_SPACE_MB, optimizeForSize: !BROKER_OPTIMIZE_FOR_SIZE }],
   ] as const) {
     it(`is killed and replaced when its ${what} differs from the config's`, async () => {
       preforkBrokerChild(heap);
@@ -87,6 +88,15 @@ describe("preforked broker process", () => {
     const argv = readFileSync(`/proc/${t.gw.broker.pid!}/cmdline`, "latin1").split("\0");
     expect(argv).toContain("--max-old-space-size=128");
     expect(argv).toContain("--max-semi-space-size=2");
+    expect(argv).toContain("--optimize-for-size");
+  }, 20_000);
+
+  it("starts the broker without the low-memory mode when the config turns it off", async () => {
+    dir = mkdtempSync(join(tmpdir(), "rakelgw-prefork-"));
+    t = await startTestGateway({ dir, broker: { optimizeForSize: false } });
+    const argv = readFileSync(`/proc/${t.gw.broker.pid!}/cmdline`, "latin1").split("\0");
+    expect(argv).toContain(`--max-semi-space-size=${BROKER_SEMI_SPACE_MB}`);
+    expect(argv).not.toContain("--optimize-for-size");
   }, 20_000);
 
   it("is killed when discarded (external broker, start failed)", async () => {
