@@ -1,6 +1,7 @@
-import { SerialPort } from "serialport";
+import { SerialPortStream } from "@serialport/stream";
 import { GatewayError } from "../../src/shared/errors.js";
 import { type ByteLink, type ByteLinkFactory, type LinkCloseInfo, Listeners } from "./byte-link.js";
+import { hangupAwareBinding } from "./hangup-aware-binding.js";
 
 export interface SerialOptions {
   path: string;
@@ -9,7 +10,10 @@ export interface SerialOptions {
   rtscts?: boolean;
 }
 
-/** A real tty or pseudo-terminal through the serialport native binding. */
+/**
+ * A real tty or pseudo-terminal through the serialport native binding, with a read that fails when the tty
+ * hangs up (./hangup-aware-binding.ts): serialport 13's own re-reads a hung-up tty forever.
+ */
 class SerialPortLink implements ByteLink {
   private readonly data = new Listeners<[Buffer]>();
   private readonly closed = new Listeners<[LinkCloseInfo]>();
@@ -17,7 +21,7 @@ class SerialPortLink implements ByteLink {
   private done = false;
 
   constructor(
-    private readonly port: SerialPort,
+    private readonly port: SerialPortStream,
     readonly description: string,
   ) {
     port.on("data", (chunk: Buffer) => this.data.emit(chunk));
@@ -87,7 +91,7 @@ export function serialPortFactory(opts: SerialOptions): ByteLinkFactory {
   const description = `${opts.path}@${opts.baudRate}`;
   return () =>
     new Promise((resolve, reject) => {
-      const port = new SerialPort({ path: opts.path, baudRate: opts.baudRate, rtscts: opts.rtscts ?? false, autoOpen: false });
+      const port = new SerialPortStream({ binding: hangupAwareBinding, path: opts.path, baudRate: opts.baudRate, rtscts: opts.rtscts ?? false, autoOpen: false });
       port.on("error", () => undefined);
       port.open((err) => {
         if (err) {
