@@ -74,19 +74,20 @@ export async function run(): Promise<Record<string, number>> {
     out[`v8.daemon_${name}_rss_mib`] = round(mean((c) => c.rssMiB));
   }
   // V8's defaults without a memory limit, the semi-space setting alone, the shipped settings; alternated, three runs each.
-  const settings: Record<string, { maxSemiSpaceMb: number; optimizeForSize: boolean }> = {
-    defaults: { maxSemiSpaceMb: 16, optimizeForSize: false },
-    [`semi${BROKER_SEMI_SPACE_MB}`]: { maxSemiSpaceMb: BROKER_SEMI_SPACE_MB, optimizeForSize: false },
-    flags: { maxSemiSpaceMb: BROKER_SEMI_SPACE_MB, optimizeForSize: BROKER_OPTIMIZE_FOR_SIZE },
-  };
-  const brokers = new Map<string, { qos0: number; qos1: number; rssMiB: number }[]>(Object.keys(settings).map((k) => [k, []]));
-  for (let i = 0; i < 3; i++) for (const [name, rs] of brokers) rs.push(await brokerRun(settings[name] ?? settings.defaults!));
-  for (const [name, rs] of brokers) {
-    const mean = (f: (b: { qos0: number; qos1: number; rssMiB: number }) => number): number => rs.reduce((a, b) => a + f(b), 0) / rs.length;
+  type BrokerFigures = { qos0: number; qos1: number; rssMiB: number };
+  const brokers: { name: string; v8: { maxSemiSpaceMb: number; optimizeForSize: boolean }; runs: BrokerFigures[] }[] = [
+    { name: "defaults", v8: { maxSemiSpaceMb: 16, optimizeForSize: false }, runs: [] },
+    { name: `semi${BROKER_SEMI_SPACE_MB}`, v8: { maxSemiSpaceMb: BROKER_SEMI_SPACE_MB, optimizeForSize: false }, runs: [] },
+    { name: "flags", v8: { maxSemiSpaceMb: BROKER_SEMI_SPACE_MB, optimizeForSize: BROKER_OPTIMIZE_FOR_SIZE }, runs: [] },
+  ];
+  for (let i = 0; i < 3; i++) for (const b of brokers) b.runs.push(await brokerRun(b.v8));
+  for (const { name, runs: rs } of brokers) {
+    const mean = (f: (b: BrokerFigures) => number): number => rs.reduce((a, b) => a + f(b), 0) / rs.length;
+    const spread = (f: (b: BrokerFigures) => number): number => round(((Math.max(...rs.map(f)) - Math.min(...rs.map(f))) / mean(f)) * 100);
     out[`v8.broker_${name}_qos0_msgs_per_s`] = Math.round(mean((b) => b.qos0));
-    out[`v8.broker_${name}_qos0_spread_percent`] = round(((Math.max(...rs.map((b) => b.qos0)) - Math.min(...rs.map((b) => b.qos0))) / mean((b) => b.qos0)) * 100);
+    out[`v8.broker_${name}_qos0_spread_percent`] = spread((b) => b.qos0);
     out[`v8.broker_${name}_qos1_msgs_per_s`] = Math.round(mean((b) => b.qos1));
-    out[`v8.broker_${name}_qos1_spread_percent`] = round(((Math.max(...rs.map((b) => b.qos1)) - Math.min(...rs.map((b) => b.qos1))) / mean((b) => b.qos1)) * 100);
+    out[`v8.broker_${name}_qos1_spread_percent`] = spread((b) => b.qos1);
     out[`v8.broker_${name}_rss_after_mib`] = round(mean((b) => b.rssMiB));
   }
   for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(48)} ${v}`);
