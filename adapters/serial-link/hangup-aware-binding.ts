@@ -10,7 +10,8 @@ import { autoDetect, LinuxBinding, type BindingInterface, type BindingPortInterf
  * poll() reports POLLHUP. serialport 13's Linux read treats a 0-byte read as "nothing yet, read again", so a
  * read that was past its poll when the hang-up came re-reads 0 bytes forever: the link stays "open", and the
  * loss is noticed only by the next write (an AT command in flight waits for its timeout first). Reads that
- * were waiting in poll() get the hang-up as an error and were never affected.
+ * were waiting in poll() get the hang-up as an error and were never affected. Known upstream:
+ * serialport/bindings-cpp issue #162 (open; its fix, pull request #164, was closed unmerged).
  *
  * Here a 0-byte read is what it means on a tty opened with VMIN=1 and O_NONBLOCK (no data gives EAGAIN):
  * end of file, so the read fails with a disconnect error and the stream closes as for any unplug.
