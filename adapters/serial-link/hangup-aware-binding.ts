@@ -1,6 +1,6 @@
 import { read as fsRead } from "node:fs";
 import { promisify } from "node:util";
-import { autoDetect, LinuxBinding, type BindingInterface, type BindingPortInterface, type LinuxBindingInterface, type LinuxPortBinding } from "@serialport/bindings-cpp";
+import { autoDetect, BindingsError, LinuxBinding, type BindingInterface, type BindingPortInterface, type LinuxBindingInterface, type LinuxPortBinding } from "@serialport/bindings-cpp";
 
 /**
  * The serialport binding for Linux, with a read that notices a hung-up tty.
@@ -25,14 +25,13 @@ type FsRead = (fd: number, buffer: Buffer, offset: number, length: number, posit
 const readAsync: FsRead = promisify(fsRead);
 const RETRY_CODES = new Set(["EAGAIN", "EWOULDBLOCK", "EINTR"]);
 
-class BindingError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly canceled = false,
-    readonly disconnect = false,
-  ) {
-    super(message);
+/** The read's answer to a hung-up tty; `disconnect` as serialport marks its own disconnect errors. */
+class HangupError extends Error {
+  readonly code = HANGUP_READ_CODE;
+  readonly canceled = false;
+  readonly disconnect = true;
+  constructor() {
+    super("device hung up (read returned end of file)");
   }
 }
 
@@ -55,7 +54,7 @@ export class HangupAwarePort implements BindingPortInterface {
     for (;;) {
       const fd = this.inner.fd;
       // serialport's stream takes `canceled` as "closed on purpose", not as a disconnect.
-      if (!this.inner.isOpen || fd === null) throw new BindingError("Port is not open", "ECANCELED", true);
+      if (!this.inner.isOpen || fd === null) throw new BindingsError("Port is not open", { canceled: true });
       let bytesRead: number;
       try {
         ({ bytesRead } = await this.fsReadAsync(fd, buffer, offset, length, null));
@@ -63,11 +62,11 @@ export class HangupAwarePort implements BindingPortInterface {
         const e = err as NodeJS.ErrnoException;
         // Any other error closes the stream as a disconnect (serialport's stream treats all but `canceled` so).
         if (!RETRY_CODES.has(e.code ?? "")) throw e;
-        if (!this.inner.isOpen) throw new BindingError("Port is not open", "ECANCELED", true);
+        if (!this.inner.isOpen) throw new BindingsError("Port is not open", { canceled: true });
         await this.readable();
         continue;
       }
-      if (bytesRead === 0) throw new BindingError("device hung up (read returned end of file)", HANGUP_READ_CODE, false, true);
+      if (bytesRead === 0) throw new HangupError();
       return { buffer, bytesRead };
     }
   }

@@ -9,6 +9,7 @@ import { HANGUP_READ_CODE, hangupAwareBinding } from "../../../adapters/serial-l
 import { ManagedLink } from "../../../adapters/serial-link/managed-link.js";
 import { serialPortFactory } from "../../../adapters/serial-link/serialport-link.js";
 import { silentLogger } from "../../../src/shared/logger.js";
+import { until } from "../../helpers/radio-rig.js";
 
 /**
  * A tty that hangs up (USB adapter pulled; here: socat, which holds the pty master, killed). Linux then
@@ -114,11 +115,3 @@ describe("A tty that hangs up under a read (real pseudo-terminal)", () => {
     expect(Math.max(...downMs)).toBeLessThan(5000);
   }, 120_000);
 });
-
-async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

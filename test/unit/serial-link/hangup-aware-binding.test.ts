@@ -10,7 +10,7 @@ function fakeInner(open = true) {
     isOpen: open,
     poller: { once: (_ev: string, cb: (err?: Error | null) => void) => void waiting.push(cb) },
   };
-  return { inner: inner as unknown as LinuxPortBinding, waiting, state: inner };
+  return { inner: inner as unknown as LinuxPortBinding, waiting };
 }
 
 const errno = (code: string) => Object.assign(new Error(code), { code });
