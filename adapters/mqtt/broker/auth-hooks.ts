@@ -38,12 +38,19 @@ export interface SessionBook {
   claim(clientId: string, username: string | undefined): void;
 }
 
+/** The retained messages as stored now; the hooks drop a retained copy that has been replaced since it was read. */
+export interface RetainedBook {
+  /** True when `payload` is the value stored for `topic` now. */
+  isStored(topic: string, payload: Buffer): boolean;
+}
+
 /** What the hooks need besides the auth state. */
 export interface HookContext {
   limits: BrokerLimits;
   log: Logger;
   counters: SecurityCounters;
   sessions: () => SessionBook;
+  retained: () => RetainedBook;
   /** `<base>/bridge/request/`: retained publishes here are never stored. */
   requestPrefix: string;
   /** Publishes PUBACKed only after the gateway made them durable (the uplink journal). */
@@ -271,6 +278,12 @@ export function createAuthHooks(state: () => AuthState, ctx: HookContext): Hooks
     },
 
     authorizeForward(client, packet) {
+      // A new subscription gets the retained messages aedes read from the store after adding it, while newer
+      // publishes on those topics already reach the subscriber live: a copy read before a newer publish could
+      // arrive after it and leave the subscriber with the older state until the next change (a `links/…`
+      // document shown `degraded` after it became `ready`). aedes marks these copies with a null brokerId; one
+      // that is no longer the stored value is dropped, since the value that replaced it is delivered live.
+      if (packet.retain && (packet as { brokerId?: string | null }).brokerId === null && !ctx.retained().isStored(packet.topic, packet.payload as Buffer)) return null;
       const a = auth.get(client);
       if (!a?.checkForward || canRead(a.rules, packet.topic)) return packet;
       counters.forwardDenied++;

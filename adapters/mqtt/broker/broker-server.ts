@@ -7,7 +7,7 @@ import type { Logger } from "../../../src/shared/logger.js";
 import { loadBrokerAuth } from "../auth/user-authority.js";
 import type { BrokerConfig } from "../mqtt-config.js";
 import { AdmissionGate, type GateCounters } from "./admission-gate.js";
-import { createAuthHooks, newSecurityCounters, type AuthState, type SecurityCounters, type SessionBook } from "./auth-hooks.js";
+import { createAuthHooks, newSecurityCounters, type AuthState, type RetainedBook, type SecurityCounters, type SessionBook } from "./auth-hooks.js";
 import { PersistenceMirror, type PersistenceLike, type RestoreResult } from "./file-persistence.js";
 import { openListener, type OpenListener } from "./listeners.js";
 import { PublishesInFlight } from "./publishes-in-flight.js";
@@ -97,7 +97,7 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger, h
   let auth = await loadAuth(cfg);
   const requestPrefix = `${cfg.baseTopic}/bridge/request/`;
   // The persistence mirror, once created below; no client can connect before that.
-  let book: SessionBook = { has: () => false, count: () => 0, countOf: () => 0, claim: () => undefined };
+  let book: SessionBook & RetainedBook = { has: () => false, count: () => 0, countOf: () => 0, claim: () => undefined, isStored: () => true };
   const security: SecurityCounters = newSecurityCounters();
   const recentViolations: Violation[] = [];
   let violations = 0;
@@ -111,7 +111,7 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger, h
     drainTimeout: limits.drainTimeoutMs,
     maxInflightInbound: limits.maxInflightInbound,
     maxClientsIdLength: limits.maxClientIdLength,
-    ...createAuthHooks(() => auth, { limits, log, counters: security, sessions: () => book, requestPrefix, ...(hold && cfg.holdFilters?.length ? { held: { filters: cfg.holdFilters, hold } } : {}) }),
+    ...createAuthHooks(() => auth, { limits, log, counters: security, sessions: () => book, retained: () => book, requestPrefix, ...(hold && cfg.holdFilters?.length ? { held: { filters: cfg.holdFilters, hold } } : {}) }),
   });
   // Refused logins and denied publishes were already logged by the hooks (aedes marks the former with `errorCode`).
   aedes.on("clientError", (client, err) => {

@@ -2,7 +2,7 @@ import { readFile, rename, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { removeStaleTemps, writeFileDurable } from "../../../src/shared/durable-file.js";
 import type { Logger } from "../../../src/shared/logger.js";
-import type { SessionBook } from "./auth-hooks.js";
+import type { RetainedBook, SessionBook } from "./auth-hooks.js";
 import { RateLimitedLog } from "./rate-limited-log.js";
 
 /**
@@ -75,7 +75,7 @@ const size = (p: { topic?: string; payload?: Buffer }): number => (typeof p.topi
 const ANON = "\0anonymous";
 
 /** Wraps an aedes persistence: limits, snapshot, restore. */
-export class PersistenceMirror implements SessionBook {
+export class PersistenceMirror implements SessionBook, RetainedBook {
   private readonly retained = new Map<string, { payload: Buffer; qos: number }>();
   private readonly sessions = new Map<string, Map<string, number>>();
   /** Persistent sessions and their owner (username; ANON for anonymous clients). */
@@ -101,6 +101,11 @@ export class PersistenceMirror implements SessionBook {
 
   has(clientId: string): boolean {
     return this.owners.has(clientId);
+  }
+
+  isStored(topic: string, payload: Buffer): boolean {
+    const r = this.retained.get(topic);
+    return r !== undefined && (r.payload === payload || r.payload.equals(payload));
   }
 
   count(): number {

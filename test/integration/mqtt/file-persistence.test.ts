@@ -83,6 +83,23 @@ describe("PersistenceMirror", () => {
     await m.flush();
   });
 
+  it("tells whether a payload is the retained value stored now (a replaced, cleared or refused one is not)", async () => {
+    const p = memory();
+    const m = new PersistenceMirror(undefined, p, { ...BIG, maxRetained: 1, maxOfflineQueue: 1 }, silentLogger(), 1);
+    m.wrap();
+    const first = pkt("links/modem-1", '{"state":"degraded"}');
+    await p.storeRetained(first);
+    expect(m.isStored("links/modem-1", first.payload)).toBe(true);
+    expect(m.isStored("links/modem-1", Buffer.from('{"state":"degraded"}'))).toBe(true);
+    await p.storeRetained(pkt("links/modem-1", '{"state":"ready"}'));
+    expect(m.isStored("links/modem-1", first.payload)).toBe(false);
+    await p.storeRetained(pkt("other", "x"));
+    expect(m.isStored("other", Buffer.from("x"))).toBe(false);
+    await p.storeRetained(pkt("links/modem-1", ""));
+    expect(m.isStored("links/modem-1", Buffer.from('{"state":"ready"}'))).toBe(false);
+    await m.flush();
+  });
+
   it("applies the limits without a state file, writing nothing", async () => {
     const p = memory();
     const m = new PersistenceMirror(undefined, p, { ...BIG, maxRetained: 1, maxOfflineQueue: 1 }, silentLogger(), 1);
