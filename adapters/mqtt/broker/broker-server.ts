@@ -109,6 +109,7 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger, h
     id: cfg.brokerId,
     connectTimeout: limits.connectTimeoutMs,
     drainTimeout: limits.drainTimeoutMs,
+    concurrency: limits.deliveryConcurrency,
     maxInflightInbound: limits.maxInflightInbound,
     maxClientsIdLength: limits.maxClientIdLength,
     ...createAuthHooks(() => auth, { limits, log, counters: security, sessions: () => book, retained: () => book, requestPrefix, ...(hold && cfg.holdFilters?.length ? { held: { filters: cfg.holdFilters, hold } } : {}) }),
@@ -139,6 +140,10 @@ export async function startBrokerServer(cfg: BrokerRuntimeConfig, log: Logger, h
       maxPacketBytes: internal ? INTERNAL_MAX_PACKET : limits.maxPacketBytes,
       publishRatePerSecond: internal ? 0 : limits.publishRatePerSecond,
       publishBurst: limits.publishBurst,
+      // The gateway's own connection is never closed as a slow consumer.
+      maxOutboundBytes: internal ? Infinity : limits.maxOutboundBytes,
+      drainTimeoutMs: limits.drainTimeoutMs,
+      onSlowConsumer: (s) => rl.warn(`slow:${meta.remoteAddress}`, { mod: "mqtt-broker", event: "slow-consumer", listener: meta.listener, remoteAddress: meta.remoteAddress, ...s }, "subscriber disconnected: it does not read what it subscribed to"),
       onViolation: (v) => {
         violations++;
         const rec: Violation = { kind: v.kind, listener: meta.listener, remoteAddress: meta.remoteAddress, bytesRead: v.bytesRead, packetBytesRead: v.packetBytesRead, ...("declared" in v ? { declared: v.declared } : {}), at: new Date().toISOString() };

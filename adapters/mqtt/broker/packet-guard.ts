@@ -14,14 +14,24 @@ import { HeaderScanner, type ScanVerdict } from "./header-scanner.js";
  *   the first PUBLISH the bucket cannot pay for; the rest is held and the socket paused until tokens return,
  *   so aedes never sees more than a burst at once and a flooding client is slowed by TCP backpressure
  *   (P1; aedes 1.2 crashed with a stack overflow under a 10-client QoS 0 flood).
- * - Writes complete only while the socket has room, so a frozen subscriber fills this stream's buffer and
- *   aedes' `drainTimeout` fires (docs/reliability.md #29).
+ * - Writes complete at once, so a subscriber that stops reading never holds a delivery: aedes delivers a
+ *   message to all its subscribers before it takes the next from its shared queue (`deliveryConcurrency` at a
+ *   time), and a write completed only after a frozen socket drained stopped every client's deliveries until
+ *   `drainTimeout` closed it. Instead a client is a slow consumer, closed, when more than `maxOutboundBytes`
+ *   stay unsent after a flush, or when its socket has not drained for `drainTimeoutMs`
+ *   (docs/reliability.md #29).
  */
 export interface GuardOptions {
   maxPacketBytes: number;
   /** PUBLISH packets per second; 0 = unlimited. */
   publishRatePerSecond: number;
   publishBurst: number;
+  /** Unsent bytes after a flush beyond which the client is closed as a slow consumer; Infinity: never. */
+  maxOutboundBytes: number;
+  /** A socket that has not drained this long after it filled is closed as a slow consumer. */
+  drainTimeoutMs: number;
+  /** Called once before a slow consumer is closed. */
+  onSlowConsumer?: (s: { reason: "outbound-overflow" | "drain-timeout"; unsentBytes: number }) => void;
   /** `bytesRead`: all bytes read on the connection; `packetBytesRead`: bytes of the refused packet itself. */
   onViolation: (v: Exclude<ScanVerdict, { ok: true }> & { bytesRead: number; packetBytesRead: number }) => void;
   now?: () => number;
@@ -48,6 +58,8 @@ export class PacketGuard extends Duplex {
   private held: Buffer | undefined;
   private throttle: ReturnType<typeof setTimeout> | undefined;
   private corked = false;
+  /** Armed while the socket is over its high-water mark; cleared by its 'drain'. */
+  private drainTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -97,10 +109,25 @@ export class PacketGuard extends Duplex {
       // immediate-scheduled uncork gathers the deliveries of one loop turn.
       setImmediate(() => this.flushCork());
     }
-    // Done at once while the socket has room, so more writes join the corked batch; once it is over its
-    // high-water mark, only after 'drain' — that is what lets a frozen subscriber trip aedes' drainTimeout.
-    if (this.socket.write(buf)) cb();
-    else this.socket.once("drain", () => cb());
+    // Done at once, full socket or not: the bytes wait in the socket's buffer, bounded by the checks below.
+    if (!this.socket.write(buf)) this.watchDrain();
+    cb();
+  }
+
+  /** A socket over its high-water mark must drain within `drainTimeoutMs`. */
+  private watchDrain(): void {
+    if (this.drainTimer || !Number.isFinite(this.opts.maxOutboundBytes)) return;
+    this.drainTimer = setTimeout(() => this.slow("drain-timeout"), this.opts.drainTimeoutMs);
+    this.socket.once("drain", () => {
+      clearTimeout(this.drainTimer);
+      this.drainTimer = undefined;
+    });
+  }
+
+  private slow(reason: "outbound-overflow" | "drain-timeout"): void {
+    if (this.destroyed) return;
+    this.opts.onSlowConsumer?.({ reason, unsentBytes: this.socket.writableLength });
+    this.destroy();
   }
 
   override _final(cb: (err?: Error | null) => void): void {
@@ -112,6 +139,8 @@ export class PacketGuard extends Duplex {
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     clearTimeout(this.throttle);
     this.throttle = undefined;
+    clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
     this.held = undefined;
     // aedes writes a refusing CONNACK and destroys the stream one turn later: hand the corked bytes to the
     // kernel first, or the client would see a bare close instead of CONNACK 4/5.
@@ -124,6 +153,9 @@ export class PacketGuard extends Duplex {
     if (!this.corked) return;
     this.corked = false;
     this.socket.uncork();
+    // What the kernel did not take stays in the socket's buffer: a client that lets it grow past the bound
+    // does not read, or not fast enough for what it subscribed to.
+    if (this.socket.writableLength > this.opts.maxOutboundBytes) this.slow("outbound-overflow");
   }
 
   /** Scans and forwards as much of `chunk` as the token bucket allows; holds the rest. */

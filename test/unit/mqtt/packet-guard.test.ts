@@ -25,7 +25,7 @@ const guards: PacketGuard[] = [];
 function guard(opts: Partial<GuardOptions> = {}): { g: PacketGuard; input: PassThrough; socket: Duplex; written: Buffer[]; violations: unknown[] } {
   const { socket, input, written } = fakeSocket();
   const violations: unknown[] = [];
-  const g = new PacketGuard(socket, { listener: "tcp-0", remoteAddress: "127.0.0.1" }, { maxPacketBytes: 65536, publishRatePerSecond: 0, publishBurst: 10, onViolation: (v) => violations.push(v), ...opts });
+  const g = new PacketGuard(socket, { listener: "tcp-0", remoteAddress: "127.0.0.1" }, { maxPacketBytes: 65536, publishRatePerSecond: 0, publishBurst: 10, maxOutboundBytes: 1 << 20, drainTimeoutMs: 5000, onViolation: (v) => violations.push(v), ...opts });
   guards.push(g);
   return { g, input, socket, written, violations };
 }
@@ -94,7 +94,7 @@ describe("PacketGuard", () => {
       },
     });
     input.on("data", (c: Buffer) => socket.push(c));
-    const g = new PacketGuard(socket, { listener: "tcp-0", remoteAddress: "127.0.0.1" }, { maxPacketBytes: 65536, publishRatePerSecond: 0, publishBurst: 1, onViolation: () => undefined });
+    const g = new PacketGuard(socket, { listener: "tcp-0", remoteAddress: "127.0.0.1" }, { maxPacketBytes: 65536, publishRatePerSecond: 0, publishBurst: 1, maxOutboundBytes: 1 << 20, drainTimeoutMs: 5000, onViolation: () => undefined });
     guards.push(g);
     for (let i = 0; i < 5; i++) setImmediate(() => g.write(Buffer.from([0x30, 0x00]))); // aedes delivers in setImmediates
     await new Promise((r) => setTimeout(r, 20));
@@ -105,19 +105,61 @@ describe("PacketGuard", () => {
     expect(batches).toEqual([5, 1]);
   });
 
-  it("completes a write only once a full socket drains (drainTimeout depends on this)", async () => {
+  /** A socket that takes nothing until `release()`: a client that stopped reading, once the kernel is full. */
+  function stuckGuard(opts: { maxOutboundBytes: number; drainTimeoutMs: number }) {
     const input = new PassThrough();
-    let release: (() => void) | undefined;
-    const socket = new Duplex({ writableHighWaterMark: 4, read() {}, write(_c, _e, cb) { release = cb; } });
+    const pending: (() => void)[] = [];
+    const socket = new Duplex({ writableHighWaterMark: 4, read() {}, write(_c, _e, cb) { pending.push(cb); } });
     input.on("data", (c: Buffer) => socket.push(c));
-    const g = new PacketGuard(socket, { listener: "tcp-0", remoteAddress: "127.0.0.1" }, { maxPacketBytes: 65536, publishRatePerSecond: 0, publishBurst: 1, onViolation: () => undefined });
+    const slow: unknown[] = [];
+    const g = new PacketGuard(socket, { listener: "tcp-0", remoteAddress: "127.0.0.1" }, { maxPacketBytes: 65536, publishRatePerSecond: 0, publishBurst: 1, ...opts, onSlowConsumer: (s) => slow.push(s), onViolation: () => undefined });
     guards.push(g);
-    let done = false;
-    g.write(Buffer.alloc(10), () => (done = true));
+    const release = () => pending.splice(0).forEach((cb) => cb());
+    return { g, socket, slow, release };
+  }
+
+  it("completes a write at once when the socket is full: a client that stops reading holds no delivery", async () => {
+    const { g, slow } = stuckGuard({ maxOutboundBytes: 1000, drainTimeoutMs: 5000 });
+    let done = 0;
+    for (let i = 0; i < 5; i++) g.write(Buffer.alloc(10), () => done++);
     await new Promise((r) => setImmediate(r));
-    expect(done).toBe(false);
-    release?.();
-    await new Promise((r) => setImmediate(r));
-    expect(done).toBe(true);
+    expect(done).toBe(5);
+    expect(slow).toEqual([]);
+    expect(g.destroyed).toBe(false);
+  });
+
+  it("closes a client as a slow consumer when more than maxOutboundBytes stay unsent after a flush", async () => {
+    const { g, socket, slow } = stuckGuard({ maxOutboundBytes: 100, drainTimeoutMs: 5000 });
+    g.write(Buffer.alloc(60));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(g.destroyed).toBe(false); // 60 unsent bytes: within the bound
+    g.write(Buffer.alloc(60));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(slow).toEqual([{ reason: "outbound-overflow", unsentBytes: 120 }]);
+    expect(g.destroyed).toBe(true);
+    expect(socket.destroyed).toBe(true);
+  });
+
+  it("closes a client whose socket has not drained within drainTimeoutMs, and keeps one that drains in time", async () => {
+    const a = stuckGuard({ maxOutboundBytes: 1 << 20, drainTimeoutMs: 40 });
+    a.g.write(Buffer.alloc(10));
+    await new Promise((r) => setTimeout(r, 20));
+    a.release();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(a.slow).toEqual([]);
+    expect(a.g.destroyed).toBe(false);
+    const b = stuckGuard({ maxOutboundBytes: 1 << 20, drainTimeoutMs: 40 });
+    b.g.write(Buffer.alloc(10));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(b.slow).toEqual([{ reason: "drain-timeout", unsentBytes: 10 }]);
+    expect(b.g.destroyed).toBe(true);
+  });
+
+  it("never closes the gateway's own connection as a slow consumer (maxOutboundBytes Infinity)", async () => {
+    const { g, slow } = stuckGuard({ maxOutboundBytes: Infinity, drainTimeoutMs: 20 });
+    for (let i = 0; i < 100; i++) g.write(Buffer.alloc(1000));
+    await new Promise((r) => setTimeout(r, 60));
+    expect(slow).toEqual([]);
+    expect(g.destroyed).toBe(false);
   });
 });
