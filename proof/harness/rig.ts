@@ -370,6 +370,14 @@ export class Rig {
   }
 
   /**
+   * Anonymous RSS (KiB: heaps, malloc, stacks) of the daemon and its broker process, without the file-backed
+   * pages of the Node executable: where a leak would show.
+   */
+  rssAnonKiB(): number {
+    return this.sumProc("status", /RssAnon:\s+(\d+)/, true);
+  }
+
+  /**
    * PSS of the daemon and its broker process, KiB: each shared page (the Node executable, about 44 MiB,
    * mapped by both) is counted once, split between them, as the service's cgroup counts it. The sum of
    * RSS counts those pages twice.
