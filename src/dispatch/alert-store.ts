@@ -119,8 +119,17 @@ export class AlertStore {
     return store;
   }
 
-  /** Durably records the alert's current state. */
+  /**
+   * Durably records the alert's current state. An alert already archived is not written again: its record
+   * would land after the journal's removal record and bring it back as ended-but-not-archived (in memory
+   * here, archived a second time at the next start). The dispatcher writes nothing after an alert's end;
+   * this keeps the journal right if a late write slips through anyway.
+   */
   put(a: StoredAlert): Promise<void> {
+    if (this.archiveIndex.has(a.id)) {
+      this.opts.log.warn({ mod: "alert-store", event: "alert-put-after-archive", alert: a.id, state: a.state }, "a write of an archived alert was ignored");
+      return Promise.resolve();
+    }
     return this.enqueue(a.id, { t: "a", a });
   }
 

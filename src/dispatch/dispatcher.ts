@@ -178,7 +178,7 @@ export class Dispatcher {
     this.log.info({ event: "alert-created", alert: id, code, kind: req.kind, via: origin.via, slots: slots.length }, "alert created");
     this.armDeadline(alert);
     first.forEach((step, i) => (step === undefined ? this.advance(alert, i) : void this.sendStep(alert, i, step)));
-    void this.publish(alert);
+    void this.publisher.publish(alert);
     return { alert, existing: false };
   }
 
@@ -376,6 +376,8 @@ export class Dispatcher {
     const e = a?.recipients[where.entry];
     const t = e?.attempts[where.attempt];
     if (!a || !e || !t || t.result === "delivered") return;
+    // Ended and being archived: a write now would bring it back (see sendStep); this log line is the record.
+    if (isFinal(a.state)) return void this.log.info({ event: "alert-delivery-after-end", alert: a.id, channel: t.channel, result: p.stage }, "a delivery report came after its alert had ended; not recorded in the alert");
     t.result = p.stage === "delivered" ? "delivered" : "failed";
     if (p.detail) t.detail = p.detail;
     if (p.stage === "delivered" && e.state !== "acknowledged" && e.state !== "unreached") e.state = "delivered";
@@ -454,11 +456,7 @@ export class Dispatcher {
     } catch (err) {
       this.log.error({ err, alert: a.id }, "alert state not persisted; dispatch continues from memory");
     }
-    await this.publish(a);
-  }
-
-  private publish(a: StoredAlert): Promise<void> {
-    return this.publisher.publish(a);
+    await this.publisher.publish(a);
   }
 
   private arm(key: string, ms: number, fn: () => void): void {

@@ -90,6 +90,23 @@ describe("alert store (real files)", () => {
     await s2.close();
   });
 
+  it("a write of an alert after it was archived is ignored: it does not come back from the journal", async () => {
+    const dir = tmp();
+    const s = await open(dir);
+    const a = alert("late", "expired");
+    await s.put(a);
+    await s.archive(a);
+    a.rev++;
+    await s.put(a);
+    await s.close();
+    const again = await open(dir);
+    expect(again.recovered.map((r) => r.id)).toEqual([]);
+    expect(again.hasArchived("late")).toBe(true);
+    await again.close();
+    const archived = readdirSync(join(dir, "archive")).flatMap((n) => readFileSync(join(dir, "archive", n), "utf8").split("\n")).filter((l) => l.includes('"id":"late"'));
+    expect(archived).toHaveLength(1);
+  });
+
   it("a second gateway on the same state directory refuses to start; a stale lock is taken over", async () => {
     const dir = tmp();
     const s = await open(dir);

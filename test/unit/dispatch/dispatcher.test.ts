@@ -513,6 +513,36 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     expect({ writes: r.store.puts.length, refs: inner.refs.size, active: inner.active.size }).toEqual({ writes, refs: 0, active: 0 });
   });
 
+  it("a delivery report while its ended alert is being archived writes nothing after the final state", async () => {
+    // The archive write takes a while (an fsync); a report arriving meanwhile must not put the alert into the
+    // journal again after (or in the same batch as) its removal record: it would come back as an alert
+    // ended but not archived, stay in the store's memory and be archived a second time at the next start.
+    class SlowArchive extends MemoryStore {
+      open: (() => void) | undefined;
+      putsAtArchive = -1;
+      override async archive(a: StoredAlert): Promise<void> {
+        this.putsAtArchive = this.puts.length;
+        await new Promise<void>((resolve) => (this.open = resolve));
+        return super.archive(a);
+      }
+    }
+    const store = new SlowArchive();
+    const r = await rig({ store });
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["person:anna"] }, { via: "mqtt" });
+    await flush();
+    const [toAnna] = r.radio.sent;
+    const cancelling = r.dispatcher.cancel(alert);
+    await flush();
+    expect(store.putsAtArchive).toBeGreaterThan(0);
+    r.radio.report(toAnna!.id, "delivered");
+    await flush();
+    store.open?.();
+    await cancelling;
+    await flush();
+    expect({ putsAfterArchiveBegan: store.puts.length - store.putsAtArchive, archived: store.archived.get(alert.id)?.state }).toEqual({ putsAfterArchiveBegan: 0, archived: "cancelled" });
+    expect(store.last(alert.id)?.state).toBe("cancelled");
+  });
+
   it("forgets an archived alert's send references and answer waits (nothing per alert stays in memory)", async () => {
     const r = await rig({ config: { ackTimeoutS: 60 } });
     const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["role:tib", "role:kib"] }, { via: "mqtt" });
