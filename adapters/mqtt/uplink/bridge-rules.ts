@@ -51,7 +51,9 @@ export const mapIn = (rules: readonly CompiledRule[], remoteTopic: string): Mapp
  * Loop prevention for `both` rules and overlapping in/out rules. MQTT 3.1.1 has no no-local flag, so a
  * message we inject into one broker comes back to our own subscription there; we remember a fingerprint
  * (topic + payload hash) of every message we inject and swallow exactly one matching arrival within `ttlMs`.
- * Bounded: at most `max` fingerprints, oldest evicted first.
+ * Bounded: fingerprints older than `ttlMs` are dropped as new ones come (a busy bridge held `max` of them
+ * otherwise, about 1.4 MiB for 10,000, though none older than the TTL can match), and at most `max` at once,
+ * oldest evicted first.
  */
 export class LoopGuard {
   private readonly seen = new Map<string, { count: number; at: number }>();
@@ -66,12 +68,23 @@ export class LoopGuard {
     const k = key(topic, payload);
     const e = this.seen.get(k);
     this.seen.delete(k);
-    this.seen.set(k, { count: (e?.count ?? 0) + 1, at: this.now() });
+    const now = this.now();
+    this.seen.set(k, { count: (e?.count ?? 0) + 1, at: now });
+    // Insertion order is age order (a remembered key moves to the end), so expired ones sit at the front.
+    for (const [oldKey, old] of this.seen) {
+      if (now - old.at <= this.ttlMs) break;
+      this.seen.delete(oldKey);
+    }
     while (this.seen.size > this.max) {
       const oldest = this.seen.keys().next().value;
       if (oldest === undefined) break;
       this.seen.delete(oldest);
     }
+  }
+
+  /** Fingerprints held. */
+  get size(): number {
+    return this.seen.size;
   }
 
   /** True (and consumes one) when this exact message was injected by us recently. */

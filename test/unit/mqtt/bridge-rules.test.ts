@@ -47,6 +47,21 @@ describe("LoopGuard", () => {
     expect(g.isEcho("a/b", p)).toBe(false);
   });
 
+  it("drops fingerprints older than the TTL as new ones come, not only at the size cap", () => {
+    let now = 0;
+    const g = new LoopGuard(1000, 10_000, () => now);
+    for (let i = 0; i < 500; i++) g.remember(`t/${i}`, Buffer.from("p"));
+    now = 600;
+    g.remember("t/again", Buffer.from("p"));
+    expect(g.size).toBe(501);
+    now = 1500;
+    g.remember("t/late", Buffer.from("p"));
+    // The first 500 are past the TTL; the one remembered at 600 is not.
+    expect(g.size).toBe(2);
+    expect(g.isEcho("t/again", Buffer.from("p"))).toBe(true);
+    expect(g.isEcho("t/late", Buffer.from("p"))).toBe(true);
+  });
+
   it("stays bounded", () => {
     const g = new LoopGuard(60_000, 10);
     for (let i = 0; i < 100; i++) g.remember(`t/${i}`, Buffer.from("p"));
