@@ -52,7 +52,7 @@ export const mapIn = (rules: readonly CompiledRule[], remoteTopic: string): Mapp
  * message we inject into one broker comes back to our own subscription there; we remember a fingerprint
  * (topic + payload hash) of every message we inject and swallow exactly one matching arrival within `ttlMs`.
  * Bounded: fingerprints older than `ttlMs` are dropped as new ones come (a busy bridge held `max` of them
- * otherwise, about 1.4 MiB for 10,000, though none older than the TTL can match), and at most `max` at once,
+ * otherwise, 1.6 MiB of heap for 10,000, though none older than the TTL can match), and at most `max` at once,
  * oldest evicted first.
  */
 export class LoopGuard {
@@ -70,15 +70,11 @@ export class LoopGuard {
     this.seen.delete(k);
     const now = this.now();
     this.seen.set(k, { count: (e?.count ?? 0) + 1, at: now });
-    // Insertion order is age order (a remembered key moves to the end), so expired ones sit at the front.
+    // Insertion order is age order (a remembered key moves to the end): expired ones, and any over `max`, sit
+    // at the front.
     for (const [oldKey, old] of this.seen) {
-      if (now - old.at <= this.ttlMs) break;
+      if (now - old.at <= this.ttlMs && this.seen.size <= this.max) break;
       this.seen.delete(oldKey);
-    }
-    while (this.seen.size > this.max) {
-      const oldest = this.seen.keys().next().value;
-      if (oldest === undefined) break;
-      this.seen.delete(oldest);
     }
   }
 
