@@ -72,7 +72,7 @@ const defaultPriority = (k: AlertKind): Priority => (k === "activation" || k ===
 export class Dispatcher {
   private readonly active = new Map<string, StoredAlert>();
   private readonly timers = new Map<string, TimerHandle>();
-  private readonly refs = new SendRefs();
+  private readonly refs: SendRefs;
   /** Monotonic end of each slot's answer wait (the stored wall `waitUntil` is only used after a restart). */
   private readonly due = new Map<string, number>();
   private readonly offs: Unsubscribe[] = [];
@@ -85,6 +85,7 @@ export class Dispatcher {
 
   constructor(private readonly d: DispatcherDeps) {
     this.log = d.log.child({ mod: "dispatch" });
+    this.refs = new SendRefs(() => d.clock.now());
     this.publisher = new AlertPublisher((id, doc) => d.publish(id, doc), this.log, d.unpublish);
     this.retention = new AlertRetention(d.config.archive.retainedFinished, (id) => void this.publisher.clear(id));
   }

@@ -10,6 +10,12 @@ export interface SendRef {
 
 /** Delivery reports that came before their send was recorded; more than this and the oldest is dropped. */
 const EARLY_MAX = 1000;
+/**
+ * How long such a report waits for its send to be recorded. A terminal's report beats the record by
+ * milliseconds (the alert's write); reports of sends that are no alert's (`sds/send`, `sms/send`) come here
+ * too and never get taken, so without an age limit the map sat full (1000 reports) on any busy gateway.
+ */
+const EARLY_TTL_MS = 60_000;
 
 /**
  * Send references of the alerts in memory, so a delivery report finds its attempt, and reports that arrive
@@ -17,7 +23,10 @@ const EARLY_MAX = 1000;
  */
 export class SendRefs {
   private readonly refs = new Map<string, SendRef>();
-  private readonly early = new Map<string, Progress>();
+  private readonly early = new Map<string, { p: Progress; at: number }>();
+
+  /** `now`: a monotonic clock in ms (the dispatcher's). */
+  constructor(private readonly now: () => number) {}
 
   /** Indexes every attempt of an alert recovered at start. */
   track(a: StoredAlert): void {
@@ -31,17 +40,25 @@ export class SendRefs {
   /** Where a report belongs; undefined (and the report kept for `takeEarly`) when its send is not recorded yet. */
   find(p: Progress): SendRef | undefined {
     const where = this.refs.get(p.ref);
-    if (where) this.early.delete(p.ref);
-    else {
-      this.early.set(p.ref, p);
-      if (this.early.size > EARLY_MAX) this.early.delete(this.early.keys().next().value as string);
+    if (where) {
+      this.early.delete(p.ref);
+      return where;
     }
-    return where;
+    const now = this.now();
+    this.early.delete(p.ref);
+    this.early.set(p.ref, { p, at: now });
+    // Insertion order is age order: expired reports, and any over the cap, sit at the front.
+    for (const [ref, e] of this.early) {
+      if (now - e.at <= EARLY_TTL_MS && this.early.size <= EARLY_MAX) break;
+      this.early.delete(ref);
+    }
+    return undefined;
   }
 
-  /** A report that arrived before the send `ref` was recorded. */
+  /** A report that arrived (at most `EARLY_TTL_MS` ago) before the send `ref` was recorded. */
   takeEarly(ref: string | undefined): Progress | undefined {
-    return ref === undefined ? undefined : this.early.get(ref);
+    const e = ref === undefined ? undefined : this.early.get(ref);
+    return e && this.now() - e.at <= EARLY_TTL_MS ? e.p : undefined;
   }
 
   forget(a: StoredAlert): void {
@@ -50,5 +67,10 @@ export class SendRefs {
 
   get size(): number {
     return this.refs.size;
+  }
+
+  /** Reports held while waiting for their send. */
+  get earlySize(): number {
+    return this.early.size;
   }
 }

@@ -119,6 +119,17 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     expect(r.modem.textsTo("+46701000002")).toHaveLength(1);
   });
 
+  it("a delivery report that comes before its send is recorded (a fast terminal) is applied once it is", async () => {
+    const radio = new FakeRadio();
+    radio.reportBeforeResolve = "delivered";
+    const r = await rig({ radio });
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["person:anna"] }, { via: "mqtt" });
+    await flush();
+    expect(r.radio.sent).toHaveLength(1);
+    expect(pub(r, alert.id).recipients[0]).toMatchObject({ person: "anna", state: "delivered" });
+    expect(r.store.last(alert.id)?.recipients[0]?.attempts[0]?.result).toBe("delivered");
+  });
+
   it("skips a channel whose link is not ready and tries it when it comes back", async () => {
     const r = await rig();
     r.links.set("terminal-1", "unresponsive", "gone");

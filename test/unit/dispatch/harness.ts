@@ -69,6 +69,8 @@ export class FakeRadio implements RadioTerminal {
   readonly sent: { to: TetraAddress; body: SdsBody; id: string }[] = [];
   readonly events = new TypedEmitter<RadioTerminalEvents>();
   failNext = 0;
+  /** When set, the terminal reports each send's delivery before `sendSds` resolves (a fast terminal). */
+  reportBeforeResolve?: "delivered" | "failed";
   /** While true, sends wait (a busy terminal) until `busy` is cleared again, or their signal or withdraw aborts them. */
   busy = false;
   /** The options of every sendSds call, in order. */
@@ -100,6 +102,7 @@ export class FakeRadio implements RadioTerminal {
     }
     const id = `sds-${++this.n}`;
     this.sent.push({ to, body, id });
+    if (this.reportBeforeResolve) this.report(id, this.reportBeforeResolve);
     return Promise.resolve({ id, messageReferences: [this.n], parts: 1, acceptedAt: new Date() });
   }
   on<E extends keyof RadioTerminalEvents>(event: E, fn: RadioTerminalEvents[E]): () => void {
