@@ -73,6 +73,23 @@ describe("dispatcher: escalation with fakes and a fake clock", () => {
     expect(p.summary).toMatchObject({ coming: 1, notComing: 1, pending: 0 });
   });
 
+  it("a replayed answer changes nothing once its alert has ended, and the next alert does not reuse the ended one's code (#15)", async () => {
+    const r = await rig();
+    const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["person:anna"] }, { via: "mqtt" });
+    await flush();
+    r.radio.incomingText("2001001", `OK ${alert.code}`);
+    await flush();
+    expect(pub(r, alert.id).state).toBe("completed");
+    // The rig's random source is fixed, so without the recent-codes rule the next code would be the same.
+    const { alert: next } = await r.dispatcher.send({ kind: "activation", text: "y", recipients: ["person:anna"] }, { via: "mqtt" });
+    await flush();
+    expect(next.code).not.toBe(alert.code);
+    r.radio.incomingText("2001001", `OK ${alert.code}`);
+    await flush();
+    expect(pub(r, next.id).recipients[0]?.answer).toBeUndefined();
+    expect(pub(r, next.id).state).toBe("active");
+  });
+
   it("a role member answering not-coming moves to the next person at once", async () => {
     const r = await rig();
     const { alert } = await r.dispatcher.send({ kind: "activation", text: "x", recipients: ["role:tib"] }, { via: "mqtt" });

@@ -92,6 +92,28 @@ describe("UplinkConnection", () => {
     expect(statuses.at(-1)).toEqual({ state: "disconnected", detail: "stopped" });
   });
 
+  it("retries a broker that refused our credentials (CONNACK 5) at the slow end of its backoff, not from the start (#32)", async () => {
+    const random = sinon.stub(Math, "random").returns(0.99);
+    try {
+      const { conn, clients, statuses } = setup();
+      conn.start();
+      // A refused connection is retried within the base delay (0.99 × 500 ms)...
+      clients[0]?.emit("error", Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+      await clock.tickAsync(600);
+      expect(clients).toHaveLength(2);
+      // ...a refusal of our credentials only near the cap (0.99 × 30 s): a rotated password is not hammered.
+      clients[1]?.emit("error", Object.assign(new Error("Connection refused: Not authorized"), { code: 5 }));
+      expect(statuses.at(-1)?.detail).toMatch(/Not authorized/);
+      await clock.tickAsync(29_000);
+      expect(clients).toHaveLength(2);
+      await clock.tickAsync(1000);
+      expect(clients).toHaveLength(3);
+      await conn.stop();
+    } finally {
+      random.restore();
+    }
+  });
+
   it("never puts credentials in a status or log URL", () => {
     expect(safeUrl("mqtts://gw:hunter2@broker.region:8883")).toBe("mqtts://broker.region:8883");
   });
