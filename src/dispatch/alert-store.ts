@@ -4,6 +4,7 @@ import { decodeCrcLine, encodeCrcLine } from "../shared/crc-line.js";
 import { fsyncDirectory, writeFileDurable } from "../shared/durable-file.js";
 import { GatewayError } from "../shared/errors.js";
 import type { Logger } from "../shared/logger.js";
+import { keepNewest } from "../shared/newest-map.js";
 import { listItem, type AlertListItem, type StoredAlert } from "./alert-model.js";
 import { StoreLock } from "./store-lock.js";
 
@@ -359,16 +360,6 @@ export class AlertStore {
       for (const [id, n] of this.archiveIndex) if (n === no) this.archiveIndex.delete(id);
       this.opts.log.info({ mod: "alert-store", file: old }, "old alert archive file removed");
     }
-  }
-}
-
-/** Sets `key` as the newest entry of `m` and drops the oldest beyond `max`. */
-function keepNewest<V>(m: Map<string, V>, key: string, value: V, max: number): void {
-  m.delete(key);
-  m.set(key, value);
-  for (const oldest of m.keys()) {
-    if (m.size <= max) break;
-    m.delete(oldest);
   }
 }
 

@@ -1,3 +1,4 @@
+import { keepNewest } from "../shared/newest-map.js";
 import type { StoredAlert } from "./alert-model.js";
 import type { Progress } from "./channel-ports.js";
 
@@ -45,13 +46,7 @@ export class SendRefs {
       return where;
     }
     const now = this.now();
-    this.early.delete(p.ref);
-    this.early.set(p.ref, { p, at: now });
-    // Insertion order is age order: expired reports, and any over the cap, sit at the front.
-    for (const [ref, e] of this.early) {
-      if (now - e.at <= EARLY_TTL_MS && this.early.size <= EARLY_MAX) break;
-      this.early.delete(ref);
-    }
+    keepNewest(this.early, p.ref, { p, at: now }, EARLY_MAX, (e) => now - e.at > EARLY_TTL_MS);
     return undefined;
   }
 

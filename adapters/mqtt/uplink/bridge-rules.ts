@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { fail, ok, type ParseResult } from "../../../src/shared/errors.js";
+import { keepNewest } from "../../../src/shared/newest-map.js";
 import { matches } from "../auth/topic-match.js";
 import type { BridgeRule } from "../mqtt-config.js";
 
@@ -66,16 +67,8 @@ export class LoopGuard {
 
   remember(topic: string, payload: Buffer): void {
     const k = key(topic, payload);
-    const e = this.seen.get(k);
-    this.seen.delete(k);
     const now = this.now();
-    this.seen.set(k, { count: (e?.count ?? 0) + 1, at: now });
-    // Insertion order is age order (a remembered key moves to the end): expired ones, and any over `max`, sit
-    // at the front.
-    for (const [oldKey, old] of this.seen) {
-      if (now - old.at <= this.ttlMs && this.seen.size <= this.max) break;
-      this.seen.delete(oldKey);
-    }
+    keepNewest(this.seen, k, { count: (this.seen.get(k)?.count ?? 0) + 1, at: now }, this.max, (old) => now - old.at > this.ttlMs);
   }
 
   /** Fingerprints held. */
