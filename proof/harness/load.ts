@@ -2,17 +2,23 @@ import { pickWeighted } from "./random.js";
 import type { Rig } from "./rig.js";
 import type { Ledger, Workload } from "./workloads.js";
 
-/** Keeps `concurrency` items in flight, drawn from weighted workloads, until `stop()`. */
+/**
+ * Keeps `concurrency` items in flight until `stop()`, drawn at random from weighted workloads, or in the order
+ * a picker gives (`weightedCycle`: the soak's alerts, whose held work must not wander with the draws).
+ */
 export class Load {
   private stopped = false;
   private readonly workers: Promise<void>[] = [];
+  private readonly pick: () => Workload;
 
   constructor(
     private readonly rig: Rig,
     private readonly ledger: Ledger,
-    private readonly mix: readonly (readonly [Workload, number])[],
+    mix: readonly (readonly [Workload, number])[] | (() => Workload),
     private readonly rnd: () => number,
-  ) {}
+  ) {
+    this.pick = typeof mix === "function" ? mix : () => pickWeighted(rnd, mix);
+  }
 
   /** `pauseMs`: a random pause up to this long after each item; `fixedPauseMs`: a fixed one (paced sources). */
   start(concurrency: number, pauseMs = 0, fixedPauseMs = 0): void {
@@ -20,7 +26,7 @@ export class Load {
       this.workers.push(
         (async () => {
           while (!this.stopped) {
-            await this.ledger.submit(this.rig, pickWeighted(this.rnd, this.mix));
+            await this.ledger.submit(this.rig, this.pick());
             const pause = fixedPauseMs + pauseMs * this.rnd();
             if (pause > 0) await new Promise((r) => setTimeout(r, pause));
           }

@@ -43,3 +43,25 @@ export function floor(points: readonly Point[], windowS: number): Point[] {
   }
   return [...byWindow.values()];
 }
+
+/** Work that is held from `from` (seconds) for `holdS` seconds: an alert's recipients until its deadline. */
+export interface Held {
+  from: number;
+  weight: number;
+}
+
+/**
+ * The mean of the work held at once over each `windowS`-second window from `startS` to `endS`, sampled every
+ * `stepS` seconds. The soak prints its spread: memory follows the work held, so a slope can only be read as
+ * a leak when this stays flat.
+ */
+export function heldMeans(held: readonly Held[], holdS: number, startS: number, endS: number, windowS = 600, stepS = 60): number[] {
+  const means: number[] = [];
+  for (let w = startS; w + windowS <= endS + 1e-9; w += windowS) {
+    let sum = 0;
+    let n = 0;
+    for (let t = w; t < w + windowS; t += stepS, n++) for (const h of held) if (h.from <= t && t < h.from + holdS) sum += h.weight;
+    means.push(sum / n);
+  }
+  return means;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { floor, slopeMiBPerHour, tail, type Point } from "../../../proof/harness/memory.js";
+import { floor, heldMeans, slopeMiBPerHour, tail, type Point } from "../../../proof/harness/memory.js";
 
 // One sample every 10 s over an hour.
 const times = Array.from({ length: 361 }, (_, i) => i * 10);
@@ -32,5 +32,21 @@ describe("soak memory figures (proof/harness/memory.ts)", () => {
   it("has no slope without two points", () => {
     expect(slopeMiBPerHour([{ t: 0, kib: 1 }])).toBeNaN();
     expect(tail([], 0.5)).toEqual([]);
+  });
+});
+
+describe("work held at once (heldMeans)", () => {
+  it("sums what is held at each sample and averages per window", () => {
+    // 10 recipients from 0 s, 5 from 300 s, each held 600 s: 0–300 s hold 10, 300–600 s 15, 600–900 s 5.
+    const held = [
+      { from: 0, weight: 10 },
+      { from: 300, weight: 5 },
+    ];
+    expect(heldMeans(held, 600, 0, 1200, 600, 60)).toEqual([12.5, 2.5]);
+    expect(heldMeans(held, 600, 0, 1200, 300, 60)).toEqual([10, 15, 5, 0]);
+  });
+
+  it("gives no window for a span shorter than one", () => {
+    expect(heldMeans([{ from: 0, weight: 1 }], 600, 0, 300)).toEqual([]);
   });
 });
