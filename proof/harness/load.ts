@@ -1,6 +1,6 @@
 import { pickWeighted } from "./random.js";
 import type { Rig } from "./rig.js";
-import type { Ledger, Workload } from "./workloads.js";
+import { outcomeOf, sinkKeysOf, type Ledger, type Workload } from "./workloads.js";
 
 /**
  * Keeps `concurrency` items in flight until `stop()`, drawn at random from weighted workloads, or in the order
@@ -52,10 +52,10 @@ export async function drain(rig: Rig, ledger: Ledger, ms: number): Promise<void>
   for (;;) {
     const sinks = new Map<Workload, Map<string, number[]>>();
     const missing = ledger.items.filter((i) => {
-      if ((i.workload.finalOutcome?.(rig, i) ?? i.outcome) !== "accepted") return false;
+      if (outcomeOf(rig, i) !== "accepted") return false;
       let s = sinks.get(i.workload);
       if (!s) sinks.set(i.workload, (s = i.workload.delivered(rig)));
-      return (i.workload.sinkKeys?.(i.key) ?? [i.key]).some((k) => !s.has(k));
+      return sinkKeysOf(i).some((k) => !s.has(k));
     }).length;
     if (missing === 0 || performance.now() > end) return;
     await new Promise((r) => setTimeout(r, 250));

@@ -120,6 +120,16 @@ export interface Item {
   outcome?: Outcome;
 }
 
+/** What became of `item` as known now: its workload's own final word when it has one, else the answer it got. */
+export function outcomeOf(rig: Rig, item: Item): Outcome | undefined {
+  return item.workload.finalOutcome?.(rig, item) ?? item.outcome;
+}
+
+/** The sink keys `item` must reach: one per alert recipient, or its own key. */
+export function sinkKeysOf(item: Item): readonly string[] {
+  return item.workload.sinkKeys?.(item.key) ?? [item.key];
+}
+
 export interface LedgerFigures {
   /** Sink keys the accepted items had to reach (one per item, or one per alert recipient). */
   sinks: number;
@@ -163,12 +173,12 @@ export class Ledger {
       const items = this.items.filter((i) => i.workload === w);
       const f: LedgerFigures = { sinks: 0, codeMismatches: 0, submitted: items.length, accepted: 0, rejected: 0, unknown: 0, lost: 0, duplicates: 0, duplicatesOutsideWindow: 0, lostKeys: [], duplicateKeys: [] };
       for (const i of items) {
-        const outcome = w.finalOutcome?.(rig, i) ?? i.outcome;
+        const outcome = outcomeOf(rig, i);
         if (outcome === "accepted") f.accepted++;
         else if (outcome === "rejected") f.rejected++;
         else f.unknown++;
         if ((codes?.get(i.key)?.size ?? 0) > 1) f.codeMismatches++;
-        for (const key of w.sinkKeys?.(i.key) ?? [i.key]) {
+        for (const key of sinkKeysOf(i)) {
           const copies = sink.get(key) ?? [];
           if (outcome === "accepted") {
             f.sinks++;

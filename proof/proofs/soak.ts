@@ -8,7 +8,7 @@ import { sleep, until } from "../harness/processes.js";
 import { rng, weightedCycle } from "../harness/random.js";
 import { percentile, Report, round } from "../harness/report.js";
 import { Rig } from "../harness/rig.js";
-import { alertWorkloads, Ledger, sdsVerb, smsVerb, uplinkPublish, type WindowFault, type Workload } from "../harness/workloads.js";
+import { alertWorkloads, Ledger, outcomeOf, sdsVerb, sinkKeysOf, smsVerb, uplinkPublish, type WindowFault, type Workload } from "../harness/workloads.js";
 import { ledgerRows } from "./common.js";
 
 /**
@@ -168,8 +168,8 @@ export async function soak(args: ProofArgs): Promise<Report> {
     const after10 = <P extends { t: number }>(points: P[]): P[] => points.filter((p) => p.t >= durationS * 0.1);
     const alertWork = new Set(alertMix.map(([w]) => w));
     const held = ledger.items
-      .filter((i) => alertWork.has(i.workload) && (i.workload.finalOutcome?.(rig, i) ?? i.outcome) === "accepted")
-      .map((i) => ({ from: (i.submittedAt - t0) / 1000, weight: i.workload.sinkKeys?.(i.key).length ?? 1 }));
+      .filter((i) => alertWork.has(i.workload) && outcomeOf(rig, i) === "accepted")
+      .map((i) => ({ from: (i.submittedAt - t0) / 1000, weight: sinkKeysOf(i).length }));
     const means = heldMeans(held, SOAK_ALERT_DEADLINE_S, durationS * 0.1, durationS);
     if (means.length > 0) report.add("recipients held by open alerts after the first 10 %: 10-minute means, lowest – highest", `${Math.round(Math.min(...means))} – ${Math.round(Math.max(...means))} (${means.map(Math.round).join(", ")})`);
     const anon: Point[] = sampled.map((r) => ({ t: r.t, kib: r.anonKiB }));
