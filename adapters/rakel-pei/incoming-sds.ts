@@ -112,11 +112,22 @@ export class IncomingSdsHandler {
     return sds;
   }
 
+  /** Keys remembered now (each lives one dedup window). */
+  get remembered(): number {
+    return this.seen.size;
+  }
+
+  // The map is kept in the order the keys were last seen (a repeat is moved to the end), so the expired ones
+  // are always at its head and leave as soon as they expire: the map holds one window's keys, not MAX_KEYS.
+  // Sweeping only when it was full let it fill to 4,096 keys (about 570 KiB, the delivery reports of sds/send
+  // at 6 a second fill it in 12 minutes) and fall back at each sweep: memory that came and went for nothing.
   private remember(key: string, now: number): void {
-    if (this.seen.size >= IncomingSdsHandler.MAX_KEYS) {
-      for (const [k, t] of this.seen) if (now - t >= this.opts.dedupWindowMs) this.seen.delete(k);
-      if (this.seen.size >= IncomingSdsHandler.MAX_KEYS) this.seen.delete(this.seen.keys().next().value!);
+    this.seen.delete(key);
+    for (const [k, t] of this.seen) {
+      if (now - t < this.opts.dedupWindowMs) break;
+      this.seen.delete(k);
     }
+    if (this.seen.size >= IncomingSdsHandler.MAX_KEYS) this.seen.delete(this.seen.keys().next().value!);
     this.seen.set(key, now);
   }
 }
