@@ -1,3 +1,4 @@
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ProofArgs } from "../run.js";
 import { readLag, splitByProcess, type LagSample } from "../harness/lag.js";
@@ -151,6 +152,8 @@ export async function soak(args: ProofArgs): Promise<Report> {
     if (incoming !== events.injected) report.add("incoming SDS not published (index: s into the run, s to the nearest fault)", unpublished(rig, injectedAt, faultAt, t0));
     // R9's memory figure for two processes: PSS, which counts the pages they share (the Node executable)
     // once, as the service's cgroup (systemd MemoryMax) does. The sum of RSS counts them twice; printed too.
+    // Every /proc sample, kept with the run's directory (PROOF_KEEP=1 or a missed goal) for a later look.
+    writeFileSync(join(rig.dir, "memory.jsonl"), rss.map((r) => JSON.stringify(r)).join("\n") + "\n");
     const sampled = rss.filter((r) => r.kib > 0 && r.pssKiB > 0);
     report.atMost("memory max, PSS (daemon + broker process, shared pages counted once)", Math.max(...sampled.map((r) => r.pssKiB)) / 1024, 256, " MiB");
     report.add("RSS max, sum of both processes (shared pages counted twice)", `${round(Math.max(...sampled.map((r) => r.kib)) / 1024)} MiB`);
