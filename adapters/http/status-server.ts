@@ -79,7 +79,7 @@ const STATUS_OF: Partial<Record<string, number>> = { HTTP_UNAUTHORIZED: 401, HTT
 
 export class StatusServer {
   private readonly sessions: SessionStore;
-  private readonly guard = new LoginGuard({ failuresPerMinute: 10, maxConcurrent: 4 });
+  private readonly guard = new LoginGuard({ failuresPerMinute: 10, maxConcurrent: 2 });
   private readonly files: Map<string, StaticFile>;
   private readonly hub: SseHub;
   private readonly log: Logger;

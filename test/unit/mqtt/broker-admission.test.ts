@@ -5,6 +5,8 @@ import { AdmissionGate } from "../../../adapters/mqtt/broker/admission-gate.js";
 import { CheckSlots } from "../../../adapters/mqtt/broker/check-slots.js";
 import { originAllowed } from "../../../adapters/mqtt/broker/listeners.js";
 import { LoginThrottle } from "../../../adapters/mqtt/broker/login-throttle.js";
+import { LimitsSchema } from "../../../adapters/mqtt/mqtt-config.js";
+import { Value } from "@sinclair/typebox/value";
 import { silentLogger } from "../../../src/shared/logger.js";
 
 /** A socket stand-in: an address, destroy() that emits close. */
@@ -72,6 +74,12 @@ describe("CheckSlots", () => {
     expect(r2).toBeDefined();
     r2?.();
     expect(await slots.acquire()).toBeDefined();
+  });
+
+  it("defaults to two password checks at once: a storm's scrypt blocks (16 MiB each) stay at 32 MiB", () => {
+    const limits = Value.Default(LimitsSchema, {}) as { maxConcurrentLogins: number; maxQueuedLogins: number };
+    expect(limits.maxConcurrentLogins).toBe(2);
+    expect(limits.maxQueuedLogins).toBe(64);
   });
 });
 
