@@ -57,8 +57,9 @@ export function run(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const [l, rs] of runs) {
     const mean = (f: (r: { ms: number; peakMiB: number }) => number): number => rs.reduce((a, r) => a + f(r), 0) / rs.length;
-    out[`login_storm.${LOGINS}_logins_at_${l}${l === DEFAULT_LIMIT ? "_default" : ""}_ms`] = Math.round(mean((r) => r.ms));
-    out[`login_storm.${LOGINS}_logins_at_${l}_peak_rss_above_start_mib`] = Math.round(Math.max(...rs.map((r) => r.peakMiB)));
+    const key = `login_storm.${LOGINS}_logins_at_${l}${l === DEFAULT_LIMIT ? "_default" : ""}`;
+    out[`${key}_ms`] = Math.round(mean((r) => r.ms));
+    out[`${key}_most_rss_above_start_mib`] = Math.round(Math.max(...rs.map((r) => r.peakMiB)));
   }
   for (const [k, v] of Object.entries(out)) console.log(`${k.padEnd(56)} ${v}`);
   return Promise.resolve(out);

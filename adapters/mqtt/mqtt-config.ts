@@ -73,8 +73,8 @@ export const LimitsSchema = Type.Object(
     maxRetained: Type.Integer({ minimum: 0, default: 10000 }),
     loginFailuresPerMinute: Type.Integer({ minimum: 1, default: 10, description: "per remote address and username; attempts count from the moment the password check starts" }),
     // Each check holds 16 MiB while it runs, on one of libuv's four pool threads, which the state-file writes
-    // share. 50 logins at once on the 2-core box: at 4, 2.1 s and 65 MiB more resident; at 2, 2.0 s and 33 MiB
-    // (`npm run bench -- login-storm`). A reconnect storm spiked the broker's RSS by up to 50 MiB at 4.
+    // share. 50 logins at once on the 2-core box: at 4, 2.1 s and 65 MiB more resident; at 2, also 2.1 s and
+    // 33 MiB (`npm run bench -- login-storm`). Reconnect storms spiked the broker's RSS by up to 60 MiB at 4.
     maxConcurrentLogins: Type.Integer({ minimum: 1, default: 2, description: "password checks (scrypt) running at once; further logins wait" }),
     maxQueuedLogins: Type.Integer({ minimum: 0, default: 64, description: "logins waiting for a password check; more get CONNACK 3 (server unavailable)" }),
   },

@@ -117,8 +117,9 @@ export class IncomingSdsHandler {
     return this.seen.size;
   }
 
-  // The map is kept in the order the keys were last seen (a repeat is moved to the end), so the expired ones
-  // are always at its head and leave as soon as they expire: the map holds one window's keys, not MAX_KEYS.
+  // Keys are added in time order (a repeat inside the window is suppressed and not added again; one after it
+  // is a new key at the end), so the expired ones are at the head, and each new key first drops them: the map
+  // holds about one window's keys, not MAX_KEYS.
   // Sweeping only when it was full let it fill to 4,096 keys (about 570 KiB, the delivery reports of sds/send
   // at 6 a second fill it in 12 minutes) and fall back at each sweep: memory that came and went for nothing.
   private remember(key: string, now: number): void {
