@@ -2,6 +2,7 @@ import type { ReceivedSds } from "../../src/ports/radio-terminal.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { decodeSds } from "./sds/decode.js";
 import { issiFromItsi } from "../../src/shared/addresses.js";
+import { keepNewest } from "../../src/shared/newest-map.js";
 import { SdsReassembler, type DroppedSet, type ReassembledText } from "./sds/reassembler.js";
 import type { ConcatenatedPartSds } from "./sds/types.js";
 import type { IncomingSdsUrc } from "./urc/pei-urcs.js";
@@ -123,13 +124,7 @@ export class IncomingSdsHandler {
   // Sweeping only when it was full let it fill to 4,096 keys (about 570 KiB, the delivery reports of sds/send
   // at 6 a second fill it in 12 minutes) and fall back at each sweep: memory that came and went for nothing.
   private remember(key: string, now: number): void {
-    this.seen.delete(key);
-    for (const [k, t] of this.seen) {
-      if (now - t < this.opts.dedupWindowMs) break;
-      this.seen.delete(k);
-    }
-    if (this.seen.size >= IncomingSdsHandler.MAX_KEYS) this.seen.delete(this.seen.keys().next().value!);
-    this.seen.set(key, now);
+    keepNewest(this.seen, key, now, IncomingSdsHandler.MAX_KEYS, (t) => now - t >= this.opts.dedupWindowMs);
   }
 }
 
