@@ -3,6 +3,7 @@ import { createServer as createHttp, type IncomingMessage, type Server, type Ser
 import { createServer as createHttps } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { StateView } from "../../src/ops/state-view.js";
+import { SCRYPT_CHECKS_AT_ONCE } from "../../src/shared/password-checks.js";
 import { GatewayError, isGatewayError } from "../../src/shared/errors.js";
 import type { Logger } from "../../src/shared/logger.js";
 import { isLoopbackHost, parseListen, type HttpConfig } from "./http-config.js";
@@ -79,7 +80,7 @@ const STATUS_OF: Partial<Record<string, number>> = { HTTP_UNAUTHORIZED: 401, HTT
 
 export class StatusServer {
   private readonly sessions: SessionStore;
-  private readonly guard = new LoginGuard({ failuresPerMinute: 10, maxConcurrent: 2 });
+  private readonly guard = new LoginGuard({ failuresPerMinute: 10, maxConcurrent: SCRYPT_CHECKS_AT_ONCE });
   private readonly files: Map<string, StaticFile>;
   private readonly hub: SseHub;
   private readonly log: Logger;

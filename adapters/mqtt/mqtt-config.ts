@@ -1,5 +1,6 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { validateAgainst } from "../../src/config/validate.js";
+import { SCRYPT_CHECKS_AT_ONCE } from "../../src/shared/password-checks.js";
 import { DEFAULT_BROKER_HEAP_MB, BROKER_SEMI_SPACE_MB, BROKER_OPTIMIZE_FOR_SIZE } from "./broker/broker-prefork.js";
 
 /**
@@ -72,10 +73,7 @@ export const LimitsSchema = Type.Object(
     maxSessionsPerUser: Type.Integer({ minimum: 0, default: 10, description: "persistent sessions of one username (anonymous clients share one budget)" }),
     maxRetained: Type.Integer({ minimum: 0, default: 10000 }),
     loginFailuresPerMinute: Type.Integer({ minimum: 1, default: 10, description: "per remote address and username; attempts count from the moment the password check starts" }),
-    // Each check holds 16 MiB while it runs, on one of libuv's four pool threads, which the state-file writes
-    // share. 50 logins at once on the 2-core box: at 4, 2.1 s and 65 MiB more resident; at 2, also 2.1 s and
-    // 33 MiB (`npm run bench -- login-storm`). Reconnect storms spiked the broker's RSS by up to 60 MiB at 4.
-    maxConcurrentLogins: Type.Integer({ minimum: 1, default: 2, description: "password checks (scrypt) running at once; further logins wait" }),
+    maxConcurrentLogins: Type.Integer({ minimum: 1, default: SCRYPT_CHECKS_AT_ONCE, description: "password checks (scrypt) running at once; further logins wait" }),
     maxQueuedLogins: Type.Integer({ minimum: 0, default: 64, description: "logins waiting for a password check; more get CONNACK 3 (server unavailable)" }),
   },
   { ...strict, default: {} },
