@@ -7,9 +7,8 @@
  * sampled every 2 ms (the checks run on libuv's pool threads, so the sampling thread stays free).
  * Run: `npm run bench -- login-storm`.
  */
-import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { childFigures } from "./child-figures.js";
 import { hashPassword, verifyPassword } from "../adapters/mqtt/auth/password-hash.js";
 import { CheckSlots } from "../adapters/mqtt/broker/check-slots.js";
 import { LimitsSchema } from "../adapters/mqtt/mqtt-config.js";
@@ -17,7 +16,6 @@ import { withMallocDefaults } from "../src/shared/malloc-env.js";
 
 const LOGINS = 50;
 const DEFAULT_LIMIT = LimitsSchema.properties.maxConcurrentLogins.default as number;
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const SELF = fileURLToPath(import.meta.url);
 
 async function child(limit: number): Promise<void> {
@@ -48,10 +46,7 @@ export function run(): Promise<Record<string, number>> {
   const runs = new Map<number, { ms: number; peakMiB: number }[]>(limits.map((l) => [l, []]));
   for (let i = 0; i < 3; i++) {
     for (const l of limits) {
-      const r = spawnSync(process.execPath, ["--import", TSX, SELF, "--child", String(l)], { encoding: "utf8", timeout: 120_000, env: { ...withMallocDefaults(process.env), NODE_OPTIONS: "" } });
-      const line = r.stdout.trim().split("\n").at(-1) ?? "";
-      if (r.status !== 0 || !line.startsWith("{")) throw new Error(`login-storm child failed (${r.status}): ${r.stderr.slice(-2000)}`);
-      runs.get(l)!.push(JSON.parse(line) as { ms: number; peakMiB: number });
+      runs.get(l)!.push(childFigures<{ ms: number; peakMiB: number }>(SELF, { args: ["--child", String(l)], env: withMallocDefaults(process.env), timeoutMs: 120_000 }));
     }
   }
   const out: Record<string, number> = {};

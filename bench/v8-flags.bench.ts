@@ -10,9 +10,8 @@
  *   and 1 (bench/mqtt.bench.ts's method): msg/s with the spread between runs, and RSS after.
  * Run: `npm run bench -- v8-flags`.
  */
-import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { childFigures } from "./child-figures.js";
 import { BROKER_OPTIMIZE_FOR_SIZE, BROKER_SEMI_SPACE_MB } from "../adapters/mqtt/broker/broker-prefork.js";
 import { DAEMON_V8_FLAGS } from "../src/app/daemon-v8-flags.js";
 import { saturate } from "./mqtt.bench.js";
@@ -31,14 +30,10 @@ interface ChildFigures {
 }
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const CHILD = fileURLToPath(new URL("./v8-flags-child.ts", import.meta.url));
 
 function daemonRun(flags: readonly string[]): ChildFigures {
-  const r = spawnSync(process.execPath, [...flags, "--import", TSX, CHILD], { encoding: "utf8", timeout: 600_000, env: { ...process.env, NODE_OPTIONS: "" } });
-  const line = r.stdout.trim().split("\n").at(-1) ?? "";
-  if (r.status !== 0 || !line.startsWith("{")) throw new Error(`v8-flags child failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  return JSON.parse(line) as ChildFigures;
+  return childFigures<ChildFigures>(CHILD, { nodeFlags: flags, timeoutMs: 600_000 });
 }
 
 async function brokerRun(v8: { maxSemiSpaceMb: number; optimizeForSize: boolean }): Promise<{ qos0: number; qos1: number; rssMiB: number }> {
