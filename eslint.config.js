@@ -48,6 +48,21 @@ export default tseslint.config(
     },
   },
   {
+    // The gateway's processes order strings by code units: an ICU collator would page in about 1.7 MiB of
+    // collation data and keep it for the process's life (src/shared/code-unit-order.ts). The status page's
+    // script, which runs in the duty officer's browser, may collate.
+    files: ["src/**/*.ts", "adapters/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.property.name='localeCompare'], MemberExpression[object.name='Intl'][property.name='Collator']",
+          message: "an ICU collator pages in about 1.7 MiB of collation data and keeps it for the process's life; order by code units (src/shared/code-unit-order.ts).",
+        },
+      ],
+    },
+  },
+  {
     // Architecture rule 1: src/ never imports adapters/; only the composition root wires them: src/main.ts
     // with src/app/ (the daemon) and src/cli/ (the commands).
     files: ["src/**/*.ts"],

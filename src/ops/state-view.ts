@@ -1,3 +1,4 @@
+import { byCodeUnits } from "../shared/code-unit-order.js";
 import type { Unsubscribe } from "../shared/typed-emitter.js";
 
 /**
@@ -88,7 +89,7 @@ export class StateView {
     const finished = [...this.under("alerts/")].filter(([, d]) => FINISHED_ALERT.has(String(d["state"])));
     if (finished.length <= this.opts.recentAlerts) return;
     const created = (d: StateDoc): string => (typeof d["createdAt"] === "string" ? d["createdAt"] : "");
-    finished.sort(([, a], [, b]) => created(b).localeCompare(created(a)));
+    finished.sort(([, a], [, b]) => byCodeUnits(created(b), created(a)));
     for (const [id] of finished.slice(this.opts.recentAlerts)) this.remove(`alerts/${id}`);
   }
 }

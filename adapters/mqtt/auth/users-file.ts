@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { GatewayError, fail, ok, type ParseResult } from "../../../src/shared/errors.js";
+import { byCodeUnits } from "../../../src/shared/code-unit-order.js";
 import { removeStaleTemps, writeFileDurable } from "../../../src/shared/durable-file.js";
 import { parseHash } from "./password-hash.js";
 
@@ -43,10 +44,10 @@ export function parseUsersFile(text: string): ParseResult<UsersMap> {
   return problems.length > 0 ? fail(problems.join("; ")) : ok(users);
 }
 
-/** Renders a users map as file text, sorted by name. */
+/** Renders a users map as file text, sorted by name (code units: the same file on every machine). */
 export function serializeUsers(users: UsersMap): string {
   const lines = ["# rakelgw MQTT users (written by `rakelgw users`); format: username:$scrypt$N=…,r=…,p=…$salt$key"];
-  for (const [name, hash] of [...users].sort(([a], [b]) => a.localeCompare(b))) lines.push(`${name}:${hash}`);
+  for (const [name, hash] of [...users].sort(([a], [b]) => byCodeUnits(a, b))) lines.push(`${name}:${hash}`);
   return lines.join("\n") + "\n";
 }
 

@@ -47,7 +47,7 @@ describe("users file", () => {
     expect(text.split("\n")[0]).toMatch(/^# /);
     expect(text.split("\n")[1]).toMatch(/^county-board:/);
     const back = parseUsersFile(text);
-    expect(back.ok && [...back.value.entries()]).toEqual([...users.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    expect(back.ok && [...back.value.entries()]).toEqual([...users.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { AlertLatencyTracker } from "../../../src/ops/alert-latency.js";
 import { StateView, type StateChange } from "../../../src/ops/state-view.js";
 
@@ -39,6 +39,18 @@ describe("StateView", () => {
     for (let i = 1; i <= 4; i++) v.apply(`alerts/a${i}`, { id: `a${i}`, state: "completed", createdAt: `2026-01-0${i + 1}T00:00:00Z` });
     expect([...v.under("alerts/").keys()].sort()).toEqual(["a3", "a4", "live"]);
     expect(removed).toEqual(["alerts/a1", "alerts/a2"]);
+  });
+
+  it("orders finished alerts without an ICU collator (no localeCompare: 1.7 MiB of collation data)", () => {
+    const spy = vi.spyOn(String.prototype, "localeCompare");
+    try {
+      const v = new StateView({ recentAlerts: 3 });
+      for (let i = 10; i < 30; i++) v.apply(`alerts/a${i}`, { id: `a${i}`, state: "completed", createdAt: `2026-01-01T00:00:${i}.000Z` });
+      expect([...v.under("alerts/").keys()].sort()).toEqual(["a27", "a28", "a29"]);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("isolates a failing listener", () => {
