@@ -119,7 +119,8 @@ describe("alert dispatch end to end", () => {
     const seen = site.upstreamLog.length;
     await site.mosquitto!.start();
     await until(() => site.upstreamLog.slice(seen).some((m) => m.topic === `${REMOTE}/alerts/e2e-down` && m.body["state"] === "completed"), 20_000, "queued states upstream", () => site.tail());
-    // In order: every state of e2e-down upstream comes in the order it was published locally (summary never goes backwards).
+    // In order: the states of e2e-down that go upstream (a newer one replaces one still unsent) come in the order
+    // they were published locally (summary never goes backwards), and the last is the final one.
     const states = site.upstreamLog.filter((m) => m.topic === `${REMOTE}/alerts/e2e-down`).map((m) => m.body as { state: string; summary: { coming: number } });
     const comings = states.map((s) => s.summary.coming);
     expect(comings).toEqual([...comings].sort((x, y) => x - y));

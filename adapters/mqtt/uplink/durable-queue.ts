@@ -14,6 +14,12 @@ import { decodeRecord, encodeRecord, type JournalRecord } from "./journal-codec.
  * sequence numbers. When the queue exceeds `maxMessages`/`maxBytes` the oldest messages are dropped and a
  * `dropped` event says how many and which topics. The journal is rewritten atomically (compaction) once
  * most of it is done.
+ *
+ * A retained message supersedes the pending retained message on its topic that has not been handed to the
+ * broker yet: a retained topic carries a state, and the broker keeps only its last one anyway. Without
+ * that, an outage while a 190-recipient alert ran held every version of its document (about 30 KB each,
+ * 11 MiB in all; docs/reliability.md, R9). Messages that are not retained are never superseded. The journal
+ * keeps no record of a superseding: reopened, the queue supersedes again (nothing is in flight then).
  */
 export interface QueuedMessage {
   seq: number;
@@ -52,6 +58,8 @@ export const JOURNAL_FILE = "uplink-queue.jsonl";
 export class DurableQueue {
   private readonly pending: QueuedMessage[] = [];
   private readonly acked = new Set<number>();
+  /** The newest pending retained message of each topic, by seq. */
+  private readonly retainedSeq = new Map<string, number>();
   private nextSeq = 1;
   private bytes = 0;
   private doneRecords = 0;
@@ -77,7 +85,10 @@ export class DurableQueue {
     const fh = await open(path, "a", 0o600);
     const q = new DurableQueue(opts, fh);
     q.nextSeq = recovered.nextSeq;
-    for (const m of recovered.messages) q.pushPending(m);
+    for (const m of recovered.messages) {
+      q.pushPending(m);
+      q.supersede(m, 0); // nothing is in flight yet
+    }
     if (recovered.rewrite) await q.compactNow();
     opts.log.info({ mod: "uplink-queue", pending: q.pending.length, bytes: q.bytes, nextSeq: q.nextSeq }, "upstream queue opened");
     return q;
@@ -98,12 +109,19 @@ export class DurableQueue {
     return this.events.on(event, fn);
   }
 
-  /** Appends one message; resolves after it is fsynced. Returns its sequence number. */
-  async append(m: Omit<QueuedMessage, "seq">): Promise<number> {
+  /**
+   * Appends one message; resolves after it is fsynced. Returns its sequence number. A retained message
+   * supersedes the pending retained one on its topic when that one's seq is `supersedeFrom` or later (the
+   * caller's first seq not yet handed to the broker); the default supersedes none.
+   */
+  async append(m: Omit<QueuedMessage, "seq">, supersedeFrom = Infinity): Promise<number> {
+    const head = this.headSeq;
     const msg: QueuedMessage = { ...m, seq: this.nextSeq++ };
     this.pushPending(msg);
+    this.supersede(msg, supersedeFrom);
     const dropped = this.enforceCap();
-    await this.write([encodeRecord({ t: "m", s: msg.seq, tp: msg.topic, p: msg.payload.toString("base64"), q: msg.qos, r: msg.retain, at: new Date().toISOString() }), ...(dropped ? [encodeRecord({ t: "h", s: this.headSeq })] : [])]);
+    const headMoved = dropped || this.headSeq !== head;
+    await this.write([encodeRecord({ t: "m", s: msg.seq, tp: msg.topic, p: msg.payload.toString("base64"), q: msg.qos, r: msg.retain, at: new Date().toISOString() }), ...(headMoved ? [encodeRecord({ t: "h", s: this.headSeq })] : [])]);
     return msg.seq;
   }
 
@@ -120,14 +138,13 @@ export class DurableQueue {
 
   /** Marks one message done (PUBACKed). The head record is written with the next batch. */
   async ack(seq: number): Promise<void> {
-    if (seq < this.headSeq) return; // already done or dropped
+    if (seq < this.headSeq || this.indexOf(seq) < 0) return; // already done, dropped or superseded
     this.acked.add(seq);
     let advanced = false;
     while (this.pending[0] && this.acked.has(this.pending[0].seq)) {
       const m = this.pending.shift() as QueuedMessage;
       this.acked.delete(m.seq);
-      this.bytes -= m.payload.length;
-      this.doneRecords++;
+      this.release(m);
       advanced = true;
     }
     if (!advanced) return;
@@ -145,13 +162,46 @@ export class DurableQueue {
     this.bytes += m.payload.length;
   }
 
+  /** Accounts for a message that left `pending` (done, dropped or superseded). */
+  private release(m: QueuedMessage): void {
+    this.bytes -= m.payload.length;
+    this.doneRecords++;
+    if (this.retainedSeq.get(m.topic) === m.seq) this.retainedSeq.delete(m.topic);
+  }
+
+  /** Removes the pending retained message `m` supersedes (its topic's, with seq >= `from`), if any. */
+  private supersede(m: QueuedMessage, from: number): void {
+    if (!m.retain) return;
+    const prev = this.retainedSeq.get(m.topic);
+    this.retainedSeq.set(m.topic, m.seq);
+    if (prev === undefined || prev < from) return;
+    const i = this.indexOf(prev);
+    if (i < 0) return;
+    const [old] = this.pending.splice(i, 1) as [QueuedMessage];
+    this.acked.delete(old.seq);
+    this.release(old);
+  }
+
+  /** Index of `seq` in `pending` (sorted by seq), or -1. */
+  private indexOf(seq: number): number {
+    let lo = 0;
+    let hi = this.pending.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = (this.pending[mid] as QueuedMessage).seq;
+      if (s === seq) return mid;
+      if (s < seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
   private enforceCap(): boolean {
     const dropped: QueuedMessage[] = [];
     while (this.pending.length > 1 && (this.pending.length > this.opts.maxMessages || this.bytes > this.opts.maxBytes)) {
       const m = this.pending.shift() as QueuedMessage;
       this.acked.delete(m.seq);
-      this.bytes -= m.payload.length;
-      this.doneRecords++;
+      this.release(m);
       dropped.push(m);
     }
     if (dropped.length === 0) return false;

@@ -151,9 +151,12 @@ export class UplinkBridge {
     await this.enqueue(`${this.cfg.remoteBase}/${relTopic}`, payload, 1, true);
   }
 
-  /** Journals one message for the regional broker; resolves once it is durable (not yet delivered). */
+  /**
+   * Journals one message for the regional broker; resolves once it is durable (not yet delivered). A
+   * retained one supersedes its topic's retained message still waiting to be sent (durable-queue.ts).
+   */
   async enqueue(topic: string, payload: Buffer, qos: 0 | 1, retain: boolean): Promise<void> {
-    await this.queue.append({ topic, payload, qos, retain });
+    await this.queue.append({ topic, payload, qos, retain }, this.nextSeq);
     this.pump();
   }
 

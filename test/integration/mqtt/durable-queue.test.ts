@@ -176,3 +176,61 @@ describe("a last record cut exactly before its newline (found by `npm run proof 
     expect(readdirSync(dir).filter((f) => f.includes(".corrupt-"))).toEqual([]);
   });
 });
+
+describe("retained messages supersede their topic's unsent predecessor (found by `npm run proof -- soak`)", () => {
+  const state = (topic: string, v: number, size = 30_000) => ({ topic, payload: Buffer.alloc(size, v % 256), qos: 1 as const, retain: true });
+  const versionOf = (m: { payload: Buffer }) => m.payload[0];
+
+  it("holds one version per retained topic during an outage, not every one (a 190-recipient alert held 11 MiB)", async () => {
+    const q = await open({ maxBytes: 64 << 20 });
+    await q.append(msg(1));
+    for (let v = 1; v <= 100; v++) {
+      await q.append(state("alerts/a", v), 0);
+      if (v % 10 === 0) await q.append(msg(100 + v), 0); // not retained: never superseded
+    }
+    await q.append(state("alerts/b", 7), 0);
+    const left = q.peek(0, 1000);
+    expect(left.map((m) => m.topic)).toEqual(["t/1", ...Array.from({ length: 9 }, (_, i) => `t/${110 + i * 10}`), "alerts/a", "t/200", "alerts/b"]);
+    expect(versionOf(left.find((m) => m.topic === "alerts/a")!)).toBe(100);
+    expect(q.totalBytes).toBe(2 * 30_000 + 2 + 10 * 4);
+    await q.close();
+  });
+
+  it("keeps a version already handed to the broker (seq below supersedeFrom) until its PUBACK", async () => {
+    const q = await open();
+    const first = await q.append(state("alerts/a", 1), 0);
+    const second = await q.append(state("alerts/a", 2), first + 1); // the first is in flight
+    const third = await q.append(state("alerts/a", 3), first + 1); // the second was not sent yet: superseded
+    expect(q.peek(0, 10).map((m) => m.seq)).toEqual([first, third]);
+    await q.ack(second); // a late PUBACK of a superseded version changes nothing
+    expect(q.size).toBe(2);
+    await q.ack(first);
+    expect(q.headSeq).toBe(third);
+    await q.ack(third);
+    expect(q.size).toBe(0);
+    expect(q.totalBytes).toBe(0);
+    await q.close();
+  });
+
+  it("supersedes none by default, and again when it reopens the journal (nothing is in flight then)", async () => {
+    const q = await open();
+    for (let v = 1; v <= 5; v++) await q.append(state("alerts/a", v, 10));
+    expect(q.size).toBe(5);
+    await q.append(msg(9));
+    await q.close();
+    const again = await open();
+    expect(again.peek(0, 10).map((m) => [m.topic, versionOf(m)])).toEqual([["alerts/a", 5], ["t/9", 0x6d]]);
+    expect(again.headSeq).toBe(5);
+    await again.close();
+  });
+
+  it("moves the head past a superseded first message, so a reopen does not resend it", async () => {
+    const q = await open();
+    await q.append(state("alerts/a", 1, 10), 0);
+    await q.append(state("alerts/a", 2, 10), 0);
+    expect(q.headSeq).toBe(2);
+    await q.close();
+    const lines = readFileSync(join(dir, JOURNAL_FILE), "utf8").trim().split("\n");
+    expect(lines.map((l) => decodeRecord(l)).some((r) => r.ok && r.value.t === "h" && r.value.s === 2)).toBe(true);
+  });
+});

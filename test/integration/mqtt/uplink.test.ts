@@ -98,6 +98,22 @@ describe("outages", () => {
     sub.end(true);
   }, 40_000);
 
+  it("sends only the newest version of its retained state after an outage, not every version it went through", async () => {
+    await mosq.stop();
+    await until(() => t.gw.links.get("upstream")?.state !== "ready", 5000, "upstream down");
+    const before = t.gw.uplink?.queued ?? 0;
+    for (let i = 1; i <= 50; i++) t.gw.links.set("radio-7", i % 2 === 0 ? "ready" : "degraded", `version ${i}`);
+    await sleep(300);
+    // 50 changes of one retained topic wait upstream as one message (the link documents it also touched:
+    // at most a few more), not 50.
+    expect((t.gw.uplink?.queued ?? 0) - before).toBeLessThanOrEqual(5);
+    await mosq.start();
+    await until(() => t.gw.uplink?.queued === 0, 15_000, "queue empty");
+    const r = await remoteSub(`${REMOTE}/links/radio-7`);
+    await r.waitFor((l) => l.some((x) => x.includes('"version 50"')), 5000, "newest version retained upstream");
+    expect(r.lines.filter((x) => x.startsWith(`${REMOTE}/links/radio-7 `))).toHaveLength(1);
+  }, 40_000);
+
   // How fast (R5: within 5 s) is measured in the perf tier: test/perf/uplink-dead-detection.test.ts.
   it("flags a silently vanished broker (SIGSTOP) unresponsive, and recovers", async () => {
     await until(() => t.gw.links.get("upstream")?.state === "ready", 10_000, "ready");
