@@ -142,9 +142,7 @@ export class DurableQueue {
     this.acked.add(seq);
     let advanced = false;
     while (this.pending[0] && this.acked.has(this.pending[0].seq)) {
-      const m = this.pending.shift() as QueuedMessage;
-      this.acked.delete(m.seq);
-      this.release(m);
+      this.release(this.pending.shift() as QueuedMessage);
       advanced = true;
     }
     if (!advanced) return;
@@ -164,6 +162,7 @@ export class DurableQueue {
 
   /** Accounts for a message that left `pending` (done, dropped or superseded). */
   private release(m: QueuedMessage): void {
+    this.acked.delete(m.seq);
     this.bytes -= m.payload.length;
     this.doneRecords++;
     if (this.retainedSeq.get(m.topic) === m.seq) this.retainedSeq.delete(m.topic);
@@ -177,9 +176,7 @@ export class DurableQueue {
     if (prev === undefined || prev < from) return;
     const i = this.indexOf(prev);
     if (i < 0) return;
-    const [old] = this.pending.splice(i, 1) as [QueuedMessage];
-    this.acked.delete(old.seq);
-    this.release(old);
+    this.release(this.pending.splice(i, 1)[0] as QueuedMessage);
   }
 
   /** Index of `seq` in `pending` (sorted by seq), or -1. */
@@ -200,7 +197,6 @@ export class DurableQueue {
     const dropped: QueuedMessage[] = [];
     while (this.pending.length > 1 && (this.pending.length > this.opts.maxMessages || this.bytes > this.opts.maxBytes)) {
       const m = this.pending.shift() as QueuedMessage;
-      this.acked.delete(m.seq);
       this.release(m);
       dropped.push(m);
     }
